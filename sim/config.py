@@ -1,0 +1,380 @@
+"""Scenario files: TOML read with ``tomllib``, validated by pydantic v2 models.
+
+Everything is checked at this edge, once: strict types, unknown keys refused,
+shares in [0, 1], low <= high, categorical shares summing to 1, months > 0.
+:func:`load_config` gathers every problem of a file into one
+:class:`ConfigError` whose lines each name the file and the dotted key path.
+"""
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated, ClassVar, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
+
+from sim.distributions import Distribution, as_distribution
+
+SHARE_SUM_TOLERANCE = 1e-9
+
+
+class ConfigError(Exception):
+    """A scenario that cannot be run; ``problems`` lists one line per error."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _support_within(low, high, what):
+    def check(dist):
+        lo, hi = dist.support()
+        if lo < low or hi > high:
+            raise ValueError(f"{what}: draws must lie in [{low}, {high}], this distribution spans [{lo}, {hi}]")
+        return dist
+
+    return AfterValidator(check)
+
+
+def _whole_months(dist):
+    if dist.dist not in ("fixed", "discrete_uniform") or not float(dist.support()[0]).is_integer():
+        raise ValueError("months must be a whole number: use a fixed integer or dist = \"discrete_uniform\"")
+    return dist
+
+
+_Dist = Annotated[Distribution, BeforeValidator(as_distribution)]
+UsdAmount = Annotated[_Dist, _support_within(0.0, math.inf, "an amount in USD")]
+"""A distribution over non-negative USD amounts."""
+ShareDist = Annotated[_Dist, _support_within(0.0, 1.0, "a share or probability")]
+"""A distribution over [0, 1]."""
+Months = Annotated[_Dist, _support_within(1.0, 1200.0, "a number of months"), AfterValidator(_whole_months)]
+"""A distribution over whole months, 1 to 1200."""
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+"""A share or probability in [0, 1]."""
+
+
+def _check_shares_sum(items, what):
+    total = math.fsum(item.share for item in items.values())
+    if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+        raise ValueError(f"{what} shares must sum to 1, they sum to {total:.12g}")
+    return items
+
+
+class Simulation(Section):
+    """How the population is simulated."""
+
+    mode: Literal["stock", "cohort"]
+    horizon_months: int = Field(gt=0, le=1200)
+    workers: int = Field(gt=0, description="simulated workers (slots); --workers overrides")
+    seed: int = Field(ge=0, lt=2**63)
+    stock_target: int | None = Field(default=None, gt=0, description="stock mode: real workers abroad")
+    cohort_size: int | None = Field(default=None, gt=0, description="cohort mode: real workers the cohort stands for")
+
+    @model_validator(mode="after")
+    def _mode_needs(self):
+        if self.mode == "stock" and self.stock_target is None:
+            raise ValueError("stock mode needs stock_target (real workers abroad)")
+        if self.mode == "cohort" and self.stock_target is not None:
+            raise ValueError("stock_target only applies to stock mode; use cohort_size")
+        if self.mode == "stock" and self.cohort_size is not None:
+            raise ValueError("cohort_size only applies to cohort mode")
+        return self
+
+
+class Destination(Section):
+    """A host country: its share of hires and what a job there is like."""
+
+    share: Share
+    free_mover_share: Share = Field(description="share of hires who live free rather than in a camp")
+    bribe_usd: UsdAmount
+    contract_months: Months
+    earning_capacity_usd_per_month: UsdAmount
+
+
+class Skill(Section):
+    """A skill class: its share of hires and its earning-capacity multiplier."""
+
+    share: Share
+    wage_multiplier: float = Field(gt=0.0)
+
+
+class Regime(Section):
+    """Living regime: camp (room and board, confined) or free (own housing and jobs)."""
+
+    expenses_usd_per_month: UsdAmount
+    earnings_multiplier: float = Field(default=1.0, gt=0.0, description="multiplies earning capacity")
+    idle_probability_per_month: Share = 0.0
+    early_return_hazard_per_month: ShareDist
+
+
+class Regimes(Section):
+    camp: Regime
+    free: Regime
+
+
+class Home(Section):
+    wage_usd_per_month: UsdAmount
+
+
+class Quota(Section):
+    """The planned contribution, set at hiring and fixed in USD for the contract.
+
+    ``retention``: Q = clip(W - X - K*, floor, cap), so the worker keeps K*.
+    ``drawn``: Q is drawn from ``quota_usd_per_month``, then clipped likewise.
+    """
+
+    rule: Literal["retention", "drawn"]
+    retention_usd_per_month: UsdAmount | None = None
+    quota_usd_per_month: UsdAmount | None = None
+    floor_usd_per_month: float = Field(ge=0.0)
+    cap_usd_per_month: float = Field(ge=0.0)
+
+    @model_validator(mode="after")
+    def _rule_inputs(self):
+        if self.floor_usd_per_month > self.cap_usd_per_month:
+            raise ValueError(
+                f"floor_usd_per_month ({self.floor_usd_per_month}) is above cap_usd_per_month ({self.cap_usd_per_month})"
+            )
+        needed, other = (
+            ("retention_usd_per_month", "quota_usd_per_month")
+            if self.rule == "retention"
+            else ("quota_usd_per_month", "retention_usd_per_month")
+        )
+        if getattr(self, needed) is None:
+            raise ValueError(f"rule = \"{self.rule}\" needs {needed}")
+        if getattr(self, other) is not None:
+            raise ValueError(f"rule = \"{self.rule}\" does not use {other}")
+        return self
+
+
+class Skim(Section):
+    share: ShareDist = Field(description="share of each payment kept by managers and agents")
+
+
+class Wages(Section):
+    monthly_shock_sd: float = Field(ge=0.0, description="sd of the multiplicative monthly earnings shock")
+
+
+class BribeFinance(Section):
+    borrowed_share: Share
+    interest_rate_per_month: float = Field(ge=0.0, le=1.0)
+
+
+class Return(Section):
+    travel_cost_usd: UsdAmount
+    arrears_at_return: Literal["forgiven", "deducted"]
+
+
+class Participation(Section):
+    reservation_gain_usd: float = Field(
+        description="a candidate goes only if the expected net gain of a completed contract is at least this"
+    )
+
+
+class Work(Section):
+    hours_per_day: float = Field(gt=0.0, le=24.0)
+    days_per_month: float = Field(gt=0.0, le=31.0)
+
+
+ChangePoints = list[Annotated[list[float], Field(min_length=2, max_length=2)]]
+"""``[[month, value], ...]``: the value holds from that month on; months rise from 0."""
+Series = Union[float, ChangePoints]
+
+
+class Timeline(Section):
+    """Monthly policy arrays; a number is constant, change points step through the horizon."""
+
+    recruit_open: Series = 1.0
+    intake_multiplier: Series = 1.0
+    repatriation_hazard_per_month: Series = 0.0
+    quota_multiplier: Series = 1.0
+    bribe_multiplier: Series = 1.0
+    wage_index: Series = 1.0
+
+    BOUNDS: ClassVar[dict[str, tuple[float, float]]] = {
+        "recruit_open": (0.0, 1.0),
+        "intake_multiplier": (0.0, 1.0),
+        "repatriation_hazard_per_month": (0.0, 1.0),
+        "quota_multiplier": (0.0, math.inf),
+        "bribe_multiplier": (0.0, math.inf),
+        "wage_index": (0.0, math.inf),
+    }
+
+    @model_validator(mode="after")
+    def _series_valid(self):
+        for name, (low, high) in self.BOUNDS.items():
+            series = getattr(self, name)
+            points = [(0, series)] if isinstance(series, float) else series
+            if any(not float(month).is_integer() for month, _ in points):
+                raise ValueError(f"{name}: change-point months must be whole numbers")
+            if not points or points[0][0] != 0:
+                raise ValueError(f"{name}: change points must start at month 0")
+            months = [month for month, _ in points]
+            if any(b <= a for a, b in zip(months, months[1:])):
+                raise ValueError(f"{name}: change-point months must rise strictly")
+            for month, value in points:
+                if not low <= value <= high:
+                    raise ValueError(f"{name}: value {value} at month {month} is outside [{low}, {high}]")
+        return self
+
+
+class Calibration(Section):
+    seeds_file: str = Field(
+        default="../seeds/figures.toml", description="source figures, relative to the config file"
+    )
+
+
+class Scenario(Section):
+    """A whole scenario file."""
+
+    simulation: Simulation
+    destinations: Annotated[dict[str, Destination], Field(min_length=1)]
+    skills: Annotated[dict[str, Skill], Field(min_length=1)]
+    regimes: Regimes
+    home: Home
+    quota: Quota
+    skim: Skim
+    wages: Wages
+    bribe_finance: BribeFinance
+    return_: Return = Field(alias="return")
+    participation: Participation
+    work: Work
+    timeline: Timeline = Timeline()
+    calibration: Calibration = Calibration()
+
+    _source_path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def source_path(self) -> Path | None:
+        """The file this scenario was read from (None when built in code)."""
+        return self._source_path
+
+    @model_validator(mode="after")
+    def _categorical_shares(self):
+        _check_shares_sum(self.destinations, "destination")
+        _check_shares_sum(self.skills, "skill")
+        for name, change_points in self._timeline_months():
+            if change_points and change_points[-1] >= self.simulation.horizon_months:
+                raise ValueError(
+                    f"timeline.{name}: change point at month {change_points[-1]} is past the horizon "
+                    f"({self.simulation.horizon_months} months)"
+                )
+        return self
+
+    def _timeline_months(self):
+        for name in Timeline.BOUNDS:
+            series = getattr(self.timeline, name)
+            yield name, [] if isinstance(series, float) else [int(month) for month, _ in series]
+
+    def to_toml_dict(self) -> dict:
+        """The resolved scenario as plain data, keys as written in TOML."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _location(loc) -> str:
+    """Dotted key path from a pydantic error location, without union tags."""
+    parts = []
+    for item in loc:
+        text = str(item)
+        if text.startswith(("function-", "tagged-union[")) or text in _DIST_TAGS:
+            continue
+        parts.append(text)
+    return ".".join(parts) if parts else "(top level)"
+
+
+_DIST_TAGS = {"fixed", "uniform", "triangular", "pert", "lognormal", "discrete_uniform", "float", "list[list[float]]"}
+
+
+def _problems(error: ValidationError, source: str):
+    seen = set()
+    for item in error.errors():
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        line = f"{source}: {_location(item['loc'])}: {message}"
+        if line not in seen:
+            seen.add(line)
+            yield line
+
+
+def parse_override(text: str):
+    """Split ``dotted.key=value`` into its key path and TOML-typed value."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise ConfigError([f"--set {text!r}: expected dotted.key=value"])
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key.split("."), parsed
+
+
+def _apply_override(raw: dict, source: str, text: str):
+    path, value = parse_override(text)
+    node = raw
+    for depth, part in enumerate(path[:-1]):
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            raise ConfigError([f"{source}: --set {'.'.join(path)}: {'.'.join(path[: depth + 1])} is not a table"])
+        node = child
+    node[path[-1]] = value
+
+
+def validate(raw: dict, source: str = "<config>") -> Scenario:
+    """Validate parsed TOML data; raise :class:`ConfigError` naming ``source``."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_problems(error, source)) from None
+
+
+def load_config(path, overrides=()) -> Scenario:
+    """Read and validate a scenario file, after applying ``--set`` style overrides.
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML scenario file.
+    overrides : iterable of str
+        ``dotted.key=value`` strings; values are parsed as TOML values.
+
+    Raises
+    ------
+    ConfigError
+        With one line per problem, each naming the file and the key path.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError([f"{source}: file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{source}: is a directory, not a TOML file"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError([f"{source}: invalid TOML: {error}"]) from None
+    except OSError as error:
+        raise ConfigError([f"{source}: cannot read: {error.strerror}"]) from None
+    for text in overrides:
+        _apply_override(raw, source, text)
+    scenario = validate(raw, source)
+    scenario._source_path = path.resolve()
+    return scenario
