@@ -15,6 +15,7 @@ import math
 from typing import Annotated, Literal, Union
 
 import numpy as np
+import scipy.stats
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim import sampling
@@ -35,10 +36,12 @@ class _Dist(BaseModel):
         raise NotImplementedError
 
 
-def _row(code, *params):
+def _row(code, *params, quantiles=None):
     row = np.zeros(sampling.DIST_WIDTH)
     row[0] = code
     row[1 : 1 + len(params)] = params
+    if quantiles is not None:
+        row[sampling.TABLE_START :] = quantiles
     return row
 
 
@@ -108,7 +111,13 @@ class Pert(_LowModeHigh):
         width = self.high - self.low
         alpha = 1.0 + 4.0 * (self.mode - self.low) / width
         beta = 1.0 + 4.0 * (self.high - self.mode) / width
-        return _row(sampling.PERT, self.low, self.high, alpha, beta)
+        u = np.linspace(0.0, 1.0, sampling.QUANTILE_INTERVALS + 1)
+        quantiles = self.low + width * scipy.stats.beta.ppf(u, alpha, beta)
+        return _row(sampling.PERT, quantiles=quantiles)
+
+    @property
+    def mean(self) -> float:
+        return (self.low + 4.0 * self.mode + self.high) / 6.0
 
 
 class Lognormal(_Dist):

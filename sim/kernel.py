@@ -16,10 +16,10 @@ int64 arithmetic, so the accounting identity
 holds exactly for every worker and every month, and sums do not depend on the
 order threads add them. Results are bit-identical for any thread count.
 
-Draws: the slot's monthly stream gives exactly two 64-bit draws a month (one
-split into the hazard and idle uniforms, one normal for the wage shock; the
-ziggurat rarely takes more), whether or not the slot is occupied. Each
-candidate draws its attributes from its own stream (see :mod:`sim.rng`).
+Draws are counter-based (see :mod:`sim.rng`): month ``t`` of a slot uses
+counters ``2t`` and ``2t + 1`` of its monthly stream, and candidate ``k`` of a
+slot draws each attribute at a fixed counter of its own stream (the ``U_`` and
+``D_`` constants below), so a draw never depends on what happened before it.
 """
 import math
 from typing import NamedTuple
@@ -29,7 +29,12 @@ from numba import njit, prange
 
 from sim import layout as L
 from sim import rng
-from sim.sampling import draw, draw_category
+from sim.sampling import COUNTERS_PER_DRAW, category, draw
+
+# Counters of a candidate's stream: one per uniform (U_), two per distributed attribute (D_).
+U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
+(D_CONTRACT, D_BRIBE, D_HOME_WAGE, D_CAPACITY, D_EXPENSES, D_HAZARD, D_QUOTA_INPUT, D_SKIM,
+ D_TRAVEL) = range(8, 8 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
 
 
 class Accumulators(NamedTuple):
@@ -70,33 +75,38 @@ def _cents(usd):
     return np.int64(math.floor(usd * 100.0 + 0.5))
 
 
+@njit(cache=True, inline="always")
+def _uniform(key, counter):
+    return rng.uniform(rng.bits(key, counter))
+
+
 @njit(cache=True)
-def _draw_candidate(p, state):
-    """A candidate's attributes at recruitment, drawn in a fixed order from ``state``.
+def _draw_candidate(p, key):
+    """A candidate's attributes at recruitment, from the candidate's stream ``key``.
 
     Returns (destination, skill, regime, contract months, bribe USD, home wage,
     earning capacity, expenses, early-return hazard, planned contribution Q,
     skim share, borrowed, expected net gain USD); money in USD (per month where
     it is a rate), before any policy multiplier.
     """
-    destination = draw_category(p.destination_cumulative_share, state)
-    skill = draw_category(p.skill_cumulative_share, state)
-    regime = L.FREE if rng.uniform(state) < p.free_mover_share[destination] else L.CAMP
-    contract = int(draw(p.contract_months[destination], state))
-    bribe = draw(p.bribe_usd[destination], state)
-    home_wage = draw(p.home_wage_usd_per_month, state)
+    destination = category(p.destination_cumulative_share, _uniform(key, U_DESTINATION))
+    skill = category(p.skill_cumulative_share, _uniform(key, U_SKILL))
+    regime = L.FREE if _uniform(key, U_REGIME) < p.free_mover_share[destination] else L.CAMP
+    contract = int(draw(p.contract_months[destination], key, D_CONTRACT))
+    bribe = draw(p.bribe_usd[destination], key, D_BRIBE)
+    home_wage = draw(p.home_wage_usd_per_month, key, D_HOME_WAGE)
     capacity = (
-        draw(p.earning_capacity_usd_per_month[destination], state)
+        draw(p.earning_capacity_usd_per_month[destination], key, D_CAPACITY)
         * p.skill_wage_multiplier[skill]
         * p.regime_earnings_multiplier[regime]
     )
-    expenses = draw(p.expenses_usd_per_month[regime], state)
-    hazard = draw(p.early_return_hazard_per_month[regime], state)
-    quota_input = draw(p.quota_input_usd_per_month, state)
+    expenses = draw(p.expenses_usd_per_month[regime], key, D_EXPENSES)
+    hazard = draw(p.early_return_hazard_per_month[regime], key, D_HAZARD)
+    quota_input = draw(p.quota_input_usd_per_month, key, D_QUOTA_INPUT)
     quota = capacity - expenses - quota_input if p.quota_from_retention else quota_input
     quota = min(max(quota, p.quota_floor_usd_per_month), p.quota_cap_usd_per_month)
-    skim = draw(p.skim_share, state)
-    borrowed = rng.uniform(state) < p.borrowed_share
+    skim = draw(p.skim_share, key, D_SKIM)
+    borrowed = _uniform(key, U_BORROWED) < p.borrowed_share
     expected_earnings = capacity * (1.0 - p.idle_probability_per_month[regime])
     expected_gain = contract * (expected_earnings - expenses - quota - home_wage) - bribe
     return (destination, skill, regime, contract, bribe, home_wage, capacity,
@@ -145,16 +155,12 @@ def simulate_slots(p, timeline, seed, first_slot, n_slots, acc, records):
     groups = acc.monthly.shape[0]
     n_chunks = (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS
     for group in prange(groups):
-        monthly_state = np.empty(4, np.uint64)
-        hire_state = np.empty(4, np.uint64)
         for chunk in range(group, n_chunks, groups):
             start = chunk * L.CHUNK_WORKERS
             stop = min(start + L.CHUNK_WORKERS, n_slots)
             state_sumsq = managers_sumsq = 0.0
             for j in range(start, stop):
-                to_state, to_managers = _simulate_slot(
-                    p, timeline, seed, first_slot + j, j, group, acc, records, monthly_state, hire_state
-                )
+                to_state, to_managers = _simulate_slot(p, timeline, seed, first_slot + j, j, group, acc, records)
                 state_sumsq += (to_state / 100.0) ** 2
                 managers_sumsq += (to_managers / 100.0) ** 2
             acc.chunk_sumsq[chunk, 0] = state_sumsq
@@ -162,75 +168,105 @@ def simulate_slots(p, timeline, seed, first_slot, n_slots, acc, records):
 
 
 @njit(cache=True)
-def _simulate_slot(p, tl, seed, slot, local_slot, group, acc, records, monthly_state, hire_state):
+def _simulate_slot(p, tl, seed, slot, local_slot, group, acc, records):
     """One slot over the horizon and run-out; returns its payments to the state and to managers
     within the horizon (cents)."""
     horizon = tl.wage_index.shape[0]
     monthly = acc.monthly[group]
-    rng.seed_stream(monthly_state, seed, slot, rng.MONTHLY_STREAM)
+    monthly_key = rng.stream_key(seed, slot, rng.MONTHLY_STREAM)
     record_row = records.first_row[local_slot] if records.codes.shape[0] > 0 else -1
     state_revenue = managers_revenue = np.int64(0)
-
-    # Worker attributes; `occupied` says whether they describe someone abroad now.
-    occupied = False
-    recorded = False
     candidate = 0
-    destination = skill = regime = contract = hire_month = months = 0
-    bribe = home_wage = capacity = expenses = hazard = quota = skim = 0.0
-    borrowed = False
-    expenses_cents = arrears = savings = np.int64(0)
-    gross_total = state_total = managers_total = expenses_total = np.int64(0)
-
-    if p.stock_mode:
-        while True:  # steady state: length-biased rejection over candidates
-            rng.seed_stream(hire_state, seed, slot, candidate + 1)
-            candidate += 1
-            u_accept = rng.uniform(hire_state)
-            (destination, skill, regime, contract, bribe, home_wage, capacity,
-             expenses, hazard, quota, skim, borrowed, expected_gain) = _draw_candidate(p, hire_state)
-            if expected_gain < p.reservation_gain_usd:
-                continue
-            if u_accept * p.longest_contract_months < _expected_months(contract, hazard):
-                break
-        months = _steady_state_age(contract, hazard, rng.uniform(hire_state))
-        hire_month = -months
-        occupied = True
-        expenses_cents = _cents(expenses)
-
     t = 0
+    while t < horizon:
+        if t == 0 and p.stock_mode:
+            candidate, attributes, months = _steady_state_worker(p, seed, slot)
+            recorded = False
+        else:
+            if t > 0 and not p.stock_mode:
+                break
+            key = rng.stream_key(seed, slot, candidate + 1)
+            candidate += 1
+            hired = _uniform(key, U_ARRIVAL) < tl.recruit_open[t] * tl.intake_multiplier[t]
+            if hired:
+                attributes = _draw_candidate(p, key)
+                hired = attributes[-1] >= p.reservation_gain_usd
+            if not hired:
+                t += 1
+                continue
+            monthly[t, L.M_HIRES] += 1
+            months = 0
+            recorded = True
+        (destination, skill, regime, contract, bribe, home_wage, capacity,
+         expenses, hazard, quota, skim, borrowed, _) = attributes
+        hire_month = t - months
+        if recorded:
+            bribe *= tl.bribe_multiplier[t]
+        (t, months, arrears, savings, gross, to_state, to_managers, expenses_total,
+         state_in_horizon, managers_in_horizon) = _work_until_return(
+            t, months, contract, capacity, _cents(expenses), quota, skim, hazard,
+            p.idle_probability_per_month[regime], p.wage_shock_sd, tl, monthly, monthly_key,
+        )
+        state_revenue += state_in_horizon
+        managers_revenue += managers_in_horizon
+        if recorded:
+            _record_return(
+                p, acc, records, record_row, group, slot, candidate - 1, hire_month, destination, skill,
+                regime, contract, months, bribe, borrowed, home_wage, capacity, expenses, quota, skim,
+                savings, arrears, gross, to_state, to_managers, expenses_total,
+                rng.stream_key(seed, slot, candidate),
+            )
+            acc.slot_workers[local_slot] += 1
+            if record_row >= 0:
+                record_row += 1
+    return state_revenue, managers_revenue
+
+
+@njit(cache=True)
+def _steady_state_worker(p, seed, slot):
+    """The worker holding a stock-mode slot at month 0, drawn from the steady state.
+
+    Candidates are drawn until one is accepted with probability proportional
+    to his expected months abroad (a length-biased draw), then his months
+    already served come from P(a) ~ (1 - hazard)^a, a < contract. Returns
+    (candidates used, attributes, months already served).
+    """
+    candidate = 0
     while True:
-        u_hazard, u_idle = rng.two_uniforms(monthly_state)
-        shock = 1.0 + p.wage_shock_sd * rng.bell(monthly_state)
+        key = rng.stream_key(seed, slot, candidate + 1)
+        candidate += 1
+        attributes = _draw_candidate(p, key)
+        contract, hazard, expected_gain = attributes[3], attributes[8], attributes[-1]
+        if expected_gain < p.reservation_gain_usd:
+            continue
+        if _uniform(key, U_ACCEPT) * p.longest_contract_months < _expected_months(contract, hazard):
+            return candidate, attributes, _steady_state_age(contract, hazard, _uniform(key, U_AGE))
+
+
+@njit(cache=True)
+def _work_until_return(t, months, contract, capacity, expenses_cents, quota, skim, hazard,
+                       idle_probability, shock_sd, tl, monthly, monthly_key):
+    """The hot loop: one worker's months from month ``t`` until he goes home.
+
+    Month ``t`` uses counters ``2t`` (split into the hazard and idle
+    uniforms) and ``2t + 1`` (the wage shock) of the slot's monthly stream.
+    Months at or past the horizon (the run-out) use the timeline's last month
+    and are not added to ``monthly``.
+
+    Returns (month after the return month, months served, arrears left,
+    savings, then in cents: gross earnings, paid to the state, to managers,
+    expenses, and what of the state's and managers' share fell inside the horizon).
+    """
+    horizon = tl.wage_index.shape[0]
+    arrears = savings = gross_total = state_total = managers_total = expenses_total = np.int64(0)
+    state_in_horizon = managers_in_horizon = np.int64(0)
+    while True:
+        u_hazard, u_idle = rng.uniform_pair(rng.bits(monthly_key, rng.DRAWS_PER_MONTH * t))
+        shock = 1.0 + shock_sd * rng.bell(rng.bits(monthly_key, rng.DRAWS_PER_MONTH * t + 1))
         in_horizon = t < horizon
         month = t if in_horizon else horizon - 1
-
-        if not occupied:
-            if not in_horizon or (t > 0 and not p.stock_mode):
-                break
-            rng.seed_stream(hire_state, seed, slot, candidate + 1)
-            candidate += 1
-            if rng.uniform(hire_state) >= tl.recruit_open[month] * tl.intake_multiplier[month]:
-                t += 1
-                continue
-            (destination, skill, regime, contract, bribe, home_wage, capacity,
-             expenses, hazard, quota, skim, borrowed, expected_gain) = _draw_candidate(p, hire_state)
-            if expected_gain < p.reservation_gain_usd:
-                t += 1
-                continue
-            bribe *= tl.bribe_multiplier[month]
-            occupied = True
-            recorded = True
-            hire_month = t
-            months = 0
-            expenses_cents = _cents(expenses)
-            arrears = savings = np.int64(0)
-            gross_total = state_total = managers_total = expenses_total = np.int64(0)
-            monthly[t, L.M_HIRES] += 1
-
-        # One month of work.
-        employed = regime == L.CAMP or u_idle >= p.idle_probability_per_month[regime]
         earnings = np.int64(0)
-        if employed and shock > 0.0:
+        if u_idle >= idle_probability and shock > 0.0:
             earnings = _cents(capacity * tl.wage_index[month] * shock)
         due = _cents(quota * tl.quota_multiplier[month]) + arrears
         available = earnings - expenses_cents
@@ -240,11 +276,13 @@ def _simulate_slot(p, tl, seed, slot, local_slot, group, acc, records, monthly_s
         to_state = paid - to_managers
         kept = available - paid
         savings += kept
-        months += 1
         gross_total += earnings
         state_total += to_state
         managers_total += to_managers
         expenses_total += expenses_cents
+        months += 1
+        completed = months >= contract
+        returns = completed or u_hazard < 1.0 - (1.0 - hazard) * (1.0 - tl.repatriation_hazard_per_month[month])
         if in_horizon:
             monthly[t, L.M_ACTIVE] += 1
             monthly[t, L.M_GROSS] += earnings
@@ -252,33 +290,17 @@ def _simulate_slot(p, tl, seed, slot, local_slot, group, acc, records, monthly_s
             monthly[t, L.M_MANAGERS] += to_managers
             monthly[t, L.M_EXPENSES] += expenses_cents
             monthly[t, L.M_KEPT] += kept
-            state_revenue += to_state
-            managers_revenue += to_managers
-
-        completed = months >= contract
-        total_hazard = 1.0 - (1.0 - hazard) * (1.0 - tl.repatriation_hazard_per_month[month])
-        if completed or u_hazard < total_hazard:
-            if in_horizon:
+            state_in_horizon += to_state
+            managers_in_horizon += to_managers
+            if returns:
                 monthly[t, L.M_RETURNS] += 1
-                if not completed:
-                    monthly[t, L.M_EARLY_RETURNS] += 1
-            if recorded:
-                _record_return(
-                    p, acc, records, record_row, group, slot, candidate - 1, hire_month, destination, skill,
-                    regime, contract, months, bribe, borrowed, home_wage, capacity, expenses, quota, skim,
-                    savings, arrears, gross_total, state_total, managers_total, expenses_total, hire_state,
-                )
-                acc.slot_workers[local_slot] += 1
-                if record_row >= 0:
-                    record_row += 1
-            occupied = False
-            recorded = False
-            if not in_horizon:
-                break
-        elif in_horizon:
-            monthly[t, L.M_ARREARS] += arrears
+                monthly[t, L.M_EARLY_RETURNS] += 0 if completed else 1
+            else:
+                monthly[t, L.M_ARREARS] += arrears
         t += 1
-    return state_revenue, managers_revenue
+        if returns:
+            return (t, months, arrears, savings, gross_total, state_total, managers_total, expenses_total,
+                    state_in_horizon, managers_in_horizon)
 
 
 @njit(cache=True)
@@ -290,9 +312,12 @@ def _bin(value, metric):
 @njit(cache=True)
 def _record_return(p, acc, records, row, group, slot, candidate, hire_month, destination, skill, regime,
                    contract, months, bribe, borrowed, home_wage, capacity, expenses, quota, skim, savings,
-                   arrears, gross_total, state_total, managers_total, expenses_total, hire_state):
-    """Settle a returning hire's accounts and add them to the outcome aggregates."""
-    travel = draw(p.travel_cost_usd, hire_state)
+                   arrears, gross_total, state_total, managers_total, expenses_total, key):
+    """Settle a returning hire's accounts and add them to the outcome aggregates.
+
+    ``key`` is the hire's candidate stream (travel cost is drawn from it).
+    """
+    travel = draw(p.travel_cost_usd, key, D_TRAVEL)
     bribe_cents = _cents(bribe)
     loan_repayment = _cents(bribe * (1.0 + p.interest_rate_per_month) ** months) if borrowed else np.int64(0)
     arrears_deducted = arrears if p.arrears_deducted else np.int64(0)
@@ -306,36 +331,36 @@ def _record_return(p, acc, records, row, group, slot, candidate, hire_month, des
 
     n_skills = p.skill_cumulative_share.shape[0]
     cell = (destination * n_skills + skill) * len(L.REGIMES) + regime
-    totals = acc.cell_totals[group, cell]
-    totals[L.C_WORKERS] += 1
-    totals[L.C_COMPLETED] += int(completed)
-    totals[L.C_EARLY] += int(not completed)
-    totals[L.C_WORSE_OFF] += int(worse_off)
-    totals[L.C_BORROWED] += int(borrowed)
-    totals[L.C_MONTHS] += months
-    totals[L.C_CONTRACT] += contract
-    totals[L.C_BRIBE] += bribe_cents
-    totals[L.C_QUOTA] += _cents(quota)
-    totals[L.C_HOME_WAGE] += _cents(home_wage)
-    totals[L.C_CAPACITY] += _cents(capacity)
-    totals[L.C_SKIM_PPM] += np.int64(math.floor(skim * 1e6 + 0.5))
-    totals[L.C_GROSS] += gross_total
-    totals[L.C_STATE] += state_total
-    totals[L.C_MANAGERS] += managers_total
-    totals[L.C_EXPENSES] += expenses_total
-    totals[L.C_KEPT] += savings
-    totals[L.C_ARREARS] += arrears
-    totals[L.C_CASH] += cash_home
-    totals[L.C_NET] += net_gain
-    totals[L.C_KEPT_PER_MONTH] += kept_per_month
-    totals[L.C_STAY_HOME] += stay_home
+    totals = acc.cell_totals
+    totals[group, cell, L.C_WORKERS] += 1
+    totals[group, cell, L.C_COMPLETED] += int(completed)
+    totals[group, cell, L.C_EARLY] += int(not completed)
+    totals[group, cell, L.C_WORSE_OFF] += int(worse_off)
+    totals[group, cell, L.C_BORROWED] += int(borrowed)
+    totals[group, cell, L.C_MONTHS] += months
+    totals[group, cell, L.C_CONTRACT] += contract
+    totals[group, cell, L.C_BRIBE] += bribe_cents
+    totals[group, cell, L.C_QUOTA] += _cents(quota)
+    totals[group, cell, L.C_HOME_WAGE] += _cents(home_wage)
+    totals[group, cell, L.C_CAPACITY] += _cents(capacity)
+    totals[group, cell, L.C_SKIM_PPM] += np.int64(math.floor(skim * 1e6 + 0.5))
+    totals[group, cell, L.C_GROSS] += gross_total
+    totals[group, cell, L.C_STATE] += state_total
+    totals[group, cell, L.C_MANAGERS] += managers_total
+    totals[group, cell, L.C_EXPENSES] += expenses_total
+    totals[group, cell, L.C_KEPT] += savings
+    totals[group, cell, L.C_ARREARS] += arrears
+    totals[group, cell, L.C_CASH] += cash_home
+    totals[group, cell, L.C_NET] += net_gain
+    totals[group, cell, L.C_KEPT_PER_MONTH] += kept_per_month
+    totals[group, cell, L.C_STAY_HOME] += stay_home
     if completed:
-        totals[L.C_CASH_COMPLETED] += cash_home
-    histogram = acc.histogram[group, cell]
-    histogram[L.H_CASH, _bin(cash_home / 100.0, L.H_CASH)] += 1
-    histogram[L.H_NET, _bin(net_gain / 100.0, L.H_NET)] += 1
-    histogram[L.H_KEPT_PER_MONTH, _bin(kept_per_month / 100.0, L.H_KEPT_PER_MONTH)] += 1
-    histogram[L.H_MONTHS, _bin(float(months), L.H_MONTHS)] += 1
+        totals[group, cell, L.C_CASH_COMPLETED] += cash_home
+    histogram = acc.histogram
+    histogram[group, cell, L.H_CASH, _bin(cash_home / 100.0, L.H_CASH)] += 1
+    histogram[group, cell, L.H_NET, _bin(net_gain / 100.0, L.H_NET)] += 1
+    histogram[group, cell, L.H_KEPT_PER_MONTH, _bin(kept_per_month / 100.0, L.H_KEPT_PER_MONTH)] += 1
+    histogram[group, cell, L.H_MONTHS, _bin(float(months), L.H_MONTHS)] += 1
 
     if row < 0:
         return

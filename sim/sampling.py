@@ -1,20 +1,21 @@
 """Kernel-side sampling of compiled distributions.
 
 A compiled distribution is one row of ``DIST_WIDTH`` float64 values:
-``[family code, p1, p2, p3, p4]``. The meaning of p1..p4 per family:
+``[family code, p1, p2, p3, q_0, ..., q_K]``. Per family:
 
 =================  =====================================================
-FIXED              value
-UNIFORM            low, high
-TRIANGULAR         low, mode, high
-PERT               low, high, alpha, beta (Beta(alpha, beta) on [low, high])
-LOGNORMAL          log of the median, sigma of the log
-DISCRETE_UNIFORM   low, high (integers, both included)
+FIXED              p1 = value
+UNIFORM            p1, p2 = low, high
+TRIANGULAR         p1, p2, p3 = low, mode, high
+PERT               q_0..q_K = quantiles at u = 0, 1/K, ..., 1 (inverse CDF
+                   table, interpolated linearly)
+LOGNORMAL          p1, p2 = log of the median, sigma of the log
+DISCRETE_UNIFORM   p1, p2 = low, high (integers, both included)
 =================  =====================================================
 
 The rows are built once by :mod:`sim.distributions`; the kernel only sees
-arrays. Different families consume different numbers of draws; they are only
-used on hire streams, which belong to one candidate each.
+arrays. A draw takes the uniform at ``counter`` of a stream, and the lognormal
+also the one at ``counter + 1``: each distributed attribute owns two counters.
 """
 import math
 
@@ -24,38 +25,48 @@ from numba import njit
 from sim import rng
 
 FIXED, UNIFORM, TRIANGULAR, PERT, LOGNORMAL, DISCRETE_UNIFORM = range(6)
-DIST_WIDTH = 5
+QUANTILE_INTERVALS = 1024
+"""K: intervals of an inverse-CDF table."""
+TABLE_START = 4
+"""Column where an inverse-CDF table starts."""
+DIST_WIDTH = TABLE_START + QUANTILE_INTERVALS + 1
 
 
-@njit(cache=True)
-def draw(row, state):
-    """Draw one value from the compiled distribution ``row`` using ``state``."""
+COUNTERS_PER_DRAW = 2
+"""Counters of its stream a distributed attribute owns."""
+
+
+@njit(cache=True, inline="always")
+def draw(row, key, counter):
+    """Draw from the compiled distribution ``row`` with the stream ``key`` at ``counter``."""
     family = int(row[0])
     if family == FIXED:
         return row[1]
+    u = rng.uniform(rng.bits(key, counter))
     if family == UNIFORM:
-        return row[1] + (row[2] - row[1]) * rng.uniform(state)
+        return row[1] + (row[2] - row[1]) * u
     if family == TRIANGULAR:
         low, mode, high = row[1], row[2], row[3]
-        u = rng.uniform(state)
         if high == low:
             return low
         if u * (high - low) < mode - low:
             return low + math.sqrt(u * (high - low) * (mode - low))
         return high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
     if family == PERT:
-        return row[1] + (row[2] - row[1]) * rng.beta(state, row[3], row[4])
+        position = u * QUANTILE_INTERVALS
+        index = min(int(position), QUANTILE_INTERVALS - 1)
+        low = row[TABLE_START + index]
+        return low + (position - index) * (row[TABLE_START + index + 1] - low)
     if family == LOGNORMAL:
-        return math.exp(row[1] + row[2] * rng.normal(state))
+        return math.exp(row[1] + row[2] * rng.normal(u, rng.uniform(rng.bits(key, counter + 1))))
     if family == DISCRETE_UNIFORM:
-        return math.floor(row[1] + (row[2] - row[1] + 1.0) * rng.uniform(state))
+        return math.floor(row[1] + (row[2] - row[1] + 1.0) * u)
     return np.nan
 
 
 @njit(cache=True)
-def draw_category(cumulative_shares, state):
-    """Index of the category a uniform draw falls into (``cumulative_shares[-1] == 1``)."""
-    u = rng.uniform(state)
+def category(cumulative_shares, u):
+    """Index of the category the uniform ``u`` falls into (``cumulative_shares[-1] == 1``)."""
     last = cumulative_shares.shape[0] - 1
     for i in range(last):
         if u < cumulative_shares[i]:
