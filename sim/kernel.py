@@ -156,15 +156,21 @@ def simulate_slots(p, timeline, seed, first_slot, n_slots, acc, records):
     n_chunks = (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS
     for group in prange(groups):
         for chunk in range(group, n_chunks, groups):
-            start = chunk * L.CHUNK_WORKERS
-            stop = min(start + L.CHUNK_WORKERS, n_slots)
-            state_sumsq = managers_sumsq = 0.0
-            for j in range(start, stop):
-                to_state, to_managers = _simulate_slot(p, timeline, seed, first_slot + j, j, group, acc, records)
-                state_sumsq += (to_state / 100.0) ** 2
-                managers_sumsq += (to_managers / 100.0) ** 2
-            acc.chunk_sumsq[chunk, 0] = state_sumsq
-            acc.chunk_sumsq[chunk, 1] = managers_sumsq
+            _simulate_chunk(p, timeline, seed, first_slot, n_slots, chunk, group, acc, records)
+
+
+@njit(cache=True)
+def _simulate_chunk(p, tl, seed, first_slot, n_slots, chunk, group, acc, records):
+    """The slots of one chunk, in order; stores the chunk's sums of squared slot revenues."""
+    start = chunk * L.CHUNK_WORKERS
+    state_sumsq = 0.0
+    managers_sumsq = 0.0
+    for j in range(start, min(start + L.CHUNK_WORKERS, n_slots)):
+        to_state, to_managers = _simulate_slot(p, tl, seed, first_slot + j, j, group, acc, records)
+        state_sumsq += (to_state / 100.0) ** 2
+        managers_sumsq += (to_managers / 100.0) ** 2
+    acc.chunk_sumsq[chunk, 0] = state_sumsq
+    acc.chunk_sumsq[chunk, 1] = managers_sumsq
 
 
 @njit(cache=True)

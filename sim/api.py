@@ -1,0 +1,167 @@
+"""The Python API: run a scenario and get its results as DataFrames.
+
+>>> import sim
+>>> scenario = sim.load_config("configs/baseline.toml")
+>>> result = sim.run(scenario, seed=1, workers=100_000)
+>>> result.summary_dict["state_revenue_usd_per_year"]["mean"]   # doctest: +SKIP
+>>> result.outcomes.query("group == 'regime'")                    # doctest: +SKIP
+>>> result.save("results")                                        # doctest: +SKIP
+"""
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from sim import aggregate, calibration, plots, results
+from sim.config import Scenario, load_config
+from sim.engine import RawRun, simulate
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything one run produced.
+
+    Attributes
+    ----------
+    scenario : Scenario, as run
+    raw : RawRun, the summed accumulators
+    summary_dict : dict, headline figures (what ``summary.json`` holds)
+    monthly : DataFrame, one row per month at real-world scale (USD, workers)
+    outcomes : DataFrame, household outcomes by group (see :func:`sim.aggregate.outcome_frame`)
+    distributions : DataFrame, histograms of cash brought home and net gain ($100 bins)
+    calibration : DataFrame, each source figure beside the simulated value
+    workers : DataFrame or None, one row per returned hire (``keep_workers=True``)
+    manifest : dict, config, seed, versions, git commit, wall time
+    """
+
+    scenario: Scenario
+    raw: RawRun
+    summary_dict: dict
+    monthly: pd.DataFrame
+    outcomes: pd.DataFrame
+    distributions: pd.DataFrame
+    calibration: pd.DataFrame
+    workers: pd.DataFrame | None
+    manifest: dict = field(repr=False)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The headline figures as a tidy table: figure, statistic, value."""
+        rows = []
+        for name, value in self.summary_dict.items():
+            if isinstance(value, dict):
+                rows.extend((name, key, item) for key, item in value.items())
+            else:
+                rows.append((name, "value", value))
+        return pd.DataFrame(rows, columns=["figure", "statistic", "value"])
+
+    def save(self, parent="results", name: str | None = None) -> Path:
+        """Write the run to a new directory under ``parent``; return its path.
+
+        The directory (``<config>-<UTC time>-seed<seed>`` unless ``name`` is
+        given) is built aside and renamed into place; an existing directory is
+        never overwritten.
+        """
+        name = name or default_run_name(self.scenario, self.raw.seed)
+        return results.write_atomically(parent, name, self._fill)
+
+    def _fill(self, directory: Path) -> None:
+        results.write_json(directory / "manifest.json", self.manifest)
+        results.write_json(directory / "summary.json", self.summary_dict)
+        self.monthly.to_parquet(directory / "monthly.parquet", index=False)
+        self.outcomes.to_parquet(directory / "outcomes.parquet", index=False)
+        self.distributions.to_parquet(directory / "distributions.parquet", index=False)
+        self.calibration.to_csv(directory / "calibration.csv", index=False)
+        if self.workers is not None:
+            self.workers.to_parquet(directory / "workers.parquet", index=False)
+        plots.draw_all(directory)
+
+
+def default_run_name(scenario: Scenario, seed: int) -> str:
+    stem = scenario.source_path.stem if scenario.source_path else "scenario"
+    return f"{stem}-{results.timestamp()}-seed{seed}"
+
+
+def run(
+    config,
+    seed: int | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+    keep_workers: bool = False,
+    progress: bool = False,
+) -> Result:
+    """Simulate a scenario and summarise it.
+
+    Parameters
+    ----------
+    config : Scenario or path to a TOML scenario file
+    seed : int, optional; defaults to the config's ``simulation.seed``
+    workers : int, optional; simulated workers (slots), defaults to ``simulation.workers``
+    threads : int, optional; results are bit-identical for any thread count
+    keep_workers : bool; also return one row per returned hire in ``Result.workers``
+    progress : bool; show a progress bar (on a terminal only)
+    """
+    scenario = config if isinstance(config, Scenario) else load_config(config)
+    figures, citation = calibration.load_figures(scenario)
+    started = datetime.now(timezone.utc)
+    bar = _progress_bar(scenario, workers, progress)
+    try:
+        raw = simulate(scenario, seed=seed, workers=workers, threads=threads, keep_workers=keep_workers,
+                       progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    outcomes = aggregate.outcome_frame(raw, scenario)
+    summary = aggregate.summary(raw, scenario, outcomes)
+    summary["wall_seconds"] = raw.wall_seconds
+    return Result(
+        scenario=scenario,
+        raw=raw,
+        summary_dict=summary,
+        monthly=aggregate.monthly_frame(raw, scenario),
+        outcomes=outcomes,
+        distributions=aggregate.distribution_frame(raw),
+        calibration=calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary),
+        workers=_workers_frame(raw, scenario),
+        manifest=_manifest(scenario, raw, started),
+    )
+
+
+def _workers_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame | None:
+    if raw.workers is None:
+        return None
+    frame = pd.DataFrame(raw.workers)
+    names = {"destination": list(scenario.destinations), "skill": list(scenario.skills),
+             "regime": list(aggregate.L.REGIMES)}
+    for column, levels in names.items():
+        frame[column] = pd.Categorical.from_codes(frame[column], categories=levels)
+    for column in ("early_return", "borrowed", "worse_off"):
+        frame[column] = frame[column].astype(bool)
+    return frame
+
+
+def _manifest(scenario: Scenario, raw: RawRun, started) -> dict:
+    return {
+        "config_file": str(scenario.source_path) if scenario.source_path else None,
+        "config": scenario.to_toml_dict(),
+        "seed": raw.seed,
+        "workers_simulated": raw.n_slots,
+        "threads": raw.threads,
+        "started_utc": started.isoformat(timespec="seconds"),
+        "wall_seconds": raw.wall_seconds,
+        "command": sys.argv if sys.argv and sys.argv[0] else None,
+        "versions": results.versions(),
+        "git_commit": results.git_commit(Path(__file__).resolve().parent),
+    }
+
+
+def _progress_bar(scenario: Scenario, workers: int | None, wanted: bool):
+    """A tqdm bar over simulated slots, shown after 2 s on a terminal; None when not wanted."""
+    if not wanted or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    total = workers or scenario.simulation.workers
+    return tqdm(total=total, unit="workers", unit_scale=True, leave=False, mininterval=0.5, delay=2.0)

@@ -1,0 +1,99 @@
+"""The source figures in ``seeds/`` beside the simulated values they describe."""
+import math
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from sim import layout as L
+from sim.config import ConfigError, Scenario
+
+CELL_MEANS = {
+    "bribe_usd_mean": (L.C_BRIBE, L.C_WORKERS, 100.0),
+    "quota_usd_per_month_mean": (L.C_QUOTA, L.C_WORKERS, 100.0),
+    "kept_usd_per_month_mean": (L.C_KEPT_PER_MONTH, L.C_WORKERS, 100.0),
+    "home_wage_usd_per_month_mean": (L.C_HOME_WAGE, L.C_WORKERS, 100.0),
+    "cash_home_completed_usd_mean": (L.C_CASH_COMPLETED, L.C_COMPLETED, 100.0),
+    "contract_months_mean": (L.C_CONTRACT, L.C_WORKERS, 1.0),
+}
+"""Statistic -> (cell-total numerator, denominator, divisor): means over the run's returned hires."""
+RUN_STATISTICS = ("workers_active_mean", "state_revenue_usd_per_year")
+"""Statistics read from the run summary; they cover every destination together."""
+COLUMNS = ["name", "period", "destination", "statistic", "unit", "low", "high", "simulated", "status",
+           "in_range", "measures", "citation"]
+
+
+def seeds_path(scenario: Scenario) -> Path:
+    """Where the scenario's source figures are: ``calibration.seeds_file`` beside the config."""
+    relative = Path(scenario.calibration.seeds_file)
+    base = scenario.source_path.parent if scenario.source_path else Path.cwd()
+    return (base / relative).resolve()
+
+
+def load_figures(scenario: Scenario) -> tuple[list[dict], str]:
+    """The figures and the citation of the source, or ConfigError naming the key."""
+    path = seeds_path(scenario)
+    where = f"{scenario.source_path or '<config>'}: calibration.seeds_file"
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError([f"{where}: {path} not found"]) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError([f"{where}: {path} is not valid TOML: {error}"]) from None
+    return data.get("figure", []), data.get("source", {}).get("citation", "")
+
+
+def _statistic(name, destination, scenario, cell_totals, summary):
+    """Simulated value of a statistic, or (None, reason) when it cannot be compared."""
+    destinations = list(scenario.destinations)
+    if destination is not None and destination not in destinations:
+        return None, f"not compared: destination {destination!r} not simulated"
+    if name in RUN_STATISTICS:
+        if destination is not None and len(destinations) > 1:
+            return None, "not compared: the run reports this for all destinations together"
+        value = summary[name]
+        return (value["mean"] if isinstance(value, dict) else value), None
+    if name not in CELL_MEANS:
+        return None, f"not compared: unknown statistic {name!r}"
+    numerator, denominator, divisor = CELL_MEANS[name]
+    cells_per_destination = len(scenario.skills) * len(L.REGIMES)
+    if destination is None:
+        totals = cell_totals.sum(axis=0)
+    else:
+        first = destinations.index(destination) * cells_per_destination
+        totals = cell_totals[first : first + cells_per_destination].sum(axis=0)
+    if totals[denominator] == 0:
+        return None, "not compared: no returned hires to measure"
+    return totals[numerator] / divisor / totals[denominator], None
+
+
+def calibration_frame(figures, citation, scenario, cell_totals, summary) -> pd.DataFrame:
+    """One row per source figure: its range, the simulated value, and whether it is in range.
+
+    Only present-day figures with a statistic are compared; the others are
+    listed with the reason they are not.
+    """
+    rows = []
+    for figure in figures:
+        statistic = figure.get("statistic")
+        destination = figure.get("destination")
+        simulated, reason = math.nan, None
+        if figure.get("period") != "present":
+            reason = f"not compared: {figure.get('period')} period"
+        elif statistic is None:
+            reason = "not compared: no simulated counterpart"
+        else:
+            value, reason = _statistic(statistic, destination, scenario, cell_totals, summary)
+            simulated = math.nan if value is None else float(value)
+        low, high = float(figure["low"]), float(figure["high"])
+        in_range = reason is None and low <= simulated <= high
+        rows.append({
+            "name": figure["name"], "period": figure.get("period"), "destination": destination,
+            "statistic": statistic, "unit": figure.get("unit"), "low": low, "high": high,
+            "simulated": simulated,
+            "status": reason or ("in range" if in_range else "out of range"),
+            "in_range": in_range if reason is None else None,
+            "measures": figure.get("measures"), "citation": citation,
+        })
+    return pd.DataFrame(rows, columns=COLUMNS)

@@ -1,0 +1,203 @@
+"""The ``sim`` command: ``sim run`` and ``sim validate``.
+
+Exit status: 0 on success, 2 when any input is bad (the message names the
+file and key; nothing is written for that config), 1 on any other failure.
+"""
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numba
+import pandas as pd
+
+from sim.config import ConfigError, load_config
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**63), got {value}")
+    return value
+
+
+def _threads(text: str) -> int:
+    value = _positive_int(text)
+    if value > numba.config.NUMBA_NUM_THREADS:
+        raise argparse.ArgumentTypeError(
+            f"at most {numba.config.NUMBA_NUM_THREADS} on this machine (NUMBA_NUM_THREADS), got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sim", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="simulate one or more scenarios and write results")
+    run.add_argument("configs", nargs="+", type=Path, help="TOML scenario files, or folders of them")
+    run.add_argument("--seed", type=_seed, help="run seed (default: simulation.seed of the config)")
+    run.add_argument("--workers", type=_positive_int, help="simulated workers (default: simulation.workers)")
+    run.add_argument("--threads", type=_threads, help="threads (results do not depend on it)")
+    run.add_argument("--out", type=Path, default=Path("results"), help="where run directories go (default: results)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="override a config value, e.g. --set skim.share=0.2 (repeatable)")
+    run.add_argument("--keep-workers", action="store_true", help="also write workers.parquet, one row per hire")
+
+    validate = commands.add_parser("validate", help="check scenario files and print them resolved")
+    validate.add_argument("configs", nargs="+", type=Path)
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    return parser
+
+
+def _expand(paths) -> list[Path]:
+    """Config files in the order given; a folder stands for its ``*.toml`` files, sorted."""
+    expanded = []
+    for path in paths:
+        expanded.extend(sorted(path.glob("*.toml")) if path.is_dir() else [path])
+    return expanded
+
+
+def _report_errors(error: ConfigError) -> None:
+    for line in error.problems:
+        print(f"error: {line}", file=sys.stderr)
+
+
+def validate_command(args) -> int:
+    status = 0
+    for path in _expand(args.configs):
+        try:
+            scenario = load_config(path, args.overrides)
+        except ConfigError as error:
+            _report_errors(error)
+            status = EXIT_BAD_INPUT
+            continue
+        print(f"# {path}: valid")
+        print(json.dumps(scenario.to_toml_dict(), indent=2))
+    return status
+
+
+def _headline(result) -> dict:
+    summary = result.summary_dict
+    revenue = summary["state_revenue_usd_per_year"]
+    return {
+        "state revenue, USD m per year": f"{revenue['mean'] / 1e6:,.1f} "
+                                         f"({revenue['ci95_low'] / 1e6:,.1f} to {revenue['ci95_high'] / 1e6:,.1f})",
+        "manager skim, USD m per year": f"{summary['manager_skim_usd_per_year']['mean'] / 1e6:,.1f}",
+        "workers abroad, mean": f"{summary['workers_active_mean']:,.0f}",
+        "cash brought home, USD (p5 / median / p95)": _quantiles(summary["cash_home_usd"]),
+        "net gain over staying home, USD": _quantiles(summary["net_gain_usd"]),
+        "kept per month, USD": _quantiles(summary["kept_usd_per_month"]),
+        "worse off than staying home": f"{summary['share_worse_off_than_home']:.1%}",
+        "calibration, figures in range": _calibration_count(result.calibration),
+        "simulated workers / seed": f"{summary['n_workers_simulated']:,} / {summary['seed']}",
+        "wall time, s": f"{summary['wall_seconds']:.2f}",
+    }
+
+
+def _quantiles(values: dict) -> str:
+    return f"{values['p5']:,.0f} / {values['p50']:,.0f} / {values['p95']:,.0f}"
+
+
+def _calibration_count(calibration: pd.DataFrame) -> str:
+    compared = calibration[calibration["status"].isin(["in range", "out of range"])]
+    return f"{int((compared['status'] == 'in range').sum())} of {len(compared)}"
+
+
+def _print_table(title: str, rows: dict) -> None:
+    width = max(len(key) for key in rows)
+    print(title)
+    for key, value in rows.items():
+        print(f"  {key:<{width}}  {value}")
+
+
+def _run_one(path: Path, args, out: Path):
+    from sim.api import run
+
+    scenario = load_config(path, args.overrides)
+    result = run(scenario, seed=args.seed, workers=args.workers, threads=args.threads,
+                 keep_workers=args.keep_workers, progress=True)
+    directory = result.save(out)
+    _print_table(f"{path}", _headline(result))
+    print(f"  results: {directory}")
+    return result, directory
+
+
+def run_command(args) -> int:
+    paths = _expand(args.configs)
+    if not paths:
+        print("error: no .toml files found in the given folders", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if len(paths) == 1:
+        try:
+            _run_one(paths[0], args, args.out)
+        except ConfigError as error:
+            _report_errors(error)
+            return EXIT_BAD_INPUT
+        return 0
+    return _run_batch(paths, args)
+
+
+def _run_batch(paths, args) -> int:
+    from sim.results import claim_directory, timestamp, write_file_atomically
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    batch = claim_directory(args.out, f"batch-{timestamp()}")
+    rows, status = [], 0
+    for path in paths:
+        try:
+            result, directory = _run_one(path, args, batch)
+        except ConfigError as error:
+            _report_errors(error)
+            rows.append({"config": str(path), "status": "invalid", "error": " | ".join(error.problems)})
+            status = EXIT_BAD_INPUT
+            continue
+        except Exception as error:  # one failing scenario must not stop the batch
+            print(f"error: {path}: {type(error).__name__}: {error}", file=sys.stderr)
+            rows.append({"config": str(path), "status": "failed", "error": f"{type(error).__name__}: {error}"})
+            status = max(status, EXIT_FAILED)
+            continue
+        summary = result.summary_dict
+        rows.append({
+            "config": str(path), "status": "ok", "results": directory.name,
+            "state_revenue_usd_per_year": summary["state_revenue_usd_per_year"]["mean"],
+            "manager_skim_usd_per_year": summary["manager_skim_usd_per_year"]["mean"],
+            "workers_active_mean": summary["workers_active_mean"],
+            "cash_home_usd_p50": summary["cash_home_usd"]["p50"],
+            "net_gain_usd_p50": summary["net_gain_usd"]["p50"],
+            "kept_usd_per_month_p50": summary["kept_usd_per_month"]["p50"],
+            "share_worse_off_than_home": summary["share_worse_off_than_home"],
+        })
+    index = pd.DataFrame(rows)
+    write_file_atomically(batch / "index.csv", lambda path: index.to_csv(path, index=False))
+    print(f"batch index: {batch / 'index.csv'}")
+    return status
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    status = run_command(args) if args.command == "run" else validate_command(args)
+    if args.command == "run" and sys.stderr.isatty():
+        print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Writing a run to disk: a new directory per run, built aside and renamed into place.
+
+A run never overwrites an earlier one and never leaves half-written results:
+files go to a hidden temporary directory beside the target, and only a
+complete directory is renamed to its final name.
+"""
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numba
+import numpy as np
+import pandas as pd
+import pydantic
+
+
+def git_commit(path: Path) -> str | None:
+    """Commit of the git checkout holding ``path`` (suffixed ``-dirty`` if modified), or None."""
+    try:
+        commit = subprocess.run(["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(path), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{commit}-dirty" if dirty else commit
+
+
+def versions() -> dict:
+    from sim import __version__
+
+    return {
+        "sim": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "pandas": pd.__version__,
+        "pydantic": pydantic.__version__,
+    }
+
+
+def timestamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+
+
+def claim_directory(parent: Path, name: str) -> Path:
+    """Create and return ``parent/name`` (or ``name-2``, ``name-3``, ...), never an existing one."""
+    for attempt in range(1, 10_000):
+        candidate = parent / (name if attempt == 1 else f"{name}-{attempt}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(f"no free directory name for {name} in {parent}")
+
+
+def write_atomically(parent, name: str, fill) -> Path:
+    """Build a directory with ``fill(tmp_dir)``, then rename it to a new ``parent/name``.
+
+    Returns the final path. If ``fill`` fails, nothing is left behind.
+    """
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=parent))
+    try:
+        fill(temporary)
+        final = claim_directory(parent, name)
+        os.replace(temporary, final)  # replaces the empty claimed directory
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return final
+
+
+def write_file_atomically(path: Path, write) -> None:
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
