@@ -1,0 +1,102 @@
+"""Identities that hold for every worker and every seed, and closed forms with nothing random."""
+import numpy as np
+import pytest
+
+from conftest import DEGENERATE, scenario
+from sim import api, layout as L
+from sim.aggregate import accounting_residual_usd
+
+
+def cents(series):
+    return np.rint(series.to_numpy() * 100).astype(np.int64)
+
+
+@pytest.fixture(scope="module")
+def baseline_workers():
+    return api.run(scenario("simulation.horizon_months=48"), seed=7, workers=3_000, keep_workers=True)
+
+
+def test_every_dollar_earned_is_accounted_for_to_the_cent(baseline_workers):
+    w = baseline_workers.workers
+    assert len(w) > 3_000
+    parts = cents(w.to_state_usd) + cents(w.to_managers_usd) + cents(w.expenses_usd) + cents(w.kept_usd)
+    np.testing.assert_array_equal(cents(w.gross_earnings_usd), parts)
+
+
+def test_aggregate_identity_holds_exactly(baseline_workers):
+    assert accounting_residual_usd(baseline_workers.raw) == 0.0
+    assert baseline_workers.summary_dict["accounting_max_abs_residual_usd"] == 0.0
+    m = baseline_workers.raw.monthly
+    assert (m[:, L.M_GROSS] > 0).all()
+
+
+def test_cash_home_is_savings_less_loan_travel_and_deducted_arrears(baseline_workers):
+    w = baseline_workers.workers
+    expected = cents(w.kept_usd) - cents(w.loan_repayment_usd) - cents(w.travel_cost_usd) - cents(w.arrears_at_return_usd)
+    np.testing.assert_array_equal(cents(w.cash_home_usd), expected)
+    unborrowed_bribe = np.where(w.borrowed, 0, cents(w.bribe_usd))
+    np.testing.assert_array_equal(cents(w.net_gain_usd), expected - cents(w.stay_home_earnings_usd) - unborrowed_bribe)
+
+
+def test_months_served_never_exceed_the_contract(baseline_workers):
+    w = baseline_workers.workers
+    assert (w.months_served >= 1).all()
+    assert (w.months_served <= w.contract_months).all()
+    assert ((w.months_served < w.contract_months) == w.early_return).all()
+    assert w.early_return.any() and not w.early_return.all()
+
+
+def test_workers_table_matches_the_aggregates(baseline_workers):
+    result = baseline_workers
+    assert len(result.workers) == result.summary_dict["n_returns_recorded"]
+    totals = result.raw.cell_totals.sum(axis=0)
+    assert cents(result.workers.cash_home_usd).sum() == totals[L.C_CASH]
+    assert cents(result.workers.to_state_usd).sum() == totals[L.C_STATE]
+    assert (result.workers.worse_off == (result.workers.net_gain_usd < 0)).all()
+
+
+def test_stock_revenue_with_nothing_random_is_the_closed_form():
+    n = 5_000
+    result = api.run(scenario(*DEGENERATE, f"simulation.stock_target={n}", "simulation.horizon_months=36"),
+                     workers=n)
+    revenue = result.summary_dict["state_revenue_usd_per_year"]
+    assert revenue["mean"] == n * 12 * (1 - 0.1) * 700
+    assert revenue["ci95_low"] == revenue["ci95_high"] == revenue["mean"]
+    assert result.summary_dict["manager_skim_usd_per_year"]["mean"] == n * 12 * 0.1 * 700
+    assert (result.monthly.workers_active == n).all()
+
+
+def test_cohort_outcomes_with_nothing_random_are_the_closed_form():
+    result = api.run(scenario(*DEGENERATE, 'simulation={ mode = "cohort", horizon_months = 24, workers = 100, seed = 1 }'))
+    s = result.summary_dict
+    kept_per_month = 1000 - 100 - 700
+    cash = 24 * kept_per_month - 150
+    assert s["n_returns_recorded"] == 100
+    assert s["kept_usd_per_month"]["mean"] == kept_per_month
+    assert s["cash_home_usd"]["mean"] == cash
+    assert s["net_gain_usd"]["mean"] == cash - 600 - 24 * 60
+    assert s["share_worse_off_than_home"] == 0.0
+    assert s["cash_home_usd"]["p5"] == pytest.approx(cash, abs=10)  # within one $10 histogram bin
+    assert (result.monthly.workers_active == 100).all()
+    assert result.monthly.returns.iloc[-1] == 100
+
+
+def test_arrears_build_when_earnings_cannot_cover_the_quota():
+    # capacity $700, expenses $100: $600 a month against a $700 quota -> $100 more arrears each month
+    result = api.run(scenario(*DEGENERATE, "destinations.russia.earning_capacity_usd_per_month=700",
+                              "participation.reservation_gain_usd=-1e9",
+                              'simulation={ mode = "cohort", horizon_months = 24, workers = 10, seed = 1 }'),
+                     keep_workers=True)
+    w = result.workers
+    assert len(w) == 10
+    assert (w.arrears_at_return_usd == 24 * 100).all()
+    assert (w.kept_usd == 0).all()
+    assert (w.cash_home_usd == -150 - 2400).all()  # arrears deducted at return (baseline rule)
+    assert (result.monthly.arrears_outstanding_usd.iloc[:-1].to_numpy() == 10 * 100 * np.arange(1, 24)).all()
+
+
+def test_candidates_expecting_a_loss_stay_home():
+    result = api.run(scenario(*DEGENERATE, "destinations.russia.earning_capacity_usd_per_month=700",
+                              'simulation={ mode = "cohort", horizon_months = 24, workers = 10, seed = 1 }'))
+    assert result.summary_dict["n_returns_recorded"] == 0
+    assert (result.monthly.workers_active == 0).all()
