@@ -165,8 +165,9 @@ def calibration_rows(ax, compared: pd.DataFrame) -> None:
     rows = np.arange(len(compared))[::-1]
     ax.barh(rows, 1.0, left=0.0, height=0.6, color="0.85", label="source range")
     point = compared["low"] == compared["high"]
-    ax.scatter(np.full(point.sum(), 0.5), rows[point], marker="|", s=300, color="0.4",
-               label="source point (band ±10%)")
+    if point.any():
+        ax.scatter(np.full(point.sum(), 0.5), rows[point], marker="|", s=300, color="0.4",
+                   label="source point (band ±10%)")
     for status, colour in ((COMPARED[0], IN_RANGE), (COMPARED[1], OUT_OF_RANGE)):
         chosen = compared["status"] == status
         ax.scatter(position[chosen], rows[chosen], color=colour, zorder=3, label=f"simulated, {status}")
