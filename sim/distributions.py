@@ -15,7 +15,7 @@ import math
 from typing import Annotated, Literal, Union
 
 import numpy as np
-import scipy.stats
+import scipy.special
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim import sampling
@@ -25,7 +25,7 @@ Z95 = 1.6448536269514722
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
     def compile(self) -> np.ndarray:
         """The row ``[family code, p1, p2, p3, p4]`` the kernel samples from."""
@@ -112,7 +112,7 @@ class Pert(_LowModeHigh):
         alpha = 1.0 + 4.0 * (self.mode - self.low) / width
         beta = 1.0 + 4.0 * (self.high - self.mode) / width
         u = np.linspace(0.0, 1.0, sampling.QUANTILE_INTERVALS + 1)
-        quantiles = self.low + width * scipy.stats.beta.ppf(u, alpha, beta)
+        quantiles = self.low + width * scipy.special.betaincinv(alpha, beta, u)
         return _row(sampling.PERT, quantiles=quantiles)
 
     @property

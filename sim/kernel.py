@@ -35,6 +35,8 @@ from sim.sampling import COUNTERS_PER_DRAW, category, draw
 U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
 (D_CONTRACT, D_BRIBE, D_HOME_WAGE, D_CAPACITY, D_EXPENSES, D_HAZARD, D_QUOTA_INPUT, D_SKIM,
  D_TRAVEL) = range(8, 8 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
+MAX_STEADY_STATE_CANDIDATES = 10_000
+"""Candidates a stock-mode slot tries at month 0 before it starts vacant (no one would go)."""
 
 
 class Accumulators(NamedTuple):
@@ -188,6 +190,9 @@ def _simulate_slot(p, tl, seed, slot, local_slot, group, acc, records):
         if t == 0 and p.stock_mode:
             candidate, attributes, months = _steady_state_worker(p, seed, slot)
             recorded = False
+            if months < 0:  # no candidate would go: the slot starts vacant
+                t += 1
+                continue
         else:
             if t > 0 and not p.stock_mode:
                 break
@@ -235,10 +240,11 @@ def _steady_state_worker(p, seed, slot):
     Candidates are drawn until one is accepted with probability proportional
     to his expected months abroad (a length-biased draw), then his months
     already served come from P(a) ~ (1 - hazard)^a, a < contract. Returns
-    (candidates used, attributes, months already served).
+    (candidates used, attributes, months already served), the months being -1
+    if none of MAX_STEADY_STATE_CANDIDATES candidates would go.
     """
     candidate = 0
-    while True:
+    while candidate < MAX_STEADY_STATE_CANDIDATES:
         key = rng.stream_key(seed, slot, candidate + 1)
         candidate += 1
         attributes = _draw_candidate(p, key)
@@ -247,6 +253,7 @@ def _steady_state_worker(p, seed, slot):
             continue
         if _uniform(key, U_ACCEPT) * p.longest_contract_months < _expected_months(contract, hazard):
             return candidate, attributes, _steady_state_age(contract, hazard, _uniform(key, U_AGE))
+    return candidate, attributes, -1
 
 
 @njit(cache=True)

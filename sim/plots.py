@@ -140,7 +140,11 @@ def central_range(frame: pd.DataFrame, share: float) -> tuple[float, float]:
 
 
 def calibration_figure(calibration: pd.DataFrame, label: str) -> Figure:
-    """Each compared source figure's range as a band on a normalised axis, simulated value as a dot."""
+    """Each compared source figure's range as a band, its simulated value as a dot.
+
+    Units differ between figures, so each row is normalised to its own source
+    range; a table with no compared row gives a figure saying so.
+    """
     compared = calibration[calibration["status"].isin(COMPARED)].reset_index(drop=True)
     height = max(SIZE[1], 0.45 * len(compared) + 1.5)
     figure = Figure(figsize=(SIZE[0], height), layout="constrained")
@@ -170,8 +174,11 @@ def calibration_rows(ax, compared: pd.DataFrame) -> None:
                    label="source point (band ±10%)")
     for status, colour in ((COMPARED[0], IN_RANGE), (COMPARED[1], OUT_OF_RANGE)):
         chosen = compared["status"] == status
-        ax.scatter(position[chosen], rows[chosen], color=colour, zorder=3, label=f"simulated, {status}")
-    ax.set_yticks(rows, [f"{r.name} ({r.unit}): {number(r.simulated)}" for r in compared.itertuples()])
+        if chosen.any():
+            ax.scatter(position[chosen], rows[chosen], color=colour, zorder=3,
+                       label=f"simulated, {status}")
+    labels = [f"{r.name} ({r.unit}): {number(r.simulated)}" for r in compared.itertuples()]
+    ax.set_yticks(rows, labels)
     ax.set_xlim(min(-0.5, position.min() - 0.25), max(1.5, position.max() + 0.25))
     ax.set_xlabel("simulated value on the source range (0 = low, 1 = high)")
     ax.grid(axis="x", alpha=0.3)
