@@ -18,13 +18,16 @@ EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
 
+MAX_WORKERS = 10**10
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_WORKERS:.0e}, got {value}")
     return value
 
 
@@ -142,7 +145,8 @@ def _run_one(path: Path, args, out: Path):
 def run_command(args) -> int:
     paths = _expand(args.configs)
     if not paths:
-        print("error: no .toml files found in the given folders", file=sys.stderr)
+        folders = ", ".join(str(path) for path in args.configs)
+        print(f"error: {folders}: no .toml files found", file=sys.stderr)
         return EXIT_BAD_INPUT
     if len(paths) == 1:
         try:

@@ -65,11 +65,14 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 """A share or probability in [0, 1]."""
 
 
-def _check_shares_sum(items, what):
-    total = math.fsum(item.share for item in items.values())
-    if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
-        raise ValueError(f"{what} shares must sum to 1, they sum to {total:.12g}")
-    return items
+def _shares_sum_to_one(what):
+    def check(items):
+        total = math.fsum(item.share for item in items.values())
+        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+            raise ValueError(f"{what} shares must sum to 1, they sum to {total:.12g}")
+        return items
+
+    return AfterValidator(check)
 
 
 class Simulation(Section):
@@ -77,7 +80,7 @@ class Simulation(Section):
 
     mode: Literal["stock", "cohort"]
     horizon_months: int = Field(gt=0, le=1200)
-    workers: int = Field(gt=0, description="simulated workers (slots); --workers overrides")
+    workers: int = Field(gt=0, le=10**10, description="simulated workers (slots); --workers overrides")
     seed: int = Field(ge=0, lt=2**63)
     stock_target: int | None = Field(default=None, gt=0, description="stock mode: real workers abroad")
     cohort_size: int | None = Field(default=None, gt=0, description="cohort mode: real workers the cohort stands for")
@@ -240,8 +243,8 @@ class Scenario(Section):
     """A whole scenario file."""
 
     simulation: Simulation
-    destinations: Annotated[dict[str, Destination], Field(min_length=1)]
-    skills: Annotated[dict[str, Skill], Field(min_length=1)]
+    destinations: Annotated[dict[str, Destination], Field(min_length=1), _shares_sum_to_one("destination")]
+    skills: Annotated[dict[str, Skill], Field(min_length=1), _shares_sum_to_one("skill")]
     regimes: Regimes
     home: Home
     quota: Quota
@@ -261,22 +264,14 @@ class Scenario(Section):
         """The file this scenario was read from (None when built in code)."""
         return self._source_path
 
-    @model_validator(mode="after")
-    def _categorical_shares(self):
-        _check_shares_sum(self.destinations, "destination")
-        _check_shares_sum(self.skills, "skill")
-        for name, change_points in self._timeline_months():
-            if change_points and change_points[-1] >= self.simulation.horizon_months:
-                raise ValueError(
-                    f"timeline.{name}: change point at month {change_points[-1]} is past the horizon "
-                    f"({self.simulation.horizon_months} months)"
-                )
-        return self
-
-    def _timeline_months(self):
+    def beyond_horizon(self):
+        """(key path, message) for each timeline change point at or past the horizon."""
+        horizon = self.simulation.horizon_months
         for name in Timeline.BOUNDS:
             series = getattr(self.timeline, name)
-            yield name, [] if isinstance(series, float) else [int(month) for month, _ in series]
+            last = 0 if isinstance(series, float) else int(series[-1][0])
+            if last >= horizon:
+                yield f"timeline.{name}", f"change point at month {last} is past the horizon ({horizon} months)"
 
     def to_toml_dict(self) -> dict:
         """The resolved scenario as plain data, keys as written in TOML."""
@@ -297,7 +292,7 @@ def _location(loc) -> str:
 _DIST_TAGS = {"fixed", "uniform", "triangular", "pert", "lognormal", "discrete_uniform", "float", "list[list[float]]"}
 
 
-def _problems(error: ValidationError, source: str):
+def _problems(error: ValidationError, source: str, overridden: set):
     seen = set()
     for item in error.errors():
         message = item["msg"].removeprefix("Value error, ")
@@ -305,7 +300,10 @@ def _problems(error: ValidationError, source: str):
             message = "unknown key"
         elif item["type"] == "missing":
             message = "required key is missing"
-        line = f"{source}: {_location(item['loc'])}: {message}"
+        location = _location(item["loc"])
+        if any(key == location or key.startswith(location + ".") for key in overridden):
+            message += " (set with --set)"
+        line = f"{source}: {location}: {message}"
         if line not in seen:
             seen.add(line)
             yield line
@@ -321,11 +319,17 @@ def parse_override(text: str):
         parsed = tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:
         parsed = value.strip()
+    except (ValueError, RecursionError) as error:  # integers past 4300 digits, deep nesting
+        raise ConfigError([f"--set {key}: value cannot be read: {error}"]) from None
     return key.split("."), parsed
 
 
-def _apply_override(raw: dict, source: str, text: str):
-    path, value = parse_override(text)
+def _apply_override(raw: dict, source: str, text: str) -> str:
+    """Set one ``dotted.key=value`` in ``raw``; return the dotted key."""
+    try:
+        path, value = parse_override(text)
+    except ConfigError as error:
+        raise ConfigError([f"{source}: {problem}" for problem in error.problems]) from None
     node = raw
     for depth, part in enumerate(path[:-1]):
         child = node.get(part)
@@ -335,14 +339,22 @@ def _apply_override(raw: dict, source: str, text: str):
             raise ConfigError([f"{source}: --set {'.'.join(path)}: {'.'.join(path[: depth + 1])} is not a table"])
         node = child
     node[path[-1]] = value
+    return ".".join(path)
 
 
-def validate(raw: dict, source: str = "<config>") -> Scenario:
-    """Validate parsed TOML data; raise :class:`ConfigError` naming ``source``."""
+def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
+    """Validate parsed TOML data; raise :class:`ConfigError` naming ``source``.
+
+    ``overridden`` lists the key paths set with ``--set``; their errors say so.
+    """
     try:
-        return Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(_problems(error, source)) from None
+        raise ConfigError(_problems(error, source, set(overridden))) from None
+    problems = [f"{source}: {path}: {message}" for path, message in scenario.beyond_horizon()]
+    if problems:
+        raise ConfigError(problems)
+    return scenario
 
 
 def load_config(path, overrides=()) -> Scenario:
@@ -369,12 +381,11 @@ def load_config(path, overrides=()) -> Scenario:
         raise ConfigError([f"{source}: file not found"]) from None
     except IsADirectoryError:
         raise ConfigError([f"{source}: is a directory, not a TOML file"]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # TOMLDecodeError, UnicodeDecodeError, 4300+ digit integers
         raise ConfigError([f"{source}: invalid TOML: {error}"]) from None
     except OSError as error:
         raise ConfigError([f"{source}: cannot read: {error.strerror}"]) from None
-    for text in overrides:
-        _apply_override(raw, source, text)
-    scenario = validate(raw, source)
+    overridden = [_apply_override(raw, source, text) for text in overrides]
+    scenario = validate(raw, source, overridden)
     scenario._source_path = path.resolve()
     return scenario

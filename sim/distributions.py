@@ -189,4 +189,7 @@ def as_distribution(value):
     """Let a bare number stand for a fixed distribution (a pydantic before-validator)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return {"dist": "fixed", "value": float(value)}
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a number or a table such as {{ dist = \"uniform\", low = 1, high = 2 }}, "
+                         f"got {type(value).__name__}")
     return value

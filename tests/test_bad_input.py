@@ -207,6 +207,19 @@ def test_pathological_toml_is_a_config_error(configs, out, capsys, text):
 
 # --------------------------------------------------------------------------- --set and --workers
 
+@pytest.mark.parametrize("value", [
+    pytest.param("1" * 5000, id="integer over 4300 digits"),
+    pytest.param("[" * 5000 + "]" * 5000, id="arrays nested 5000 deep"),
+])
+def test_pathological_set_value_is_a_config_error(configs, out, capsys, value):
+    good = write(configs, BASELINE_TEXT, "good.toml")
+    status = main(["run", str(good), "--workers", TINY, "--out", str(out), "--set", f"simulation.seed={value}"])
+    stderr = capsys.readouterr().err
+    assert status == 2, stderr
+    assert "simulation.seed" in stderr
+    assert_nothing_written(out)
+
+
 @pytest.mark.parametrize(("override", "key"), [
     ("skim.shar=0.2", "skim.shar"),
     ("simulation.horizon=60", "simulation.horizon"),
@@ -219,7 +232,7 @@ def test_set_unknown_key(configs, out, capsys, override, key):
     stderr = capsys.readouterr().err
     assert status == 2, stderr
     lines = error_lines(stderr)
-    assert lines == [f"error: {good}: {key}: unknown key"], stderr
+    assert lines == [f"error: {good}: {key}: unknown key (set with --set)"], stderr
     assert_nothing_written(out)
 
 
@@ -254,7 +267,7 @@ def test_workers_not_positive_whole_number(configs, out, capsys, workers):
     assert exit_info.value.code == 2
     stderr = capsys.readouterr().err
     assert "--workers" in stderr
-    assert ("must be at least 1" in stderr) if workers.lstrip("-").isdigit() else ("whole number" in stderr)
+    assert ("must be between 1 and" in stderr) if workers.lstrip("-").isdigit() else ("whole number" in stderr)
     assert_nothing_written(out)
 
 
@@ -267,10 +280,9 @@ def test_validate_reports_every_problem_at_once(configs, capsys):
     assert main(["validate", str(bad)]) == 2
     captured = capsys.readouterr()
     lines = error_lines(captured.err)
-    assert sorted(lines) == sorted([
-        f"error: {bad}: destinations.russia.colour: unknown key",
-        f"error: {bad}: regimes.free.idle_probability_per_month: Input should be less than or equal to 1",
-    ]), captured.err
+    assert len(lines) == 2, captured.err
+    assert f"error: {bad}: destinations.russia.colour: unknown key" in lines
+    assert any(line.startswith(f"error: {bad}: regimes.free.idle_probability_per_month: ") for line in lines)
     assert "valid" not in captured.out
 
 
@@ -281,8 +293,8 @@ def test_validate_good_and_bad_files(configs, capsys):
     captured = capsys.readouterr()
     assert f"# {good}: valid" in captured.out
     assert str(bad) not in captured.out
-    assert error_lines(captured.err) == [
-        f"error: {bad}: simulation.horizon_months: Input should be greater than 0"]
+    [line] = error_lines(captured.err)
+    assert line.startswith(f"error: {bad}: simulation.horizon_months: ")
 
 
 def test_validate_good_file(configs, capsys):
@@ -323,8 +335,8 @@ def test_batch_with_a_bad_config_runs_the_good_one(configs, out, capsys):
     status = main(["run", str(good), str(bad), "--workers", TINY, "--out", str(out)])
     stderr = capsys.readouterr().err
     assert status == 2, stderr
-    assert error_lines(stderr) == [
-        f"error: {bad}: regimes.free.idle_probability_per_month: Input should be less than or equal to 1"]
+    [line] = error_lines(stderr)
+    assert line.startswith(f"error: {bad}: regimes.free.idle_probability_per_month: ")
     [batch] = run_dirs(out)
     index = pd.read_csv(batch / "index.csv")
     assert index["config"].tolist() == [str(good), str(bad)]
@@ -413,9 +425,14 @@ def test_one_mutated_leaf_gives_config_error_or_scenario(path, value):
         assert error.problems and all(line.startswith("x.toml: ") for line in error.problems)
     else:
         assert isinstance(scenario, Scenario)
-        # whatever is accepted is finite: no NaN or infinity reaches the kernel
-        numbers = [leaf for leaf in _leaves(scenario.to_toml_dict()) if isinstance(leaf, float)]
-        assert all(math.isfinite(number) for number in numbers), numbers
+
+
+@settings(max_examples=200, deadline=None)
+@given(path=st.sampled_from(LEAVES), value=st.sampled_from([math.nan, math.inf, -math.inf]))
+def test_one_mutated_leaf_to_nan_or_inf_is_refused(path, value):
+    """No NaN or infinity gets past validation to the kernel."""
+    with pytest.raises(ConfigError):
+        validate(_with_leaf(BASELINE_DICT, path, value), "x.toml")
 
 
 def _leaves(node):
