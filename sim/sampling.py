@@ -64,7 +64,36 @@ def draw(row, key, counter):
     return np.nan
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def draw_at(table, index, key, counter):
+    """:func:`draw` from row ``index`` of a table of compiled distributions, without taking a view
+    of the row (a view costs a reference-count increment and decrement, both atomic)."""
+    family = int(table[index, 0])
+    if family == FIXED:
+        return table[index, 1]
+    u = rng.uniform(rng.bits(key, counter))
+    if family == UNIFORM:
+        return table[index, 1] + (table[index, 2] - table[index, 1]) * u
+    if family == TRIANGULAR:
+        low, mode, high = table[index, 1], table[index, 2], table[index, 3]
+        if high == low:
+            return low
+        if u * (high - low) < mode - low:
+            return low + math.sqrt(u * (high - low) * (mode - low))
+        return high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
+    if family == PERT:
+        position = u * QUANTILE_INTERVALS
+        position_index = min(int(position), QUANTILE_INTERVALS - 1)
+        low = table[index, TABLE_START + position_index]
+        return low + (position - position_index) * (table[index, TABLE_START + position_index + 1] - low)
+    if family == LOGNORMAL:
+        return math.exp(table[index, 1] + table[index, 2] * rng.normal(u, rng.uniform(rng.bits(key, counter + 1))))
+    if family == DISCRETE_UNIFORM:
+        return math.floor(table[index, 1] + (table[index, 2] - table[index, 1] + 1.0) * u)
+    return np.nan
+
+
+@njit(cache=True, inline="always")
 def category(cumulative_shares, u):
     """Index of the category the uniform ``u`` falls into (``cumulative_shares[-1] == 1``)."""
     last = cumulative_shares.shape[0] - 1
