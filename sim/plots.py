@@ -118,10 +118,12 @@ def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colou
     the central :data:`SHOWN_SHARE` of workers, widened to include ``median``
     and ``marker`` (USD).
     """
-    share = 100.0 * frame["workers"] / max(frame["workers"].sum(), 1)
-    colours = np.where(frame["bin_high_usd"] <= 0, worse_colour, "tab:blue")
+    share = (100.0 * frame["workers"] / max(frame["workers"].sum(), 1)).to_numpy()
+    edges = np.append(frame["bin_low_usd"].to_numpy(), frame["bin_high_usd"].to_numpy()[-1:])
+    losses = (frame["bin_high_usd"] <= 0).to_numpy()
+    ax.stairs(np.where(losses, 0.0, share), edges, fill=True, color="tab:blue")
+    ax.stairs(np.where(losses, share, 0.0), edges, fill=True, color=worse_colour)
     width = frame["bin_high_usd"] - frame["bin_low_usd"]
-    ax.bar(frame["bin_low_usd"], share, width=width, align="edge", color=colours)
     ax.axvline(median, color="tab:orange", linestyle="--", label=f"median: ${number(median)}")
     low, high = central_range(frame, SHOWN_SHARE)
     ax.set_xlim(min(low, median, marker) - 200.0, max(high, median, marker) + 200.0)
