@@ -1,0 +1,1 @@
+"""Reference implementations of the kernel (validation and speed baselines) and benchmarks."""

@@ -1,0 +1,325 @@
+"""The kernel's model, element-wise: each function takes Python scalars or NumPy arrays alike.
+
+Random numbers (:mod:`sim.rng`), sampling (:mod:`sim.sampling`), a candidate, a worker's month
+and his settlement at return, as :mod:`sim.kernel` computes them, to the last bit. The two
+references drive these functions: :mod:`benchmarks.reference_numpy` on arrays across slots,
+:mod:`benchmarks.reference_python` on Python ints and floats, slot by slot (splitmix64 on Python
+ints masked to 64 bits; NumPy's uint64 arithmetic wraps by itself). The few operations that
+differ between scalars and arrays go through the helpers at the top. Two details matter for
+bit-exactness:
+
+- numba compiles ``float ** int`` to binary exponentiation, not ``pow``: :func:`int_power`.
+- NumPy's SIMD ``log`` and ``exp`` differ from the C library's in the last bit for some inputs
+  (on AVX-512 machines); numba calls the C library, so these do too, element by element (only
+  per candidate, never per worker-month).
+"""
+import math
+import time
+
+import numpy as np
+
+from sim import layout as L
+from sim import rng
+from sim.engine import RawRun
+from sim.kernel import (D_BRIBE, D_CAPACITY, D_CONTRACT, D_EXPENSES, D_HAZARD, D_HOME_WAGE,
+                        D_QUOTA_INPUT, D_SKIM, D_TRAVEL, U_ACCEPT, U_AGE, U_ARRIVAL, U_BORROWED,
+                        U_DESTINATION, U_REGIME, U_SKILL)
+from sim.sampling import (DISCRETE_UNIFORM, FIXED, LOGNORMAL, PERT, QUANTILE_INTERVALS,
+                          TABLE_START, TRIANGULAR, UNIFORM)
+
+MASK64 = 2**64 - 1
+GOLDEN, MIX1, MIX2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+SUM4_SCALE = math.sqrt(3.0) / 65536.0
+
+
+# --- the operations that differ between scalars and arrays ---------------------------------
+def _is_array(x):
+    return isinstance(x, np.ndarray)
+
+
+def where(condition, if_true, if_false):
+    """``if_true if condition else if_false``, element-wise when ``condition`` is an array."""
+    if _is_array(condition):
+        return np.where(condition, if_true, if_false)
+    return if_true if condition else if_false
+
+
+def minimum(a, b):
+    """``min(a, b)``, element-wise for arrays."""
+    return np.minimum(a, b) if _is_array(a) or _is_array(b) else min(a, b)
+
+
+def maximum(a, b):
+    """``max(a, b)``, element-wise for arrays."""
+    return np.maximum(a, b) if _is_array(a) or _is_array(b) else max(a, b)
+
+
+def floor_int(x):
+    """``math.floor(x)`` as int (int64 arrays)."""
+    return np.floor(x).astype(np.int64) if _is_array(x) else math.floor(x)
+
+
+def trunc_int(x):
+    """``int(x)``, rounding toward zero (int64 arrays)."""
+    return x.astype(np.int64) if _is_array(x) else int(x)
+
+
+def sqrt(x):
+    """Square root (correctly rounded in both)."""
+    return np.sqrt(x) if _is_array(x) else math.sqrt(x)
+
+
+def _c_library(name):
+    scalar, per_element = getattr(math, name), np.frompyfunc(getattr(math, name), 1, 1)
+
+    def function(x):
+        return per_element(x).astype(np.float64) if _is_array(x) else scalar(x)
+
+    function.__doc__ = f"``math.{name}`` (the C library's, as numba calls), element-wise for arrays."
+    return function
+
+
+log, exp, cos = _c_library("log"), _c_library("exp"), _c_library("cos")
+
+
+# --- sim.rng and sim.sampling -----------------------------------------------------------------
+def mix64(z):
+    """The splitmix64 finaliser on uint64 values (Python ints below 2**64, or uint64 arrays)."""
+    z = ((z ^ (z >> 30)) * MIX1) & MASK64
+    z = ((z ^ (z >> 27)) * MIX2) & MASK64
+    return z ^ (z >> 31)
+
+
+def stream_key(seed, slot, stream):
+    """:func:`sim.rng.stream_key`; ``slot`` and ``stream``: ints or uint64 arrays."""
+    key = mix64((seed + GOLDEN) & MASK64)
+    key = mix64(key ^ ((slot * GOLDEN) & MASK64))
+    return mix64(key ^ ((stream + MIX2) & MASK64))
+
+
+def bits(key, counter):
+    """:func:`sim.rng.bits`; ``counter`` is an int."""
+    return mix64((key + (((counter + 1) * GOLDEN) & MASK64)) & MASK64)
+
+
+def uniform(random_bits):
+    """:func:`sim.rng.uniform`: the top 53 bits times 2**-53."""
+    return (random_bits >> 11) * 2.0**-53
+
+
+def uniform_at(key, counter):
+    """The uniform at ``counter`` of the stream ``key``."""
+    return uniform(bits(key, counter))
+
+
+def uniform_pair(random_bits):
+    """:func:`sim.rng.uniform_pair`: the high and the low 32 bits, times 2**-32."""
+    return (random_bits >> 32) * 2.0**-32, (random_bits & 0xFFFFFFFF) * 2.0**-32
+
+
+def bell(b):
+    """:func:`sim.rng.bell`: four 16-bit uniforms summed, centred and scaled to sd 1."""
+    return ((b & 0xFFFF) + ((b >> 16) & 0xFFFF) + ((b >> 32) & 0xFFFF) + (b >> 48) - 131070.0) * SUM4_SCALE
+
+
+def normal(u1, u2):
+    """:func:`sim.rng.normal` (Box-Muller, cosine branch)."""
+    return sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * math.pi * u2)
+
+
+def draw(row, key, counter):
+    """:func:`sim.sampling.draw` from the compiled distribution ``row`` (one row for all keys)."""
+    family = int(row[0])
+    if family == FIXED:
+        return row[1]
+    u = uniform_at(key, counter)
+    if family == UNIFORM:
+        return row[1] + (row[2] - row[1]) * u
+    if family == TRIANGULAR:
+        low, mode, high = row[1], row[2], row[3]
+        if high == low:
+            return low
+        return where(u * (high - low) < mode - low, low + sqrt(u * (high - low) * (mode - low)),
+                     high - sqrt((1.0 - u) * (high - low) * (high - mode)))
+    if family == PERT:
+        position = u * QUANTILE_INTERVALS
+        index = minimum(trunc_int(position), QUANTILE_INTERVALS - 1)
+        low = row[TABLE_START + index]
+        return low + (position - index) * (row[TABLE_START + index + 1] - low)
+    if family == LOGNORMAL:
+        return exp(row[1] + row[2] * normal(u, uniform_at(key, counter + 1)))
+    if family == DISCRETE_UNIFORM:
+        return floor_int(row[1] + (row[2] - row[1] + 1.0) * u)
+    raise ValueError(f"unknown distribution family {family}")
+
+
+def draw_from(table, which, key, counter):
+    """Draw from row ``which`` of ``table``; per element when ``which`` is an array."""
+    if not _is_array(which):
+        return draw(table[which], key, counter)
+    out = np.empty(which.shape)
+    for row in np.unique(which):
+        chosen = which == row
+        out[chosen] = draw(table[row], key[chosen], counter)
+    return out
+
+
+def category(cumulative_shares, u):
+    """:func:`sim.sampling.category`: the number of cumulative shares (but the last) <= ``u``."""
+    return sum(u >= share for share in cumulative_shares[:-1])
+
+
+# --- sim.kernel, element-wise -------------------------------------------------------------------
+def cents(usd):
+    """USD to whole cents: ``floor(usd * 100 + 0.5)``."""
+    return floor_int(usd * 100.0 + 0.5)
+
+
+def int_power(base, exponent):
+    """``base ** exponent`` as numba computes it for an integer exponent (binary exponentiation)."""
+    result = 1.0
+    while (exponent != 0).any() if _is_array(exponent) else exponent != 0:
+        result = where((exponent & 1) == 1, result * base, result)
+        exponent, base = exponent >> 1, base * base
+    return result
+
+
+def expected_months(contract, hazard):
+    """:func:`sim.kernel._expected_months`."""
+    positive = hazard > 0.0
+    survival = (1.0 - int_power(1.0 - hazard, contract)) / where(positive, hazard, 1.0)
+    return where(positive, survival, contract * 1.0)
+
+
+def steady_state_age(contract, hazard, u):
+    """:func:`sim.kernel._steady_state_age`: months already served by a worker met at month 0."""
+    inside = (hazard > 0.0) & (hazard < 1.0)
+    h = where(inside, hazard, 0.5)  # every branch is evaluated: keep the logarithms finite
+    survive_all = int_power(1.0 - h, contract)
+    age = where(inside, floor_int(log(1.0 - u * (1.0 - survive_all)) / log(1.0 - h)),
+                where(hazard <= 0.0, trunc_int(u * contract), 0))
+    return minimum(maximum(age, 0), contract - 1)
+
+
+def draw_candidate(p, key):
+    """:func:`sim.kernel._draw_candidate` for the candidate stream(s) ``key``, as a dict."""
+    destination = category(p.destination_cumulative_share, uniform_at(key, U_DESTINATION))
+    skill = category(p.skill_cumulative_share, uniform_at(key, U_SKILL))
+    regime = where(uniform_at(key, U_REGIME) < p.free_mover_share[destination], L.FREE, L.CAMP)
+    c = dict(destination=destination, skill=skill, regime=regime,
+             contract=trunc_int(draw_from(p.contract_months, destination, key, D_CONTRACT)),
+             bribe=draw_from(p.bribe_usd, destination, key, D_BRIBE),
+             home_wage=draw(p.home_wage_usd_per_month, key, D_HOME_WAGE),
+             capacity=(draw_from(p.earning_capacity_usd_per_month, destination, key, D_CAPACITY)
+                       * p.skill_wage_multiplier[skill] * p.regime_earnings_multiplier[regime]),
+             expenses=draw_from(p.expenses_usd_per_month, regime, key, D_EXPENSES),
+             hazard=draw_from(p.early_return_hazard_per_month, regime, key, D_HAZARD),
+             skim=draw(p.skim_share, key, D_SKIM),
+             borrowed=uniform_at(key, U_BORROWED) < p.borrowed_share)
+    quota = draw(p.quota_input_usd_per_month, key, D_QUOTA_INPUT)
+    if p.quota_from_retention:
+        quota = c["capacity"] - c["expenses"] - quota
+    c["quota"] = quota = minimum(maximum(quota, p.quota_floor_usd_per_month), p.quota_cap_usd_per_month)
+    expected_earnings = c["capacity"] * (1.0 - p.idle_probability_per_month[regime])
+    c["gain"] = c["contract"] * (expected_earnings - c["expenses"] - quota - c["home_wage"]) - c["bribe"]
+    return c
+
+
+def accepted_at_steady_state(p, c, key):
+    """Whether the candidate ``c`` holds the slot at month 0 (would go, and length-biased)."""
+    return (c["gain"] >= p.reservation_gain_usd) & (
+        uniform_at(key, U_ACCEPT) * p.longest_contract_months < expected_months(c["contract"], c["hazard"]))
+
+
+def steady_state_months(c, key):
+    """Months the candidate ``c`` accepted at month 0 has already served."""
+    return steady_state_age(c["contract"], c["hazard"], uniform_at(key, U_AGE))
+
+
+def arrives(tl, t, key):
+    """Whether the candidate ``key`` comes forward for a vacant slot in month ``t``."""
+    return uniform_at(key, U_ARRIVAL) < tl.recruit_open[t] * tl.intake_multiplier[t]
+
+
+def new_worker(c, key, months, recorded, bribe_multiplier=1.0):
+    """A worker's fields as he starts: his attributes, stream key, months served, no money yet.
+
+    ``recorded``: a hire of the run (his bribe follows the timeline, his outcome is counted),
+    not the worker met at month 0 in stock mode.
+    """
+    w = dict(c, key=key, months=months, recorded=recorded, expenses_cents=cents(c["expenses"]),
+             arrears=0, savings=0, gross=0, to_state=0, to_managers=0, expenses_total=0)
+    if recorded:
+        w["bribe"] = c["bribe"] * bribe_multiplier
+    return w
+
+
+def work_month(w, t, p, tl, monthly_key):
+    """Month ``t`` of the worker(s) ``w``: the body of :func:`sim.kernel._work_until_return`.
+
+    Returns
+    -------
+    row : list, the month's contribution to ``monthly[t]`` in MONTHLY_SERIES order
+    running : dict, ``w``'s months served, arrears, savings and totals (cents) after the month
+    returns : bool or ndarray(bool), whether he goes home after this month
+    """
+    month = min(t, len(tl.wage_index) - 1)
+    u_hazard, u_idle = uniform_pair(bits(monthly_key, rng.DRAWS_PER_MONTH * t))
+    shock = 1.0 + p.wage_shock_sd * bell(bits(monthly_key, rng.DRAWS_PER_MONTH * t + 1))
+    working = (u_idle >= p.idle_probability_per_month[w["regime"]]) & (shock > 0.0)
+    earnings = where(working, cents(w["capacity"] * tl.wage_index[month] * shock), 0)
+    due = cents(w["quota"] * tl.quota_multiplier[month]) + w["arrears"]
+    available = earnings - w["expenses_cents"]
+    paid = minimum(due, maximum(available, 0))
+    to_managers = floor_int(w["skim"] * paid + 0.5)
+    months = w["months"] + 1
+    completed = months >= w["contract"]
+    repatriation = tl.repatriation_hazard_per_month[month]
+    returns = completed | (u_hazard < 1.0 - (1.0 - w["hazard"]) * (1.0 - repatriation))
+    running = dict(months=months, arrears=due - paid, savings=w["savings"] + available - paid,
+                   gross=w["gross"] + earnings, to_state=w["to_state"] + paid - to_managers,
+                   to_managers=w["to_managers"] + to_managers,
+                   expenses_total=w["expenses_total"] + w["expenses_cents"])
+    row = {L.M_ACTIVE: 1, L.M_HIRES: 0, L.M_RETURNS: returns, L.M_EARLY_RETURNS: returns != completed,
+           L.M_GROSS: earnings, L.M_STATE: paid - to_managers, L.M_MANAGERS: to_managers,
+           L.M_EXPENSES: w["expenses_cents"], L.M_KEPT: available - paid,
+           L.M_ARREARS: where(returns, 0, due - paid)}
+    return [row[column] for column in range(len(L.MONTHLY_SERIES))], running, returns
+
+
+def _bin(value, metric):
+    index = floor_int((value - L.HISTOGRAM_LOW[metric]) / L.HISTOGRAM_WIDTH[metric]) + 1
+    return minimum(maximum(index, 0), L.HISTOGRAM_BINS - 1)
+
+
+def settle(p, w):
+    """:func:`sim.kernel._record_return`: a returning hire's cell, CELL_TOTALS row and histogram bins."""
+    months, borrowed, savings = w["months"], w["borrowed"], w["savings"]
+    bribe_cents = cents(w["bribe"])
+    loan = where(borrowed, cents(w["bribe"] * int_power(1.0 + p.interest_rate_per_month, months)), 0)
+    travel = cents(draw(p.travel_cost_usd, w["key"], D_TRAVEL))
+    cash = savings - loan - travel - (w["arrears"] if p.arrears_deducted else 0)
+    stay_home = cents(months * w["home_wage"])
+    net = cash - stay_home - where(borrowed, 0, bribe_cents)
+    kept_per_month = cents(savings / 100.0 / months)
+    completed = months >= w["contract"]
+    cell = (w["destination"] * len(p.skill_cumulative_share) + w["skill"]) * len(L.REGIMES) + w["regime"]
+    row = {L.C_WORKERS: 1, L.C_COMPLETED: completed, L.C_EARLY: months < w["contract"], L.C_WORSE_OFF: net < 0,
+           L.C_BORROWED: borrowed, L.C_MONTHS: months, L.C_CONTRACT: w["contract"], L.C_BRIBE: bribe_cents,
+           L.C_QUOTA: cents(w["quota"]), L.C_HOME_WAGE: cents(w["home_wage"]),
+           L.C_CAPACITY: cents(w["capacity"]), L.C_SKIM_PPM: floor_int(w["skim"] * 1e6 + 0.5),
+           L.C_GROSS: w["gross"], L.C_STATE: w["to_state"],
+           L.C_MANAGERS: w["to_managers"], L.C_EXPENSES: w["expenses_total"], L.C_KEPT: savings,
+           L.C_ARREARS: w["arrears"], L.C_CASH: cash, L.C_NET: net, L.C_KEPT_PER_MONTH: kept_per_month,
+           L.C_CASH_COMPLETED: where(completed, cash, 0), L.C_STAY_HOME: stay_home}
+    bins = [_bin(cash / 100.0, L.H_CASH), _bin(net / 100.0, L.H_NET),
+            _bin(kept_per_month / 100.0, L.H_KEPT_PER_MONTH), _bin(months * 1.0, L.H_MONTHS)]
+    return cell, [row[column] for column in range(len(L.CELL_TOTALS))], bins
+
+
+def raw_run(monthly, cell_totals, histogram, chunk_sumsq, n_slots, seed, started):
+    """Wrap the accumulators as :class:`sim.engine.RawRun`; ``chunk_sumsq``: (chunks, 2) floats."""
+    return RawRun(monthly=monthly, cell_totals=cell_totals, histogram=histogram,
+                  state_revenue_sumsq_usd2=math.fsum(chunk_sumsq[:, 0]),
+                  managers_revenue_sumsq_usd2=math.fsum(chunk_sumsq[:, 1]), n_slots=n_slots, seed=seed,
+                  threads=1, wall_seconds=time.perf_counter() - started, workers=None)

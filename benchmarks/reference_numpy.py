@@ -1,0 +1,118 @@
+"""NumPy reference of the kernel: the same model, vectorised across slots, month by month.
+
+Each slot attribute is one array (``state[name]``); the loop runs over months only, then over
+the run-out until every worker is home, and at month 0 in stock mode over the rounds of the
+steady-state rejection sampler, each vectorised over the slots still rejecting. The arithmetic
+is :mod:`benchmarks.elementwise` on arrays, so the accumulators equal
+:func:`sim.engine.simulate`'s exactly (same seed, same slots).
+"""
+import time
+
+import numpy as np
+
+from benchmarks.elementwise import (accepted_at_steady_state, arrives, draw_candidate, new_worker, raw_run,
+                                    settle, steady_state_months, stream_key, work_month)
+from sim import layout as L
+from sim import rng
+from sim.kernel import MAX_STEADY_STATE_CANDIDATES
+
+
+_MONTH_FIELDS = ("regime", "capacity", "quota", "arrears", "expenses_cents", "skim", "months", "contract",
+                 "hazard", "savings", "gross", "to_state", "to_managers", "expenses_total")
+"""What :func:`work_month` reads: gathered for the occupied slots each month."""
+
+
+def _candidates(p, key):
+    """:func:`draw_candidate` with every attribute an array shaped like ``key``."""
+    return {name: np.broadcast_to(value, key.shape) for name, value in draw_candidate(p, key).items()}
+
+
+def _subset(fields, chosen):
+    return {name: value[chosen] for name, value in fields.items()}
+
+
+def _store(state, slots, fields):
+    """Write ``fields`` (arrays or scalars) into the per-slot arrays of ``state`` at ``slots``."""
+    for name, value in fields.items():
+        state[name][slots] = value
+
+
+def simulate(p, tl, seed, n_slots):
+    """Simulate ``n_slots`` slots (global indices 0, 1, ...) as :func:`sim.engine.simulate` does.
+
+    Parameters
+    ----------
+    p : KernelParams, from :func:`sim.params.compile_params`
+    tl : TimelineArrays, from :func:`sim.params.compile_timeline`
+    seed : int, in [0, 2**63)
+    n_slots : int
+
+    Returns
+    -------
+    RawRun, whose ``monthly``, ``cell_totals``, ``histogram`` and sums of squares equal the kernel's
+    """
+    started = time.perf_counter()
+    horizon = len(tl.wage_index)
+    n_cells = len(p.destination_cumulative_share) * len(p.skill_cumulative_share) * len(L.REGIMES)
+    monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
+    cell_totals = np.zeros((n_cells, len(L.CELL_TOTALS)), np.int64)
+    histogram = np.zeros((n_cells, len(L.OUTCOME_METRICS), L.HISTOGRAM_BINS), np.int64)
+    slot = np.arange(n_slots, dtype=np.uint64)
+    monthly_key = stream_key(seed, slot, rng.MONTHLY_STREAM)
+    candidates = np.zeros(n_slots, np.uint64)  # candidates each slot has drawn so far
+    paid_in_horizon = np.zeros((n_slots, 2), np.int64)  # per slot: to the state, to managers
+    nobody = np.zeros(0, np.uint64)  # a worker of no one: gives every field of a slot its dtype
+    template = dict(new_worker(_candidates(p, nobody), nobody, 0, True), occupied=False)
+    state = {name: np.zeros(n_slots, np.asarray(value).dtype) for name, value in template.items()}
+    occupied = state["occupied"]
+
+    def next_candidates(slots):
+        key = stream_key(seed, slot[slots], candidates[slots] + 1)
+        candidates[slots] += 1
+        return key
+
+    pending = np.arange(n_slots) if p.stock_mode else np.arange(0)
+    for _ in range(MAX_STEADY_STATE_CANDIDATES):  # stock mode, month 0: a round per candidate
+        if pending.size == 0:
+            break
+        key = next_candidates(pending)
+        c = _candidates(p, key)
+        ok = accepted_at_steady_state(p, c, key)
+        c, key = _subset(c, ok), key[ok]
+        w = new_worker(c, key, steady_state_months(c, key), False)
+        _store(state, pending[ok], dict(w, occupied=True))
+        pending = pending[~ok]
+
+    t = 0
+    while t < horizon or occupied.any():  # the months, then the run-out
+        if t < horizon and (t > 0 if p.stock_mode else t == 0):
+            vacant = np.flatnonzero(~occupied)
+            key = next_candidates(vacant)
+            came = arrives(tl, t, key)
+            vacant, key = vacant[came], key[came]
+            c = _candidates(p, key)
+            hired = c["gain"] >= p.reservation_gain_usd
+            w = new_worker(_subset(c, hired), key[hired], 0, True, tl.bribe_multiplier[t])
+            _store(state, vacant[hired], dict(w, occupied=True))
+            monthly[t, L.M_HIRES] += np.count_nonzero(hired)
+        working = np.flatnonzero(occupied)
+        row, running, returns = work_month({name: state[name][working] for name in _MONTH_FIELDS},
+                                           t, p, tl, monthly_key[working])
+        _store(state, working, running)
+        if t < horizon:
+            monthly[t] += [np.sum(np.broadcast_to(value, working.shape)) for value in row]
+            paid_in_horizon[working] += np.stack([row[L.M_STATE], row[L.M_MANAGERS]], axis=1)
+        back = working[returns]
+        occupied[back] = False
+        back = back[state["recorded"][back]]
+        if back.size:
+            cell, row, bins = settle(p, {name: state[name][back] for name in state})
+            np.add.at(cell_totals, cell, np.stack(np.broadcast_arrays(*row), axis=1))
+            for metric, index in enumerate(bins):
+                np.add.at(histogram, (cell, metric, index), 1)
+        t += 1
+
+    squares = (paid_in_horizon / 100.0) * (paid_in_horizon / 100.0)
+    chunk_sumsq = np.array([np.cumsum(squares[start:start + L.CHUNK_WORKERS], axis=0)[-1]  # slot by slot, as
+                            for start in range(0, n_slots, L.CHUNK_WORKERS)])  # the kernel adds them
+    return raw_run(monthly, cell_totals, histogram, chunk_sumsq, n_slots, seed, started)
