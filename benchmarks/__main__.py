@@ -1,0 +1,177 @@
+"""``python -m benchmarks``: the hot-loop benchmark suite.
+
+Measures, on the baseline scenario, compile time excluded and medians over repeats:
+kernel throughput (worker-months per second) at 1e5, 1e6 and 1e7 workers on 1 and 2
+threads; the NumPy and pure-Python references; the RNG floor; their ratios to the
+kernel; the first ``sim run`` in a fresh process with an empty and a warm Numba cache;
+peak memory with per-worker output off and on; sweep throughput. Prints a table, writes
+a JSON record to ``results/bench/`` and a scaling figure beside it.
+
+Options: ``--quick`` (smaller sizes, for a smoke test), ``--huge`` (also stream 1e8 workers
+and report its peak memory; a few minutes).
+"""
+import argparse
+import json
+import os
+import platform
+from pathlib import Path
+
+import numba
+
+from benchmarks import suite
+from sim import results
+from sim.config import load_config
+
+SIZES = (100_000, 1_000_000, 10_000_000)
+QUICK_SIZES = (20_000, 100_000, 300_000)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict:
+    return {"cpu": _cpu_model(), "cores": os.cpu_count(), "numba_threads": numba.config.NUMBA_NUM_THREADS,
+            "threading_layer": numba.config.THREADING_LAYER, "platform": platform.platform(),
+            "versions": results.versions(), "git_commit": results.git_commit(suite.ROOT)}
+
+
+def measure(quick: bool, huge: bool) -> dict:
+    scenario = load_config(suite.BASELINE)
+    sizes = QUICK_SIZES if quick else SIZES
+    repeats = 1 if quick else 3
+    rows = []
+
+    def record(name, n, threads, seconds, worker_months):
+        rows.append({"implementation": name, "workers": n, "threads": threads, "seconds": seconds,
+                     "worker_months": worker_months, "m_worker_months_per_s": worker_months / seconds / 1e6})
+        print(f"  {name:<8} {n:>12,} workers  {threads} thread(s)  {rows[-1]['m_worker_months_per_s']:8.2f} M/s",
+              flush=True)
+
+    threads_available = [t for t in (1, 2) if t <= numba.config.NUMBA_NUM_THREADS]
+    for n in sizes:
+        for threads in threads_available:
+            record("kernel", n, threads, *suite.kernel(scenario, n, threads, repeats))
+            record("floor", n, threads, *suite.floor(scenario, n, threads, repeats))
+    record("numpy", sizes[0], 1, *suite.reference(suite.reference_numpy, scenario, sizes[0], repeats))
+    python_n = 500 if quick else 2_000
+    record("python", python_n, 1, *suite.reference(suite.reference_python, scenario, python_n, repeats))
+
+    cold, warm = suite.first_run()
+    memory = {f"{'on' if keep else 'off'}": suite.peak_memory_mib(sizes[-1], keep) for keep in (False, True)}
+    record_memory = {"workers": sizes[-1], "per_worker_output_mib": memory}
+    if huge:
+        record_memory["streamed_1e8_off_mib"] = suite.peak_memory_mib(100_000_000, False)
+    return {
+        "machine": machine(),
+        "scenario": str(suite.BASELINE.relative_to(suite.ROOT)),
+        "horizon_months": scenario.simulation.horizon_months,
+        "throughput": rows,
+        "ratios": ratios(rows),
+        "sim_run_seconds": {"empty_cache": cold, "warm_cache": warm},
+        "peak_memory": record_memory,
+        "sweep_points_per_second": suite.sweep(suite.BASELINE, 4 if quick else 10, 100_000),
+        "quick": quick,
+    }
+
+
+def _best(rows, name, **match):
+    chosen = [row for row in rows if row["implementation"] == name
+              and all(row[key] == value for key, value in match.items())]
+    return max(chosen, key=lambda row: row["workers"]) if chosen else None
+
+
+def ratios(rows) -> dict:
+    """Kernel against each reference and its floor, each pair measured in this run."""
+    largest = max(row["workers"] for row in rows if row["implementation"] == "kernel")
+    threads = max(row["threads"] for row in rows if row["implementation"] == "kernel")
+    kernel = _best(rows, "kernel", workers=largest, threads=threads)["m_worker_months_per_s"]
+    kernel_one = _best(rows, "kernel", workers=largest, threads=1)["m_worker_months_per_s"]
+    floor = _best(rows, "floor", workers=largest, threads=threads)["m_worker_months_per_s"]
+    return {
+        "kernel_vs_numpy": kernel / _best(rows, "numpy")["m_worker_months_per_s"],
+        "kernel_vs_python": kernel / _best(rows, "python")["m_worker_months_per_s"],
+        "floor_vs_kernel": floor / kernel,
+        "two_thread_speedup": kernel / kernel_one,
+        "at_workers": largest,
+        "at_threads": threads,
+    }
+
+
+def table(record: dict) -> str:
+    lines = [f"Machine: {record['machine']['cpu']}, {record['machine']['cores']} cores, "
+             f"numba {record['machine']['versions']['numba']}",
+             "", "| implementation | workers | threads | M worker-months/s |", "|---|---:|---:|---:|"]
+    for row in record["throughput"]:
+        lines.append(f"| {row['implementation']} | {row['workers']:,} | {row['threads']} | "
+                     f"{row['m_worker_months_per_s']:.1f} |")
+    r = record["ratios"]
+    memory = record["peak_memory"]
+    lines += [
+        "",
+        f"- kernel ({r['at_workers']:,} workers, {r['at_threads']} threads) vs NumPy reference: "
+        f"{r['kernel_vs_numpy']:.1f}x; vs pure Python: {r['kernel_vs_python']:.0f}x",
+        f"- RNG floor / kernel: {r['floor_vs_kernel']:.2f}x; 2-thread speedup: {r['two_thread_speedup']:.2f}x",
+        f"- `sim run configs/baseline.toml` in a fresh process: {record['sim_run_seconds']['empty_cache']:.1f} s "
+        f"with an empty Numba cache, {record['sim_run_seconds']['warm_cache']:.2f} s warm",
+        f"- peak memory at {memory['workers']:,} workers: {memory['per_worker_output_mib']['off']:,.0f} MiB "
+        f"without per-worker output, {memory['per_worker_output_mib']['on']:,.0f} MiB with it"
+        + (f"; 1e8 workers streamed: {memory['streamed_1e8_off_mib']:,.0f} MiB"
+           if "streamed_1e8_off_mib" in memory else ""),
+        f"- sweep: {record['sweep_points_per_second']:.1f} design points per second at 100,000 workers a point",
+    ]
+    return "\n".join(lines)
+
+
+def scaling_figure(record: dict, path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 5), layout="constrained")
+    ax = figure.add_subplot()
+    for name in ("kernel", "floor"):
+        for threads in (1, 2):
+            rows = [row for row in record["throughput"] if row["implementation"] == name and row["threads"] == threads]
+            if rows:
+                ax.plot([row["workers"] for row in rows], [row["m_worker_months_per_s"] for row in rows],
+                        marker="o", linestyle="-" if name == "kernel" else ":",
+                        label=f"{'kernel' if name == 'kernel' else 'RNG floor'}, {threads} thread(s)")
+    for name in ("numpy", "python"):
+        for row in (row for row in record["throughput"] if row["implementation"] == name):
+            ax.scatter(row["workers"], row["m_worker_months_per_s"], marker="s", label=f"{name} reference")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("simulated workers")
+    ax.set_ylabel("million worker-months per second")
+    ax.set_title(f"Throughput on {record['machine']['cpu']}")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize="small")
+    figure.savefig(path, dpi=120)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat (a smoke test)")
+    parser.add_argument("--huge", action="store_true", help="also stream 1e8 workers and report peak memory")
+    parser.add_argument("--out", type=Path, default=suite.ROOT / "results" / "bench")
+    args = parser.parse_args(argv)
+    record = measure(args.quick, args.huge)
+    print(table(record))
+    args.out.mkdir(parents=True, exist_ok=True)
+    name = f"bench-{results.timestamp()}"
+    json_path = args.out / f"{name}.json"
+    results.write_file_atomically(json_path, lambda path: results.write_json(path, record))
+    results.write_file_atomically(args.out / f"{name}.png",
+                                  lambda path: scaling_figure(record, path.with_suffix(".png")) or
+                                  path.with_suffix(".png").replace(path))
+    print(f"\nrecord: {json_path}\nfigure: {args.out / f'{name}.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

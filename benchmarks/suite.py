@@ -1,0 +1,120 @@
+"""Measurements of the benchmark suite; each returns plain numbers, compile time excluded.
+
+Throughput is worker-months per second, counting the months inside the horizon
+(``monthly[:, M_ACTIVE]``); the run-out after the horizon is extra work not counted.
+Every timing is the median over ``repeats`` runs after one warm-up run.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numba
+
+from benchmarks import reference_numpy, reference_python, rng_floor
+from sim import aggregate, engine, layout as L
+from sim.config import load_config
+from sim.params import compile_params, compile_timeline
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "configs" / "baseline.toml"
+
+
+def _median_seconds(run, repeats):
+    run()  # warm-up: compiles or loads the cache
+    seconds = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        run()
+        seconds.append(time.perf_counter() - started)
+    return statistics.median(seconds)
+
+
+def _worker_months(scenario, n):
+    """Worker-months inside the horizon of a baseline run of ``n`` slots (from a cheap run of the kernel)."""
+    return int(engine.simulate(scenario, workers=n).monthly[:, L.M_ACTIVE].sum())
+
+
+def kernel(scenario, n, threads, repeats):
+    """Seconds (median) and worker-months of :func:`sim.engine.simulate` at ``n`` slots."""
+    seconds = _median_seconds(lambda: engine.simulate(scenario, workers=n, threads=threads), repeats)
+    return seconds, _worker_months(scenario, n)
+
+
+def floor(scenario, n, threads, repeats):
+    """Seconds and worker-months of the RNG floor (draws and loop control only) at ``n`` slots."""
+    horizon = scenario.simulation.horizon_months
+    seed = scenario.simulation.seed
+
+    def run():
+        numba.set_num_threads(threads)
+        active = rng_floor.allocate(threads, horizon)
+        rng_floor.floor_slots(seed, n, horizon, active)
+        run.worker_months = int(active.sum())
+
+    seconds = _median_seconds(run, repeats)
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    return seconds, run.worker_months
+
+
+def reference(module, scenario, n, repeats):
+    """Seconds and worker-months of a reference implementation at ``n`` slots."""
+    params = compile_params(scenario)
+    timeline = compile_timeline(scenario.timeline, scenario.simulation.horizon_months)
+    result = {}
+
+    def run():
+        result["raw"] = module.simulate(params, timeline, scenario.simulation.seed, n)
+
+    seconds = _median_seconds(run, repeats)
+    return seconds, int(result["raw"].monthly[:, L.M_ACTIVE].sum())
+
+
+REFERENCES = {"numpy": reference_numpy, "python": reference_python}
+
+
+def sweep(scenario_path, points, n):
+    """Design points per second: a run and its summary per point, ``n`` slots each, skim share varied."""
+    shares = [0.05 + 0.3 * i / max(points - 1, 1) for i in range(points)]
+    scenarios = [load_config(scenario_path, [f"skim.share={share}"]) for share in shares]
+
+    def run():
+        for scenario in scenarios:
+            raw = engine.simulate(scenario, workers=n)
+            aggregate.summary(raw, scenario, aggregate.outcome_frame(raw, scenario))
+
+    return points / _median_seconds(run, 1)
+
+
+def _python(code, env=None):
+    """Run ``code`` in a fresh interpreter; return (wall seconds, its stdout)."""
+    started = time.perf_counter()
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                               cwd=ROOT, env={**os.environ, **(env or {})})
+    return time.perf_counter() - started, completed.stdout
+
+
+def first_run(config=BASELINE):
+    """Wall seconds of ``sim run CONFIG`` in a fresh process: with an empty Numba cache, then a warm one."""
+    code = ("import sys, tempfile; from sim.cli import main; "
+            f"sys.exit(main(['run', {str(config)!r}, '--out', tempfile.mkdtemp()]))")
+    with tempfile.TemporaryDirectory() as cache:
+        env = {"NUMBA_CACHE_DIR": cache}
+        cold, _ = _python(code, env)
+        warm = statistics.median(_python(code, env)[0] for _ in range(3))
+    return cold, warm
+
+
+def peak_memory_mib(n, keep_workers, config=BASELINE):
+    """Peak resident memory (MiB) of a fresh process simulating ``n`` slots of the baseline."""
+    code = (
+        "import resource; import sim; from sim import engine; "
+        f"s = sim.load_config({str(config)!r}); "
+        f"engine.simulate(s, workers={n}, keep_workers={keep_workers}); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    _, output = _python(code)
+    return int(output.split()[-1]) / 1024.0
