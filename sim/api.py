@@ -7,6 +7,7 @@
 >>> result.outcomes.query("group == 'regime'")                    # doctest: +SKIP
 >>> result.save("results")                                        # doctest: +SKIP
 """
+import os
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,6 +35,8 @@ class Result:
     calibration : DataFrame, each source figure beside the simulated value
     workers : DataFrame or None, one row per returned hire (``keep_workers=True``)
     manifest : dict, config, seed, versions, git commit, wall time
+    workers_file : Path or None, the per-worker records streamed to Parquet
+        (``workers_file=...``); :meth:`save` moves it into the run directory
     """
 
     scenario: Scenario
@@ -45,6 +48,7 @@ class Result:
     calibration: pd.DataFrame
     workers: pd.DataFrame | None
     manifest: dict = field(repr=False)
+    workers_file: Path | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -76,6 +80,8 @@ class Result:
         self.calibration.to_csv(directory / "calibration.csv", index=False)
         if self.workers is not None:
             self.workers.to_parquet(directory / "workers.parquet", index=False)
+        if self.workers_file is not None:
+            os.replace(self.workers_file, directory / "workers.parquet")
         plots.draw_all(directory)
 
 
@@ -91,6 +97,7 @@ def run(
     threads: int | None = None,
     keep_workers: bool = False,
     progress: bool = False,
+    workers_file=None,
 ) -> Result:
     """Simulate a scenario and summarise it.
 
@@ -102,17 +109,22 @@ def run(
     threads : int, optional; results are bit-identical for any thread count
     keep_workers : bool; also return one row per returned hire in ``Result.workers``
     progress : bool; show a progress bar (on a terminal only)
+    workers_file : path, optional; stream one row per returned hire to this
+        Parquet file as the run goes (memory stays bounded at any size)
     """
     scenario = config if isinstance(config, Scenario) else load_config(config)
     figures, citation = calibration.load_figures(scenario)
     started = datetime.now(timezone.utc)
     bar = _progress_bar(scenario, workers, progress)
+    writer = _ParquetSink(Path(workers_file), scenario) if workers_file is not None else None
     try:
         raw = simulate(scenario, seed=seed, workers=workers, threads=threads, keep_workers=keep_workers,
-                       progress=bar.update if bar else None)
+                       progress=bar.update if bar else None, worker_sink=writer)
     finally:
         if bar:
             bar.close()
+        if writer:
+            writer.close()
     outcomes = aggregate.outcome_frame(raw, scenario)
     summary = aggregate.summary(raw, scenario, outcomes)
     summary["wall_seconds"] = raw.wall_seconds
@@ -124,15 +136,42 @@ def run(
         outcomes=outcomes,
         distributions=aggregate.distribution_frame(raw),
         calibration=calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary),
-        workers=_workers_frame(raw, scenario),
+        workers=None if raw.workers is None else _workers_frame(raw.workers, scenario),
         manifest=_manifest(scenario, raw, started),
+        workers_file=None if workers_file is None else Path(workers_file),
     )
 
 
-def _workers_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame | None:
-    if raw.workers is None:
-        return None
-    frame = pd.DataFrame(raw.workers)
+class _ParquetSink:
+    """Appends each batch of worker records to one Parquet file."""
+
+    def __init__(self, path: Path, scenario: Scenario):
+        self.path, self.scenario, self.writer = path, scenario, None
+
+    def __call__(self, columns: dict) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(_workers_frame(columns, self.scenario), preserve_index=False)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is None:  # no hire returned: still write the (empty) table
+            self(_empty_worker_columns())
+        self.writer.close()
+
+
+def _empty_worker_columns() -> dict:
+    from sim.engine import NO_RECORDS, _worker_columns
+
+    return _worker_columns([NO_RECORDS])
+
+
+def _workers_frame(columns: dict, scenario: Scenario) -> pd.DataFrame:
+    """Worker records as a DataFrame with named destination, skill and regime."""
+    frame = pd.DataFrame(columns)
     names = {"destination": list(scenario.destinations), "skill": list(scenario.skills),
              "regime": list(aggregate.L.REGIMES)}
     for column, levels in names.items():

@@ -6,6 +6,7 @@ file and key; nothing is written for that config), 1 on any other failure.
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -134,9 +135,12 @@ def _run_one(path: Path, args, out: Path):
     from sim.api import run
 
     scenario = load_config(path, args.overrides)
-    result = run(scenario, seed=args.seed, workers=args.workers, threads=args.threads,
-                 keep_workers=args.keep_workers, progress=True)
-    directory = result.save(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".workers-", dir=out) as scratch:
+        workers_file = Path(scratch) / "workers.parquet" if args.keep_workers else None
+        result = run(scenario, seed=args.seed, workers=args.workers, threads=args.threads, progress=True,
+                     workers_file=workers_file)
+        directory = result.save(out)
     _print_table(f"{path}", _headline(result))
     print(f"  results: {directory}")
     return result, directory

@@ -73,6 +73,7 @@ def simulate(
     threads: int | None = None,
     keep_workers: bool = False,
     progress=None,
+    worker_sink=None,
 ) -> RawRun:
     """Simulate a scenario; return the summed accumulators.
 
@@ -86,6 +87,9 @@ def simulate(
     keep_workers : bool; also return one record per returned hire (costs a
         second pass over each batch and memory proportional to N)
     progress : callable(slots_done), optional
+    worker_sink : callable(columns), optional; receives each batch's worker
+        records (a dict as in ``RawRun.workers``) instead of keeping them, so
+        memory stays bounded; implies per-worker records
     """
     seed = scenario.simulation.seed if seed is None else seed
     n_slots = scenario.simulation.workers if workers is None else workers
@@ -112,7 +116,7 @@ def simulate(
         for first_slot in range(0, n_slots, batch_slots):
             size = min(batch_slots, n_slots - first_slot)
             records = NO_RECORDS
-            if keep_workers:
+            if keep_workers or worker_sink is not None:
                 counting = _allocate(threads, horizon, cells, size)
                 simulate_slots(params, timeline, seed, first_slot, size, counting, NO_RECORDS)
                 first_row = np.concatenate(([0], np.cumsum(counting.slot_workers)[:-1]))
@@ -123,7 +127,9 @@ def simulate(
             cell_totals += acc.cell_totals.sum(axis=0)
             histogram += acc.histogram.sum(axis=0)
             sumsq_parts.append(acc.chunk_sumsq)
-            if keep_workers:
+            if worker_sink is not None:
+                worker_sink(_worker_columns([records]))
+            elif keep_workers:
                 worker_parts.append(records)
             if progress is not None:
                 progress(size)
@@ -140,7 +146,7 @@ def simulate(
         seed=seed,
         threads=threads,
         wall_seconds=time.perf_counter() - started,
-        workers=_worker_columns(worker_parts) if keep_workers else None,
+        workers=_worker_columns(worker_parts) if keep_workers and worker_sink is None else None,
     )
 
 

@@ -118,6 +118,9 @@ def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colou
     the central :data:`SHOWN_SHARE` of workers, widened to include ``median``
     and ``marker`` (USD).
     """
+    if frame.empty:
+        ax.text(0.5, 0.5, "no worker returned in this run", ha="center", va="center", transform=ax.transAxes)
+        return
     share = (100.0 * frame["workers"] / max(frame["workers"].sum(), 1)).to_numpy()
     edges = np.append(frame["bin_low_usd"].to_numpy(), frame["bin_high_usd"].to_numpy()[-1:])
     losses = (frame["bin_high_usd"] <= 0).to_numpy()

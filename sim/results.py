@@ -91,7 +91,18 @@ def write_file_atomically(path: Path, write) -> None:
 
 
 def write_json(path: Path, data) -> None:
-    path.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+    """Write ``data`` as strict JSON: NaN (an undefined figure, e.g. no worker returned) becomes null."""
+    path.write_text(json.dumps(_without_nan(data), indent=2, default=_json_default, allow_nan=False) + "\n")
+
+
+def _without_nan(value):
+    if isinstance(value, dict):
+        return {key: _without_nan(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_nan(item) for item in value]
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return None
+    return value
 
 
 def _json_default(value):

@@ -56,3 +56,26 @@ def test_a_failed_save_leaves_nothing_behind(result, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         result.save(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_cli_streams_worker_records_to_the_run_directory(tmp_path):
+    from sim.cli import main
+
+    out = tmp_path / "out"
+    assert main(["run", str(BASELINE), "--workers", "1500", "--keep-workers", "--seed", "4",
+                 "--set", "simulation.horizon_months=36", "--out", str(out)]) == 0
+    (directory,) = [path for path in out.iterdir()]
+    workers = pd.read_parquet(directory / "workers.parquet")
+    summary = json.loads((directory / "summary.json").read_text())
+    assert len(workers) == summary["n_returns_recorded"] > 1500
+    assert set(workers.regime.unique()) == {"camp", "free"}
+    in_memory = sim.run(sim.load_config(BASELINE, ["simulation.horizon_months=36"]), seed=4, workers=1500,
+                        keep_workers=True).workers
+    pd.testing.assert_frame_equal(workers, in_memory, check_categorical=False)
+
+
+def test_streamed_records_of_a_run_where_nobody_goes_are_an_empty_table(tmp_path):
+    nobody = sim.load_config(BASELINE, ["participation.reservation_gain_usd=1e9", "simulation.horizon_months=2"])
+    result = sim.run(nobody, workers=3, workers_file=tmp_path / "w.parquet")
+    assert len(pd.read_parquet(tmp_path / "w.parquet")) == 0
+    assert (result.save(tmp_path / "runs") / "workers.parquet").exists()
