@@ -94,6 +94,11 @@ def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label:
     cash_ax, net_ax = figure.subplots(1, 2)
     cash = distributions[distributions["outcome"] == "cash_home_usd"]
     net = distributions[distributions["outcome"] == "net_gain_usd"]
+    if cash.empty:
+        for ax in (cash_ax, net_ax):
+            ax.text(0.5, 0.5, "no worker returned in this run", ha="center", va="center", transform=ax.transAxes)
+        figure.suptitle(f"Household outcomes of returned workers ({label})")
+        return figure
     stay_home = summary["stay_home_earnings_usd_mean"]
     histogram(cash_ax, cash, summary["cash_home_usd"]["p50"], stay_home, worse_colour="tab:blue")
     cash_ax.axvline(stay_home, color="black", linestyle=":",
@@ -118,9 +123,6 @@ def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colou
     the central :data:`SHOWN_SHARE` of workers, widened to include ``median``
     and ``marker`` (USD).
     """
-    if frame.empty:
-        ax.text(0.5, 0.5, "no worker returned in this run", ha="center", va="center", transform=ax.transAxes)
-        return
     share = (100.0 * frame["workers"] / max(frame["workers"].sum(), 1)).to_numpy()
     edges = np.append(frame["bin_low_usd"].to_numpy(), frame["bin_high_usd"].to_numpy()[-1:])
     losses = (frame["bin_high_usd"] <= 0).to_numpy()
