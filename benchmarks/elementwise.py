@@ -201,8 +201,9 @@ def steady_state_age(contract, hazard, u):
     return minimum(maximum(age, 0), contract - 1)
 
 
-def draw_candidate(p, key):
-    """:func:`sim.kernel._draw_candidate` for the candidate stream(s) ``key``, as a dict."""
+def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, bribe_multiplier=1.0):
+    """:func:`sim.kernel._draw_candidate` for the candidate stream(s) ``key``, as a dict; the
+    multipliers are the timeline's in the hiring month (1 for the worker met at month 0)."""
     destination = category(p.destination_cumulative_share, uniform_at(key, U_DESTINATION))
     skill = category(p.skill_cumulative_share, uniform_at(key, U_SKILL))
     regime = where(uniform_at(key, U_REGIME) < p.free_mover_share[destination], L.FREE, L.CAMP)
@@ -220,8 +221,9 @@ def draw_candidate(p, key):
     if p.quota_from_retention:
         quota = c["capacity"] - c["expenses"] - quota
     c["quota"] = quota = minimum(maximum(quota, p.quota_floor_usd_per_month), p.quota_cap_usd_per_month)
-    expected_earnings = c["capacity"] * (1.0 - p.idle_probability_per_month[regime])
-    c["gain"] = c["contract"] * (expected_earnings - c["expenses"] - quota - c["home_wage"]) - c["bribe"]
+    expected_earnings = c["capacity"] * wage_index * (1.0 - p.idle_probability_per_month[regime])
+    c["gain"] = (c["contract"] * (expected_earnings - c["expenses"] - quota * quota_multiplier - c["home_wage"])
+                 - c["bribe"] * bribe_multiplier)
     return c
 
 
@@ -234,6 +236,11 @@ def accepted_at_steady_state(p, c, key):
 def steady_state_months(c, key):
     """Months the candidate ``c`` accepted at month 0 has already served."""
     return steady_state_age(c["contract"], c["hazard"], uniform_at(key, U_AGE))
+
+
+def hiring_multipliers(tl, t):
+    """(wage index, quota multiplier, bribe multiplier) of month ``t``, as a candidate weighs them."""
+    return tl.wage_index[t], tl.quota_multiplier[t], tl.bribe_multiplier[t]
 
 
 def arrives(tl, t, key):

@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from benchmarks.elementwise import (accepted_at_steady_state, arrives, draw_candidate, new_worker, raw_run,
-                                    settle, steady_state_months, stream_key, work_month)
+from benchmarks.elementwise import (accepted_at_steady_state, arrives, draw_candidate, hiring_multipliers,
+                                    new_worker, raw_run, settle, steady_state_months, stream_key, work_month)
 from sim import layout as L
 from sim import rng
 from sim.kernel import MAX_STEADY_STATE_CANDIDATES
@@ -22,9 +22,9 @@ _MONTH_FIELDS = ("regime", "capacity", "quota", "arrears", "expenses_cents", "sk
 """What :func:`work_month` reads: gathered for the occupied slots each month."""
 
 
-def _candidates(p, key):
+def _candidates(p, key, *multipliers):
     """:func:`draw_candidate` with every attribute an array shaped like ``key``."""
-    return {name: np.broadcast_to(value, key.shape) for name, value in draw_candidate(p, key).items()}
+    return {name: np.broadcast_to(value, key.shape) for name, value in draw_candidate(p, key, *multipliers).items()}
 
 
 def _subset(fields, chosen):
@@ -90,7 +90,7 @@ def simulate(p, tl, seed, n_slots):
             key = next_candidates(vacant)
             came = arrives(tl, t, key)
             vacant, key = vacant[came], key[came]
-            c = _candidates(p, key)
+            c = _candidates(p, key, *hiring_multipliers(tl, t))
             hired = c["gain"] >= p.reservation_gain_usd
             w = new_worker(_subset(c, hired), key[hired], 0, True, tl.bribe_multiplier[t])
             _store(state, vacant[hired], dict(w, occupied=True))

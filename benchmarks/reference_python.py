@@ -9,8 +9,8 @@ from collections import Counter
 
 import numpy as np
 
-from benchmarks.elementwise import (accepted_at_steady_state, arrives, draw_candidate, new_worker, raw_run,
-                                    settle, steady_state_months, stream_key, work_month)
+from benchmarks.elementwise import (accepted_at_steady_state, arrives, draw_candidate, hiring_multipliers,
+                                    new_worker, raw_run, settle, steady_state_months, stream_key, work_month)
 from sim import layout as L
 from sim import rng
 from sim.kernel import MAX_STEADY_STATE_CANDIDATES
@@ -52,7 +52,7 @@ def _simulate_slot(p, tl, seed, slot, monthly, cell_totals, histogram):
                 break
             key = stream_key(seed, slot, candidate + 1)
             candidate += 1
-            c = draw_candidate(p, key) if arrives(tl, t, key) else None
+            c = draw_candidate(p, key, *hiring_multipliers(tl, t)) if arrives(tl, t, key) else None
             if c is None or not c["gain"] >= p.reservation_gain_usd:
                 t += 1
                 continue

@@ -163,13 +163,15 @@ def _category_at(values, first, count, u):
 
 
 @njit(cache=True)
-def _draw_candidate(dists, values, n_dest, n_skill, key):
+def _draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, bribe_multiplier):
     """A candidate's attributes at recruitment, from the candidate's stream ``key``.
 
     Returns (destination, skill, regime, contract months, bribe USD, home wage,
     earning capacity, expenses, early-return hazard, planned contribution Q,
     skim share, borrowed, expected net gain USD); money in USD (per month where
-    it is a rate), before any policy multiplier.
+    it is a rate), before any policy multiplier. The expected net gain of a
+    completed contract, which decides whether he goes, is reckoned with the
+    policy multipliers of his hiring month: a quota hike or a bribe rise deters.
     """
     base = 2 * n_dest + 2 * n_skill
     rows = 3 * n_dest
@@ -191,8 +193,9 @@ def _draw_candidate(dists, values, n_dest, n_skill, key):
     quota = min(max(quota, values[base + V_QUOTA_FLOOR]), values[base + V_QUOTA_CAP])
     skim = draw_at(dists, rows + R_SKIM, key, D_SKIM)
     borrowed = _uniform(key, U_BORROWED) < values[base + V_BORROWED_SHARE]
-    expected_earnings = capacity * (1.0 - values[base + V_IDLE + regime])
-    expected_gain = contract * (expected_earnings - expenses - quota - home_wage) - bribe
+    expected_earnings = capacity * wage_index * (1.0 - values[base + V_IDLE + regime])
+    expected_gain = (contract * (expected_earnings - expenses - quota * quota_multiplier - home_wage)
+                     - bribe * bribe_multiplier)
     return (destination, skill, regime, contract, bribe, home_wage, capacity,
             expenses, hazard, quota, skim, borrowed, expected_gain)
 
@@ -301,7 +304,8 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
                 candidate += 1
                 hired = _uniform(key, U_ARRIVAL) < tlm[t, T_INTAKE]
                 if hired:
-                    attributes = _draw_candidate(dists, values, n_dest, n_skill, key)
+                    attributes = _draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, T_WAGE_INDEX],
+                                                 tlm[t, T_QUOTA_MULTIPLIER], tlm[t, T_BRIBE_MULTIPLIER])
                     hired = attributes[-1] >= reservation
                 if not hired:
                     t += 1
@@ -420,7 +424,7 @@ def _steady_state_worker(dists, values, n_dest, n_skill, seed, slot):
     while candidate < MAX_STEADY_STATE_CANDIDATES:
         key = rng.stream_key(seed, slot, candidate + 1)
         candidate += 1
-        attributes = _draw_candidate(dists, values, n_dest, n_skill, key)
+        attributes = _draw_candidate(dists, values, n_dest, n_skill, key, 1.0, 1.0, 1.0)  # hired before month 0
         contract, hazard, expected_gain = attributes[3], attributes[8], attributes[-1]
         if expected_gain < reservation:
             continue

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import scenario
 from sim import engine
-from sim.layout import CHUNK_WORKERS
+from sim.layout import CHUNK_WORKERS, M_HIRES
 
 SHORT = scenario("simulation.horizon_months=36")
 N = 2 * CHUNK_WORKERS + 1_000  # three chunks, the last one partial
@@ -77,3 +77,12 @@ def test_a_quota_hike_changes_payments_but_not_who_is_hired():
     early_hiked = hiked.workers["hire_month"] < 12
     for column in ("slot", "candidate", "destination", "skill", "regime", "contract_months", "bribe_usd"):
         np.testing.assert_array_equal(before.workers[column][early_before], hiked.workers[column][early_hiked])
+
+
+def test_a_quota_hike_deters_candidates_from_the_month_it_starts():
+    before = engine.simulate(SHORT, seed=9, workers=4_000)
+    hiked = engine.simulate(scenario("simulation.horizon_months=36", "timeline.quota_multiplier=[[0, 1.0], [12, 1.5]]"),
+                            seed=9, workers=4_000)
+    hires = M_HIRES
+    np.testing.assert_array_equal(before.monthly[:12, hires], hiked.monthly[:12, hires])
+    assert hiked.monthly[12:, hires].sum() < 0.9 * before.monthly[12:, hires].sum()
