@@ -166,7 +166,7 @@ class _ParquetSink:
 def _empty_worker_columns() -> dict:
     from sim.engine import NO_RECORDS, _worker_columns
 
-    return _worker_columns([NO_RECORDS])
+    return _worker_columns(NO_RECORDS)
 
 
 def _workers_frame(columns: dict, scenario: Scenario) -> pd.DataFrame:

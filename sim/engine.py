@@ -112,11 +112,12 @@ def simulate(
         histogram = np.zeros((cells, len(L.OUTCOME_METRICS), L.HISTOGRAM_BINS), np.int64)
         sumsq_parts = []
         worker_parts = []
+        sink = worker_sink if worker_sink is not None else (worker_parts.append if keep_workers else None)
         batch_slots = BATCH_CHUNKS * L.CHUNK_WORKERS
         for first_slot in range(0, n_slots, batch_slots):
             size = min(batch_slots, n_slots - first_slot)
             records = NO_RECORDS
-            if keep_workers or worker_sink is not None:
+            if sink is not None:
                 counting = _allocate(threads, horizon, cells, size)
                 simulate_slots(params, timeline, seed, first_slot, size, counting, NO_RECORDS)
                 first_row = np.concatenate(([0], np.cumsum(counting.slot_workers)[:-1]))
@@ -127,10 +128,8 @@ def simulate(
             cell_totals += acc.cell_totals.sum(axis=0)
             histogram += acc.histogram.sum(axis=0)
             sumsq_parts.append(acc.chunk_sumsq)
-            if worker_sink is not None:
-                worker_sink(_worker_columns([records]))
-            elif keep_workers:
-                worker_parts.append(records)
+            if sink is not None:
+                sink(_worker_columns(records))
             if progress is not None:
                 progress(size)
     finally:
@@ -146,15 +145,14 @@ def simulate(
         seed=seed,
         threads=threads,
         wall_seconds=time.perf_counter() - started,
-        workers=_worker_columns(worker_parts) if keep_workers and worker_sink is None else None,
+        workers={name: np.concatenate([part[name] for part in worker_parts]) for name in worker_parts[0]}
+        if worker_parts else None,
     )
 
 
-def _worker_columns(parts) -> dict:
+def _worker_columns(records: WorkerRecords) -> dict:
     """Per-worker records as named columns; money in USD (exact cents / 100)."""
-    codes = np.concatenate([part.codes for part in parts])
-    cents = np.concatenate([part.cents for part in parts])
-    values = np.concatenate([part.values for part in parts])
+    codes, cents, values = records.codes, records.cents, records.values
     columns = {name: codes[:, i] for i, name in enumerate(L.WORKER_CODES)}
     columns.update({name: cents[:, i] / 100.0 for i, name in enumerate(L.WORKER_CENTS)})
     columns.update({name: values[:, i] for i, name in enumerate(L.WORKER_VALUES)})
