@@ -20,12 +20,22 @@ Draws are counter-based (see :mod:`sim.rng`): month ``t`` of a slot uses
 counters ``2t`` and ``2t + 1`` of its monthly stream, and candidate ``k`` of a
 slot draws each attribute at a fixed counter of its own stream (the ``U_`` and
 ``D_`` constants below), so a draw never depends on what happened before it.
+
+That is what lets the kernel run months as the outer loop over a *block* of
+BLOCK_SLOTS slots: each slot's current worker is a column of two small tables,
+and a month of the whole block is one branch-free loop that LLVM vectorises
+(:func:`_month_pass`, the only place the month's arithmetic is written, for the
+months within the horizon and the run-out alike). Hires and returns, about one
+worker-month in 28, are handled slot by slot between month passes. Every number
+is the one a slot-by-slot loop would draw, so the results do not depend on the
+block size either.
 """
 import math
 from typing import NamedTuple
 
 import numpy as np
 from numba import njit, prange
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from sim import layout as L
 from sim import rng
@@ -162,7 +172,7 @@ def _category_at(values, first, count, u):
     return count - 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, bribe_multiplier):
     """A candidate's attributes at recruitment, from the candidate's stream ``key``.
 
@@ -257,15 +267,164 @@ def simulate_slots(p, timeline, seed, first_slot, n_slots, acc, records):
                             acc.slot_workers, acc.chunk_sumsq, records)
 
 
+# --- A block of slots, months as the outer loop ----------------------------------------------
+# A chunk's slots are simulated BLOCK_SLOTS at a time. The current worker of each slot of the
+# block lives in two small tables, one row per field and one column per slot, so that a month
+# of the whole block is one branch-free loop over columns that LLVM vectorises
+# (:func:`_month_pass`); hires and returns (about one worker-month in 28) are handled slot by
+# slot afterwards, visiting only the slots concerned (bit masks of the block, one uint64 each).
+# Draws are counter-based, so the block order gives exactly the numbers of a slot-by-slot loop.
+BLOCK_SLOTS = 64
+"""Slots simulated side by side: 2 tables of (fields, BLOCK_SLOTS) 8-byte values (14 KB). At most
+64: the sets of vacant and of returning slots are uint64 bit masks (bit ``i`` for column ``i``)."""
+# rows of the float64 table ``real`` (USD, per month where a rate):
+(F_CAPACITY, F_QUOTA, F_SKIM, F_STAY, F_IDLE,  # read every month
+ F_BRIBE, F_HOME_WAGE, F_EXPENSES) = range(8)  # read at return
+F_COUNT = 8
+# rows of the int64 table ``whole`` (money in cents, months as month indices):
+(I_KEY,  # the slot's monthly stream key (uint64 bits)
+ I_OCCUPIED,  # 1 while a worker is abroad, else 0
+ I_END,  # hire month + contract: he has served his contract once month I_END - 1 is worked
+ I_EXPENSES_CENTS, I_ARREARS, I_GROSS, I_STATE, I_MANAGERS,  # his month's expenses; running totals
+ I_HIRE_MONTH,  # month he started (negative for the stock-mode worker met at month 0)
+ I_DESTINATION, I_SKILL, I_REGIME, I_CONTRACT, I_BORROWED,
+ I_RECORDED,  # 1 for a hire of the run (outcome counted), 0 for the stock-mode month-0 worker
+ I_CANDIDATES,  # candidates the slot has drawn so far
+ I_RECORD_ROW,  # the slot's next row of ``records``, or -1
+ I_STATE_REVENUE, I_MANAGERS_REVENUE,  # the slot's payments within the horizon (cents)
+ ) = range(19)
+I_COUNT = 19
+
+
+@njit(cache=True, inline="always")
+def _month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, whole):
+    """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
+
+    ``wage_index``, ``quota_multiplier`` and ``timeline_stay`` (1 - repatriation hazard) are the
+    timeline's entries for month ``t`` (its last month during the run-out). Month ``t`` uses
+    counters ``2t`` (split into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of
+    each slot's monthly stream. Updates the running fields of ``whole`` (arrears, gross, to
+    state, to managers); vacant slots are computed too and masked out.
+
+    real : ndarray(float64, (F_COUNT, BLOCK_SLOTS)); whole : ndarray(int64, (I_COUNT, BLOCK_SLOTS))
+
+    Returns the block's sums for the month, in cents where money: (active, gross earnings, to
+    state, to managers, expenses, arrears of those who stay, returns, early returns), then the
+    set of slots whose worker goes home after the month (bit ``i`` for column ``i``, uint64).
+    Kept money is derived by the caller: kept = gross - expenses - to state - to managers.
+    """
+    active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
+    returns_sum = early_sum = np.int64(0)
+    returned = np.uint64(0)
+    for i in range(BLOCK_SLOTS):
+        key = np.uint64(whole[I_KEY, i])
+        occupied = whole[I_OCCUPIED, i] != 0
+        u_hazard, u_idle = rng.uniform_pair(rng.bits(key, rng.DRAWS_PER_MONTH * t))
+        shock = 1.0 + shock_sd * rng.bell(rng.bits(key, rng.DRAWS_PER_MONTH * t + 1))
+        works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
+        earnings = _cents(real[F_CAPACITY, i] * wage_index * shock) if works else np.int64(0)
+        expenses_cents = whole[I_EXPENSES_CENTS, i]
+        due = _cents(real[F_QUOTA, i] * quota_multiplier) + whole[I_ARREARS, i]
+        paid = min(due, max(earnings - expenses_cents, np.int64(0)))
+        arrears = due - paid
+        to_managers = np.int64(math.floor(real[F_SKIM, i] * paid + 0.5))
+        to_state = paid - to_managers
+        completed = t + 1 >= whole[I_END, i]
+        returns = completed | (u_hazard < 1.0 - real[F_STAY, i] * timeline_stay)
+        if not occupied:
+            earnings = arrears = to_state = to_managers = expenses_cents = np.int64(0)
+            returns = completed = False
+        whole[I_ARREARS, i] = arrears
+        whole[I_GROSS, i] += earnings
+        whole[I_STATE, i] += to_state
+        whole[I_MANAGERS, i] += to_managers
+        returned |= np.uint64(returns) << np.uint64(i)
+        active += occupied
+        gross_sum += earnings
+        state_sum += to_state
+        managers_sum += to_managers
+        expenses_sum += expenses_cents
+        arrears_sum += np.int64(0) if returns else arrears
+        returns_sum += returns
+        early_sum += returns != completed
+    return active, gross_sum, state_sum, managers_sum, expenses_sum, arrears_sum, returns_sum, early_sum, returned
+
+
+@njit(cache=True, inline="always")
+def _start_worker(real, whole, i, attributes, idle_probability, hire_month, recorded, bribe_multiplier):
+    """Put a worker (the attributes of :func:`_draw_candidate`) in column ``i`` of a block.
+    A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``."""
+    (destination, skill, regime, contract, bribe, home_wage, capacity,
+     expenses, hazard, quota, skim, borrowed, _) = attributes
+    real[F_CAPACITY, i] = capacity
+    real[F_QUOTA, i] = quota
+    real[F_SKIM, i] = skim
+    real[F_STAY, i] = 1.0 - hazard
+    real[F_IDLE, i] = idle_probability
+    real[F_BRIBE, i] = bribe * bribe_multiplier if recorded else bribe
+    real[F_HOME_WAGE, i] = home_wage
+    real[F_EXPENSES, i] = expenses
+    whole[I_OCCUPIED, i] = 1
+    whole[I_END, i] = hire_month + contract
+    whole[I_EXPENSES_CENTS, i] = _cents(expenses)
+    whole[I_ARREARS, i] = 0
+    whole[I_GROSS, i] = 0
+    whole[I_STATE, i] = 0
+    whole[I_MANAGERS, i] = 0
+    whole[I_HIRE_MONTH, i] = hire_month
+    whole[I_DESTINATION, i] = destination
+    whole[I_SKILL, i] = skill
+    whole[I_REGIME, i] = regime
+    whole[I_CONTRACT, i] = contract
+    whole[I_BORROWED, i] = borrowed
+    whole[I_RECORDED, i] = recorded
+
+
 @njit(cache=True)
 def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start, stop, chunk,
                     monthly, totals, histogram, slot_workers, chunk_sumsq, records):
     """Local slots ``start`` to ``stop`` of one chunk, into one group's accumulator rows.
 
-    The slot loop lives here, not in the caller: a compiled function increments and
-    decrements (atomically) the reference count of each array it takes on every call,
-    so a per-slot call taking 16 arrays cost some 40 atomic operations per slot, on
-    counters shared by the threads.
+    Slots go BLOCK_SLOTS at a time (:func:`_simulate_block`); the block tables are allocated
+    here, once per chunk. Writes ``chunk_sumsq[chunk]``: the sums over slots, in slot order, of
+    the squares of each slot's payments to the state and to managers within the horizon (USD^2).
+    """
+    horizon = tlm.shape[0]
+    real = np.zeros((F_COUNT, BLOCK_SLOTS))
+    whole = np.zeros((I_COUNT, BLOCK_SLOTS), np.int64)
+    # Kept money per month is derived, not accumulated: kept = gross - expenses - to state -
+    # to managers holds for every worker-month, so for the chunk's sums too (int64, exact).
+    kept_before = np.empty(horizon, np.int64)
+    for t in range(horizon):
+        kept_before[t] = monthly[t, L.M_KEPT] - (monthly[t, L.M_GROSS] - monthly[t, L.M_EXPENSES]
+                                                 - monthly[t, L.M_STATE] - monthly[t, L.M_MANAGERS])
+    state_sumsq = managers_sumsq = 0.0
+    for block_start in range(start, stop, BLOCK_SLOTS):
+        n = min(BLOCK_SLOTS, stop - block_start)
+        _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
+                        real, whole, monthly, totals, histogram, slot_workers, records)
+        for i in range(n):
+            state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
+            managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
+    for t in range(horizon):
+        monthly[t, L.M_KEPT] = kept_before[t] + (monthly[t, L.M_GROSS] - monthly[t, L.M_EXPENSES]
+                                                 - monthly[t, L.M_STATE] - monthly[t, L.M_MANAGERS])
+    chunk_sumsq[chunk, 0] = state_sumsq
+    chunk_sumsq[chunk, 1] = managers_sumsq
+
+
+@njit(cache=True)
+def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
+                    real, whole, monthly, totals, histogram, slot_workers, records):
+    """Local slots ``block_start`` to ``block_start + n`` (n <= BLOCK_SLOTS), months outermost.
+
+    Each month: vacant slots draw candidates (stock mode from month 1, cohort mode at month 0
+    only; in stock mode month 0 holds the steady-state workers), then :func:`_month_pass`, then
+    the returning hires are settled. These two slot-by-slot passes visit only the slots in
+    question (about one worker-month in 28 has a return), found in bit masks, not by a scan.
+    After the horizon (the run-out) the months go on, with the timeline's last month, outside
+    ``monthly``, until every worker is home. Leaves each slot's payments within the horizon
+    (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``.
     """
     horizon = tlm.shape[0]
     base = 2 * n_dest + 2 * n_skill
@@ -276,135 +435,150 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
     deduct_arrears = values[base + V_ARREARS_DEDUCTED] != 0.0
     keep = records.codes.shape[0] > 0
     codes, cents, worker_values = records.codes, records.cents, records.values
-    state_sumsq = managers_sumsq = 0.0
-    # Kept money per month is derived, not accumulated: kept = gross - expenses - to state -
-    # to managers holds for every worker-month, so for the chunk's sums too (int64, exact).
-    kept_before = np.empty(horizon, np.int64)
-    for t in range(horizon):
-        kept_before[t] = monthly[t, L.M_KEPT] - (monthly[t, L.M_GROSS] - monthly[t, L.M_EXPENSES]
-                                                 - monthly[t, L.M_STATE] - monthly[t, L.M_MANAGERS])
-    for local_slot in range(start, stop):
-        slot = first_slot + local_slot
-        record_row = records.first_row[local_slot] if keep else -1
-        monthly_key = rng.stream_key(seed, slot, rng.MONTHLY_STREAM)
-        state_revenue = managers_revenue = np.int64(0)
-        candidate = 0
-        t = 0
-        while t < horizon:
-            if t == 0 and stock_mode:
-                candidate, attributes, months = _steady_state_worker(dists, values, n_dest, n_skill, seed, slot)
-                recorded = False
-                if months < 0:  # no candidate would go: the slot starts vacant
-                    t += 1
-                    continue
-            else:
-                if t > 0 and not stock_mode:
-                    break
-                key = rng.stream_key(seed, slot, candidate + 1)
-                candidate += 1
-                hired = _uniform(key, U_ARRIVAL) < tlm[t, T_INTAKE]
-                if hired:
+    real[:, :] = 0.0
+    whole[:, :] = 0
+    for i in range(n):
+        slot = first_slot + block_start + i
+        whole[I_KEY, i] = np.int64(rng.stream_key(seed, slot, rng.MONTHLY_STREAM))
+        whole[I_RECORD_ROW, i] = records.first_row[block_start + i] if keep else -1
+    vacant = n  # how many slots are vacant, and which (bit i for column i)
+    vacancies = (np.uint64(1) << np.uint64(n)) - np.uint64(1) if n < 64 else ~np.uint64(0)
+    if stock_mode:
+        for i in range(n):
+            candidate, attributes, months = _steady_state_worker(dists, values, n_dest, n_skill, seed,
+                                                                 first_slot + block_start + i)
+            whole[I_CANDIDATES, i] = candidate
+            if months >= 0:
+                _start_worker(real, whole, i, attributes, values[base + V_IDLE + attributes[2]], -months, False, 1.0)
+                vacant -= 1
+                vacancies &= ~(np.uint64(1) << np.uint64(i))
+    t = 0
+    while t < horizon or vacant < n:
+        if vacant > 0 and t < horizon and (t > 0 if stock_mode else t == 0):
+            pending = vacancies
+            while pending:  # each vacant slot: its next candidate comes forward, or not
+                i = np.int64(trailing_zeros(pending))
+                pending &= pending - np.uint64(1)
+                slot = first_slot + block_start + i
+                whole[I_CANDIDATES, i] += 1
+                key = rng.stream_key(seed, slot, whole[I_CANDIDATES, i])
+                if _uniform(key, U_ARRIVAL) < tlm[t, T_INTAKE]:
                     attributes = _draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, T_WAGE_INDEX],
                                                  tlm[t, T_QUOTA_MULTIPLIER], tlm[t, T_BRIBE_MULTIPLIER])
-                    hired = attributes[-1] >= reservation
-                if not hired:
-                    t += 1
-                    continue
-                monthly[t, L.M_HIRES] += 1
-                months = 0
-                recorded = True
-            (destination, skill, regime, contract, bribe, home_wage, capacity,
-             expenses, hazard, quota, skim, borrowed, _) = attributes
-            hire_month = t - months
-            if recorded:
-                bribe *= tlm[t, T_BRIBE_MULTIPLIER]
-            expenses_cents = _cents(expenses)
-            (t, months, arrears, gross, to_state, to_managers,
-             state_in_horizon, managers_in_horizon) = _work_until_return(
-                t, months, contract, capacity, expenses_cents, quota, skim, 1.0 - hazard,
-                values[base + V_IDLE + regime], shock_sd, tlm, monthly, monthly_key,
-            )
-            expenses_total = months * expenses_cents
+                    if attributes[-1] >= reservation:
+                        monthly[t, L.M_HIRES] += 1
+                        _start_worker(real, whole, i, attributes, values[base + V_IDLE + attributes[2]], t,
+                                      True, tlm[t, T_BRIBE_MULTIPLIER])
+                        vacant -= 1
+                        vacancies &= ~(np.uint64(1) << np.uint64(i))
+        month = min(t, horizon - 1)
+        (active, month_gross, month_state, month_managers, month_expenses, month_arrears, returns,
+         early, returned) = _month_pass(t, tlm[month, T_WAGE_INDEX], tlm[month, T_QUOTA_MULTIPLIER],
+                                        tlm[month, T_STAY], shock_sd, real, whole)
+        if t < horizon:
+            monthly[t, L.M_ACTIVE] += active
+            monthly[t, L.M_GROSS] += month_gross
+            monthly[t, L.M_STATE] += month_state
+            monthly[t, L.M_MANAGERS] += month_managers
+            monthly[t, L.M_EXPENSES] += month_expenses
+            monthly[t, L.M_ARREARS] += month_arrears
+            monthly[t, L.M_RETURNS] += returns
+            monthly[t, L.M_EARLY_RETURNS] += early
+        if t == horizon - 1:  # those still abroad: their payments so far fell within the horizon
+            for i in range(n):
+                if whole[I_OCCUPIED, i] != 0 and (returned >> np.uint64(i)) & np.uint64(1) == 0:
+                    whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
+                    whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
+        vacant += returns
+        vacancies |= returned
+        while returned:  # each worker who went home: settle his accounts
+            i = np.int64(trailing_zeros(returned))
+            returned &= returned - np.uint64(1)
+            whole[I_OCCUPIED, i] = 0
+            if t < horizon:
+                whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
+                whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
+            if whole[I_RECORDED, i] == 0:  # the stock-mode worker met at month 0
+                continue
+            # the hire's outcome, into this group's rows (written out here: a function taking
+            # these arrays would pay two atomic reference-count updates per array and call)
+            months = t + 1 - whole[I_HIRE_MONTH, i]
+            gross, to_state, to_managers = whole[I_GROSS, i], whole[I_STATE, i], whole[I_MANAGERS, i]
+            slot = first_slot + block_start + i
+            candidate = whole[I_CANDIDATES, i]
+            destination, skill, regime = whole[I_DESTINATION, i], whole[I_SKILL, i], whole[I_REGIME, i]
+            contract, borrowed, arrears = whole[I_CONTRACT, i], whole[I_BORROWED, i] != 0, whole[I_ARREARS, i]
+            bribe, home_wage, capacity = real[F_BRIBE, i], real[F_HOME_WAGE, i], real[F_CAPACITY, i]
+            quota, skim, expenses = real[F_QUOTA, i], real[F_SKIM, i], real[F_EXPENSES, i]
+            expenses_total = months * whole[I_EXPENSES_CENTS, i]
             savings = gross - expenses_total - to_state - to_managers
-            state_revenue += state_in_horizon
-            managers_revenue += managers_in_horizon
-            if recorded:
-                travel = draw_at(dists, 3 * n_dest + R_TRAVEL, rng.stream_key(seed, slot, candidate), D_TRAVEL)
-                (bribe_cents, loan_repayment, travel_cents, cash_home, stay_home, net_gain, kept_per_month,
-                 completed, worse_off) = _settle(bribe, borrowed, months, contract, interest, deduct_arrears,
-                                                 home_wage, savings, arrears, travel)
-                # the hire's outcome, into this group's rows (written out here: a call taking
-                # these arrays would pay two atomic reference-count updates per array)
-                cell = (destination * n_skill + skill) * len(L.REGIMES) + regime
-                totals[cell, L.C_WORKERS] += 1
-                totals[cell, L.C_COMPLETED] += int(completed)
-                totals[cell, L.C_EARLY] += int(not completed)
-                totals[cell, L.C_WORSE_OFF] += int(worse_off)
-                totals[cell, L.C_BORROWED] += int(borrowed)
-                totals[cell, L.C_MONTHS] += months
-                totals[cell, L.C_CONTRACT] += contract
-                totals[cell, L.C_BRIBE] += bribe_cents
-                totals[cell, L.C_QUOTA] += _cents(quota)
-                totals[cell, L.C_HOME_WAGE] += _cents(home_wage)
-                totals[cell, L.C_CAPACITY] += _cents(capacity)
-                totals[cell, L.C_SKIM_PPM] += np.int64(math.floor(skim * 1e6 + 0.5))
-                totals[cell, L.C_GROSS] += gross
-                totals[cell, L.C_STATE] += to_state
-                totals[cell, L.C_MANAGERS] += to_managers
-                totals[cell, L.C_EXPENSES] += expenses_total
-                totals[cell, L.C_KEPT] += savings
-                totals[cell, L.C_ARREARS] += arrears
-                totals[cell, L.C_CASH] += cash_home
-                totals[cell, L.C_NET] += net_gain
-                totals[cell, L.C_KEPT_PER_MONTH] += kept_per_month
-                totals[cell, L.C_STAY_HOME] += stay_home
-                if completed:
-                    totals[cell, L.C_CASH_COMPLETED] += cash_home
-                histogram[cell, L.H_CASH, _bin(cash_home / 100.0, L.HISTOGRAM_LOW[0], L.HISTOGRAM_WIDTH[0])] += 1
-                histogram[cell, L.H_NET, _bin(net_gain / 100.0, L.HISTOGRAM_LOW[1], L.HISTOGRAM_WIDTH[1])] += 1
-                histogram[cell, L.H_KEPT_PER_MONTH, _bin(kept_per_month / 100.0, L.HISTOGRAM_LOW[2], L.HISTOGRAM_WIDTH[2])] += 1
-                histogram[cell, L.H_MONTHS, _bin(float(months), L.HISTOGRAM_LOW[3], L.HISTOGRAM_WIDTH[3])] += 1
-
-                if record_row >= 0:
-                    codes[record_row, L.W_SLOT] = slot
-                    codes[record_row, L.W_CANDIDATE] = candidate - 1
-                    codes[record_row, L.W_HIRE_MONTH] = hire_month
-                    codes[record_row, L.W_DESTINATION] = destination
-                    codes[record_row, L.W_SKILL] = skill
-                    codes[record_row, L.W_REGIME] = regime
-                    codes[record_row, L.W_CONTRACT] = contract
-                    codes[record_row, L.W_MONTHS] = months
-                    codes[record_row, L.W_EARLY] = int(not completed)
-                    codes[record_row, L.W_BORROWED] = borrowed
-                    codes[record_row, L.W_WORSE_OFF] = worse_off
-                    cents[record_row, L.WC_BRIBE] = bribe_cents
-                    cents[record_row, L.WC_GROSS] = gross
-                    cents[record_row, L.WC_STATE] = to_state
-                    cents[record_row, L.WC_MANAGERS] = to_managers
-                    cents[record_row, L.WC_EXPENSES] = expenses_total
-                    cents[record_row, L.WC_KEPT] = savings
-                    cents[record_row, L.WC_ARREARS] = arrears
-                    cents[record_row, L.WC_LOAN] = loan_repayment
-                    cents[record_row, L.WC_TRAVEL] = travel_cents
-                    cents[record_row, L.WC_CASH] = cash_home
-                    cents[record_row, L.WC_STAY_HOME] = stay_home
-                    cents[record_row, L.WC_NET] = net_gain
-                    worker_values[record_row, L.WV_HOME_WAGE] = home_wage
-                    worker_values[record_row, L.WV_CAPACITY] = capacity
-                    worker_values[record_row, L.WV_EXPENSES] = expenses
-                    worker_values[record_row, L.WV_QUOTA] = quota
-                    worker_values[record_row, L.WV_SKIM] = skim
-                    worker_values[record_row, L.WV_KEPT_PER_MONTH] = kept_per_month / 100.0
-                slot_workers[local_slot] += 1
-                if record_row >= 0:
-                    record_row += 1
-        state_sumsq += (state_revenue / 100.0) ** 2
-        managers_sumsq += (managers_revenue / 100.0) ** 2
-    for t in range(horizon):
-        monthly[t, L.M_KEPT] = kept_before[t] + (monthly[t, L.M_GROSS] - monthly[t, L.M_EXPENSES]
-                                                 - monthly[t, L.M_STATE] - monthly[t, L.M_MANAGERS])
-    chunk_sumsq[chunk, 0] = state_sumsq
-    chunk_sumsq[chunk, 1] = managers_sumsq
+            travel = draw_at(dists, 3 * n_dest + R_TRAVEL, rng.stream_key(seed, slot, candidate), D_TRAVEL)
+            (bribe_cents, loan_repayment, travel_cents, cash_home, stay_home, net_gain, kept_per_month,
+             completed, worse_off) = _settle(bribe, borrowed, months, contract, interest, deduct_arrears,
+                                             home_wage, savings, arrears, travel)
+            cell = (destination * n_skill + skill) * len(L.REGIMES) + regime
+            totals[cell, L.C_WORKERS] += 1
+            totals[cell, L.C_COMPLETED] += int(completed)
+            totals[cell, L.C_EARLY] += int(not completed)
+            totals[cell, L.C_WORSE_OFF] += int(worse_off)
+            totals[cell, L.C_BORROWED] += int(borrowed)
+            totals[cell, L.C_MONTHS] += months
+            totals[cell, L.C_CONTRACT] += contract
+            totals[cell, L.C_BRIBE] += bribe_cents
+            totals[cell, L.C_QUOTA] += _cents(quota)
+            totals[cell, L.C_HOME_WAGE] += _cents(home_wage)
+            totals[cell, L.C_CAPACITY] += _cents(capacity)
+            totals[cell, L.C_SKIM_PPM] += np.int64(math.floor(skim * 1e6 + 0.5))
+            totals[cell, L.C_GROSS] += gross
+            totals[cell, L.C_STATE] += to_state
+            totals[cell, L.C_MANAGERS] += to_managers
+            totals[cell, L.C_EXPENSES] += expenses_total
+            totals[cell, L.C_KEPT] += savings
+            totals[cell, L.C_ARREARS] += arrears
+            totals[cell, L.C_CASH] += cash_home
+            totals[cell, L.C_NET] += net_gain
+            totals[cell, L.C_KEPT_PER_MONTH] += kept_per_month
+            totals[cell, L.C_STAY_HOME] += stay_home
+            if completed:
+                totals[cell, L.C_CASH_COMPLETED] += cash_home
+            histogram[cell, L.H_CASH, _bin(cash_home / 100.0, L.HISTOGRAM_LOW[0], L.HISTOGRAM_WIDTH[0])] += 1
+            histogram[cell, L.H_NET, _bin(net_gain / 100.0, L.HISTOGRAM_LOW[1], L.HISTOGRAM_WIDTH[1])] += 1
+            histogram[cell, L.H_KEPT_PER_MONTH, _bin(kept_per_month / 100.0, L.HISTOGRAM_LOW[2], L.HISTOGRAM_WIDTH[2])] += 1
+            histogram[cell, L.H_MONTHS, _bin(float(months), L.HISTOGRAM_LOW[3], L.HISTOGRAM_WIDTH[3])] += 1
+            slot_workers[block_start + i] += 1
+            record_row = whole[I_RECORD_ROW, i]
+            if record_row >= 0:
+                whole[I_RECORD_ROW, i] = record_row + 1
+                codes[record_row, L.W_SLOT] = slot
+                codes[record_row, L.W_CANDIDATE] = candidate - 1
+                codes[record_row, L.W_HIRE_MONTH] = whole[I_HIRE_MONTH, i]
+                codes[record_row, L.W_DESTINATION] = destination
+                codes[record_row, L.W_SKILL] = skill
+                codes[record_row, L.W_REGIME] = regime
+                codes[record_row, L.W_CONTRACT] = contract
+                codes[record_row, L.W_MONTHS] = months
+                codes[record_row, L.W_EARLY] = int(not completed)
+                codes[record_row, L.W_BORROWED] = borrowed
+                codes[record_row, L.W_WORSE_OFF] = worse_off
+                cents[record_row, L.WC_BRIBE] = bribe_cents
+                cents[record_row, L.WC_GROSS] = gross
+                cents[record_row, L.WC_STATE] = to_state
+                cents[record_row, L.WC_MANAGERS] = to_managers
+                cents[record_row, L.WC_EXPENSES] = expenses_total
+                cents[record_row, L.WC_KEPT] = savings
+                cents[record_row, L.WC_ARREARS] = arrears
+                cents[record_row, L.WC_LOAN] = loan_repayment
+                cents[record_row, L.WC_TRAVEL] = travel_cents
+                cents[record_row, L.WC_CASH] = cash_home
+                cents[record_row, L.WC_STAY_HOME] = stay_home
+                cents[record_row, L.WC_NET] = net_gain
+                worker_values[record_row, L.WV_HOME_WAGE] = home_wage
+                worker_values[record_row, L.WV_CAPACITY] = capacity
+                worker_values[record_row, L.WV_EXPENSES] = expenses
+                worker_values[record_row, L.WV_QUOTA] = quota
+                worker_values[record_row, L.WV_SKIM] = skim
+                worker_values[record_row, L.WV_KEPT_PER_MONTH] = kept_per_month / 100.0
+        t += 1
 
 
 @njit(cache=True)
@@ -431,77 +605,6 @@ def _steady_state_worker(dists, values, n_dest, n_skill, seed, slot):
         if _uniform(key, U_ACCEPT) * longest < _expected_months(contract, hazard):
             return candidate, attributes, _steady_state_age(contract, hazard, _uniform(key, U_AGE))
     return candidate, attributes, -1
-
-
-@njit(cache=True)
-def _work_until_return(t, months, contract, capacity, expenses_cents, quota, skim, stay,
-                       idle_probability, shock_sd, tlm, monthly, monthly_key):
-    """The hot loop: one worker's months from month ``t`` until he goes home.
-
-    ``stay`` is 1 - the worker's early-return hazard. Month ``t`` uses counters ``2t``
-    (split into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of the
-    slot's monthly stream. Months at or past the horizon (the run-out) use the
-    timeline's last month and are not added to ``monthly``. Kept money is not added
-    to ``monthly`` either: the caller derives it from the identity kept = gross -
-    expenses - to state - to managers.
-
-    Returns (month after the return month, months served, arrears left, then in
-    cents: gross earnings, paid to the state, to managers, and what of the state's
-    and managers' share fell inside the horizon). Expenses are ``months *
-    expenses_cents`` and savings gross - expenses - to state - to managers.
-    """
-    horizon = tlm.shape[0]
-    arrears = gross_total = state_total = managers_total = np.int64(0)
-    # Months inside the horizon (added to ``monthly``), then the run-out; the two loops are
-    # the same month, split so that neither carries a branch on the horizon.
-    while t < horizon:
-        u_hazard, u_idle = rng.uniform_pair(rng.bits(monthly_key, rng.DRAWS_PER_MONTH * t))
-        shock = 1.0 + shock_sd * rng.bell(rng.bits(monthly_key, rng.DRAWS_PER_MONTH * t + 1))
-        earnings = np.int64(0)
-        if u_idle >= idle_probability and shock > 0.0:
-            earnings = _cents(capacity * tlm[t, T_WAGE_INDEX] * shock)
-        due = _cents(quota * tlm[t, T_QUOTA_MULTIPLIER]) + arrears
-        paid = min(due, max(earnings - expenses_cents, np.int64(0)))
-        arrears = due - paid
-        to_managers = np.int64(math.floor(skim * paid + 0.5))
-        to_state = paid - to_managers
-        gross_total += earnings
-        state_total += to_state
-        managers_total += to_managers
-        months += 1
-        completed = months >= contract
-        returns = completed or u_hazard < 1.0 - stay * tlm[t, T_STAY]
-        monthly[t, L.M_ACTIVE] += 1
-        monthly[t, L.M_GROSS] += earnings
-        monthly[t, L.M_STATE] += to_state
-        monthly[t, L.M_MANAGERS] += to_managers
-        monthly[t, L.M_EXPENSES] += expenses_cents
-        t += 1
-        if returns:
-            monthly[t - 1, L.M_RETURNS] += 1
-            monthly[t - 1, L.M_EARLY_RETURNS] += 0 if completed else 1
-            return t, months, arrears, gross_total, state_total, managers_total, state_total, managers_total
-        monthly[t - 1, L.M_ARREARS] += arrears
-    state_in_horizon, managers_in_horizon = state_total, managers_total
-    last = horizon - 1
-    wage_index, quota_multiplier, last_stay = tlm[last, T_WAGE_INDEX], tlm[last, T_QUOTA_MULTIPLIER], tlm[last, T_STAY]
-    while True:
-        u_hazard, u_idle = rng.uniform_pair(rng.bits(monthly_key, rng.DRAWS_PER_MONTH * t))
-        shock = 1.0 + shock_sd * rng.bell(rng.bits(monthly_key, rng.DRAWS_PER_MONTH * t + 1))
-        earnings = np.int64(0)
-        if u_idle >= idle_probability and shock > 0.0:
-            earnings = _cents(capacity * wage_index * shock)
-        due = _cents(quota * quota_multiplier) + arrears
-        paid = min(due, max(earnings - expenses_cents, np.int64(0)))
-        arrears = due - paid
-        to_managers = np.int64(math.floor(skim * paid + 0.5))
-        gross_total += earnings
-        state_total += paid - to_managers
-        managers_total += to_managers
-        months += 1
-        t += 1
-        if months >= contract or u_hazard < 1.0 - stay * last_stay:
-            return t, months, arrears, gross_total, state_total, managers_total, state_in_horizon, managers_in_horizon
 
 
 @njit(cache=True, inline="always")
