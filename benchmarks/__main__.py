@@ -11,7 +11,6 @@ Options: ``--quick`` (smaller sizes, for a smoke test), ``--huge`` (also stream 
 and report its peak memory; a few minutes).
 """
 import argparse
-import json
 import os
 import platform
 from pathlib import Path

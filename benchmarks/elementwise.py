@@ -21,7 +21,7 @@ import numpy as np
 from sim import layout as L
 from sim import rng
 from sim.engine import RawRun
-from sim.kernel import (D_BRIBE, D_CAPACITY, D_CONTRACT, D_EXPENSES, D_HAZARD, D_HOME_WAGE,
+from sim.recruitment import (D_BRIBE, D_CAPACITY, D_CONTRACT, D_EXPENSES, D_HAZARD, D_HOME_WAGE,
                         D_QUOTA_INPUT, D_SKIM, D_TRAVEL, U_ACCEPT, U_AGE, U_ARRIVAL, U_BORROWED,
                         U_DESTINATION, U_REGIME, U_SKILL)
 from sim.sampling import (DISCRETE_UNIFORM, FIXED, LOGNORMAL, PERT, QUANTILE_INTERVALS,
@@ -165,7 +165,7 @@ def draw_from(table, which, key, counter):
 
 
 def category(cumulative_shares, u):
-    """:func:`sim.sampling.category`: the number of cumulative shares (but the last) <= ``u``."""
+    """the kernel's category draw: the number of cumulative shares (but the last) <= ``u``."""
     return sum(u >= share for share in cumulative_shares[:-1])
 
 
@@ -185,14 +185,14 @@ def int_power(base, exponent):
 
 
 def expected_months(contract, hazard):
-    """:func:`sim.kernel._expected_months`."""
+    """:func:`sim.recruitment._expected_months`."""
     positive = hazard > 0.0
     survival = (1.0 - int_power(1.0 - hazard, contract)) / where(positive, hazard, 1.0)
     return where(positive, survival, contract * 1.0)
 
 
 def steady_state_age(contract, hazard, u):
-    """:func:`sim.kernel._steady_state_age`: months already served by a worker met at month 0."""
+    """:func:`sim.recruitment._steady_state_age`: months already served by a worker met at month 0."""
     inside = (hazard > 0.0) & (hazard < 1.0)
     h = where(inside, hazard, 0.5)  # every branch is evaluated: keep the logarithms finite
     survive_all = int_power(1.0 - h, contract)
@@ -202,7 +202,7 @@ def steady_state_age(contract, hazard, u):
 
 
 def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, bribe_multiplier=1.0):
-    """:func:`sim.kernel._draw_candidate` for the candidate stream(s) ``key``, as a dict; the
+    """:func:`sim.recruitment.draw_candidate` for the candidate stream(s) ``key``, as a dict; the
     multipliers are the timeline's in the hiring month (1 for the worker met at month 0)."""
     destination = category(p.destination_cumulative_share, uniform_at(key, U_DESTINATION))
     skill = category(p.skill_cumulative_share, uniform_at(key, U_SKILL))
@@ -262,7 +262,7 @@ def new_worker(c, key, months, recorded, bribe_multiplier=1.0):
 
 
 def work_month(w, t, p, tl, monthly_key):
-    """Month ``t`` of the worker(s) ``w``: the body of :func:`sim.kernel._work_until_return`.
+    """Month ``t`` of the worker(s) ``w``: the body of :func:`sim.kernel._month_pass` for one slot.
 
     Returns
     -------
@@ -300,7 +300,7 @@ def _bin(value, metric):
 
 
 def settle(p, w):
-    """:func:`sim.kernel._record_return`: a returning hire's cell, CELL_TOTALS row and histogram bins."""
+    """the return accounting of :func:`sim.kernel._simulate_block`: a returning hire's cell, CELL_TOTALS row and histogram bins."""
     months, borrowed, savings = w["months"], w["borrowed"], w["savings"]
     bribe_cents = cents(w["bribe"])
     loan = where(borrowed, cents(w["bribe"] * int_power(1.0 + p.interest_rate_per_month, months)), 0)

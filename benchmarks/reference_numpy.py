@@ -14,7 +14,7 @@ from benchmarks.elementwise import (accepted_at_steady_state, arrives, draw_cand
                                     new_worker, raw_run, settle, steady_state_months, stream_key, work_month)
 from sim import layout as L
 from sim import rng
-from sim.kernel import MAX_STEADY_STATE_CANDIDATES
+from sim.recruitment import MAX_STEADY_STATE_CANDIDATES
 
 
 _MONTH_FIELDS = ("regime", "capacity", "quota", "arrears", "expenses_cents", "skim", "months", "contract",

@@ -1,6 +1,6 @@
 """Pure-Python reference of the kernel: slot by slot, month by month, on Python ints and floats.
 
-It follows :func:`sim.kernel._simulate_slot` step for step and runs the functions of
+It follows one slot of :func:`sim.kernel._simulate_block` step for step and runs the functions of
 :mod:`benchmarks.elementwise` on scalars (the splitmix64 arithmetic on Python ints masked to 64
 bits), so its accumulators equal the kernel's exactly. Slow: for small N only.
 """
@@ -13,7 +13,7 @@ from benchmarks.elementwise import (accepted_at_steady_state, arrives, draw_cand
                                     new_worker, raw_run, settle, steady_state_months, stream_key, work_month)
 from sim import layout as L
 from sim import rng
-from sim.kernel import MAX_STEADY_STATE_CANDIDATES
+from sim.recruitment import MAX_STEADY_STATE_CANDIDATES
 
 
 def as_python(arrays):
@@ -22,7 +22,7 @@ def as_python(arrays):
 
 
 def _steady_state_worker(p, seed, slot):
-    """:func:`sim.kernel._steady_state_worker`: (candidates used, the worker or None)."""
+    """:func:`sim.recruitment.steady_state_worker`: (candidates used, the worker or None)."""
     for candidate in range(1, MAX_STEADY_STATE_CANDIDATES + 1):
         key = stream_key(seed, slot, candidate)
         c = draw_candidate(p, key)

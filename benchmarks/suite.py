@@ -109,12 +109,14 @@ def first_run(config=BASELINE):
 
 
 def peak_memory_mib(n, keep_workers, config=BASELINE):
-    """Peak resident memory (MiB) of a fresh process simulating ``n`` slots of the baseline."""
-    code = (
-        "import resource; import sim; from sim import engine; "
-        f"s = sim.load_config({str(config)!r}); "
-        f"engine.simulate(s, workers={n}, keep_workers={keep_workers}); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    )
-    _, output = _python(code)
+    """Peak resident memory (MiB) of a fresh process running ``n`` slots of the baseline, as
+    ``sim run --keep-workers`` does when ``keep_workers`` (records streamed to a Parquet file)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        workers_file = repr(str(Path(scratch) / "workers.parquet")) if keep_workers else None
+        code = (
+            "import resource; import sim; "
+            f"sim.run(sim.load_config({str(config)!r}), workers={n}, workers_file={workers_file}); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        _, output = _python(code)
     return int(output.split()[-1]) / 1024.0

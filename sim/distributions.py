@@ -9,7 +9,7 @@ its family::
     contract_months = { dist = "discrete_uniform", low = 24, high = 36 }
 
 Each model validates its own arguments and compiles to one float64 row that
-:func:`sim.sampling.draw` samples from.
+:func:`sim.sampling.draw` samples from (as a row of a table).
 """
 import math
 from typing import Annotated, Literal, Union

@@ -39,15 +39,11 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from sim import layout as L
 from sim import rng
-from sim.sampling import COUNTERS_PER_DRAW, draw_at
-
-# Counters of a candidate's stream: one per uniform (U_), two per distributed attribute (D_).
-U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
-(D_CONTRACT, D_BRIBE, D_HOME_WAGE, D_CAPACITY, D_EXPENSES, D_HAZARD, D_QUOTA_INPUT, D_SKIM,
- D_TRAVEL) = range(8, 8 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
-MAX_STEADY_STATE_CANDIDATES = 10_000
-"""Candidates a stock-mode slot tries at month 0 before it starts vacant (no one would go)."""
-
+from sim.packing import (R_TRAVEL, T_BRIBE_MULTIPLIER, T_INTAKE, T_QUOTA_MULTIPLIER, T_STAY, T_WAGE_INDEX,
+                         V_ARREARS_DEDUCTED, V_IDLE, V_INTEREST, V_RESERVATION, V_SHOCK_SD, V_STOCK_MODE,
+                         pack_params, pack_timeline)
+from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
+from sim.sampling import draw
 
 class Accumulators(NamedTuple):
     """Aggregates filled by :func:`simulate_slots`; ``G`` groups (one per thread) are summed after.
@@ -85,150 +81,6 @@ class WorkerRecords(NamedTuple):
 @njit(cache=True, inline="always")
 def _cents(usd):
     return np.int64(math.floor(usd * 100.0 + 0.5))
-
-
-@njit(cache=True, inline="always")
-def _uniform(key, counter):
-    return rng.uniform(rng.bits(key, counter))
-
-
-# Packed parameters. Every array passed to a compiled function costs 7 to 11 machine words of
-# arguments (a NamedTuple of 25 fields came to 128 words, and _record_return took 236), and
-# every view of a row costs an atomic reference-count increment and decrement. So the kernel
-# packs the distribution rows into one table and the scalars into one vector, once per call:
-# rows of ``dists`` (D destinations):
-R_BRIBE = 0  # + destination
-# R_CONTRACT = D, R_CAPACITY = 2 D, R_EXPENSES = 3 D (+ regime), R_HAZARD = 3 D + 2 (+ regime)
-(R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, R_TRAVEL) = range(4, 8)  # + 3 D
-# entries of ``values``, after the D + D + S + S leading ones
-# (destination cumulative share, free mover share, skill cumulative share, skill wage multiplier):
-(V_REGIME_MULT, V_IDLE, V_QUOTA_FROM_RETENTION, V_QUOTA_FLOOR, V_QUOTA_CAP, V_SHOCK_SD, V_BORROWED_SHARE,
- V_INTEREST, V_ARREARS_DEDUCTED, V_RESERVATION, V_LONGEST_CONTRACT, V_STOCK_MODE) = (0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
-V_COUNT = 14
-# columns of the packed timeline ``tlm`` (horizon, T_COUNT), one row per month:
-(T_WAGE_INDEX, T_QUOTA_MULTIPLIER, T_STAY, T_INTAKE, T_BRIBE_MULTIPLIER) = range(5)
-T_COUNT = 5
-
-
-@njit(cache=True)
-def pack_params(p):
-    """(dists, values) from KernelParams; see the R_ and V_ constants."""
-    n_dest = p.destination_cumulative_share.shape[0]
-    n_skill = p.skill_cumulative_share.shape[0]
-    dists = np.empty((3 * n_dest + 8, p.bribe_usd.shape[1]))
-    for d in range(n_dest):
-        dists[d] = p.bribe_usd[d]
-        dists[n_dest + d] = p.contract_months[d]
-        dists[2 * n_dest + d] = p.earning_capacity_usd_per_month[d]
-    for r in range(2):
-        dists[3 * n_dest + r] = p.expenses_usd_per_month[r]
-        dists[3 * n_dest + 2 + r] = p.early_return_hazard_per_month[r]
-    dists[3 * n_dest + R_HOME_WAGE] = p.home_wage_usd_per_month
-    dists[3 * n_dest + R_QUOTA_INPUT] = p.quota_input_usd_per_month
-    dists[3 * n_dest + R_SKIM] = p.skim_share
-    dists[3 * n_dest + R_TRAVEL] = p.travel_cost_usd
-    base = 2 * n_dest + 2 * n_skill
-    values = np.empty(base + V_COUNT)
-    values[:n_dest] = p.destination_cumulative_share
-    values[n_dest:2 * n_dest] = p.free_mover_share
-    values[2 * n_dest:2 * n_dest + n_skill] = p.skill_cumulative_share
-    values[2 * n_dest + n_skill:base] = p.skill_wage_multiplier
-    values[base + V_REGIME_MULT:base + V_REGIME_MULT + 2] = p.regime_earnings_multiplier
-    values[base + V_IDLE:base + V_IDLE + 2] = p.idle_probability_per_month
-    values[base + V_QUOTA_FROM_RETENTION] = 1.0 if p.quota_from_retention else 0.0
-    values[base + V_QUOTA_FLOOR] = p.quota_floor_usd_per_month
-    values[base + V_QUOTA_CAP] = p.quota_cap_usd_per_month
-    values[base + V_SHOCK_SD] = p.wage_shock_sd
-    values[base + V_BORROWED_SHARE] = p.borrowed_share
-    values[base + V_INTEREST] = p.interest_rate_per_month
-    values[base + V_ARREARS_DEDUCTED] = 1.0 if p.arrears_deducted else 0.0
-    values[base + V_RESERVATION] = p.reservation_gain_usd
-    values[base + V_LONGEST_CONTRACT] = p.longest_contract_months
-    values[base + V_STOCK_MODE] = 1.0 if p.stock_mode else 0.0
-    return dists, values
-
-
-@njit(cache=True)
-def pack_timeline(tl):
-    """The timeline as one (horizon, T_COUNT) array, a month's entries side by side.
-    T_STAY is 1 - repatriation hazard (the same float the hot loop computed each month)."""
-    horizon = tl.wage_index.shape[0]
-    tlm = np.empty((horizon, T_COUNT))
-    for t in range(horizon):
-        tlm[t, T_WAGE_INDEX] = tl.wage_index[t]
-        tlm[t, T_QUOTA_MULTIPLIER] = tl.quota_multiplier[t]
-        tlm[t, T_STAY] = 1.0 - tl.repatriation_hazard_per_month[t]
-        tlm[t, T_INTAKE] = tl.recruit_open[t] * tl.intake_multiplier[t]
-        tlm[t, T_BRIBE_MULTIPLIER] = tl.bribe_multiplier[t]
-    return tlm
-
-
-@njit(cache=True, inline="always")
-def _category_at(values, first, count, u):
-    """:func:`sim.sampling.category` over ``values[first:first + count]``, without a view."""
-    for i in range(count - 1):
-        if u < values[first + i]:
-            return i
-    return count - 1
-
-
-@njit(cache=True, inline="always")
-def _draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, bribe_multiplier):
-    """A candidate's attributes at recruitment, from the candidate's stream ``key``.
-
-    Returns (destination, skill, regime, contract months, bribe USD, home wage,
-    earning capacity, expenses, early-return hazard, planned contribution Q,
-    skim share, borrowed, expected net gain USD); money in USD (per month where
-    it is a rate), before any policy multiplier. The expected net gain of a
-    completed contract, which decides whether he goes, is reckoned with the
-    policy multipliers of his hiring month: a quota hike or a bribe rise deters.
-    """
-    base = 2 * n_dest + 2 * n_skill
-    rows = 3 * n_dest
-    destination = _category_at(values, 0, n_dest, _uniform(key, U_DESTINATION))
-    skill = _category_at(values, 2 * n_dest, n_skill, _uniform(key, U_SKILL))
-    regime = L.FREE if _uniform(key, U_REGIME) < values[n_dest + destination] else L.CAMP
-    contract = int(draw_at(dists, n_dest + destination, key, D_CONTRACT))
-    bribe = draw_at(dists, R_BRIBE + destination, key, D_BRIBE)
-    home_wage = draw_at(dists, rows + R_HOME_WAGE, key, D_HOME_WAGE)
-    capacity = (
-        draw_at(dists, 2 * n_dest + destination, key, D_CAPACITY)
-        * values[2 * n_dest + n_skill + skill]
-        * values[base + V_REGIME_MULT + regime]
-    )
-    expenses = draw_at(dists, rows + regime, key, D_EXPENSES)
-    hazard = draw_at(dists, rows + 2 + regime, key, D_HAZARD)
-    quota_input = draw_at(dists, rows + R_QUOTA_INPUT, key, D_QUOTA_INPUT)
-    quota = capacity - expenses - quota_input if values[base + V_QUOTA_FROM_RETENTION] != 0.0 else quota_input
-    quota = min(max(quota, values[base + V_QUOTA_FLOOR]), values[base + V_QUOTA_CAP])
-    skim = draw_at(dists, rows + R_SKIM, key, D_SKIM)
-    borrowed = _uniform(key, U_BORROWED) < values[base + V_BORROWED_SHARE]
-    expected_earnings = capacity * wage_index * (1.0 - values[base + V_IDLE + regime])
-    expected_gain = (contract * (expected_earnings - expenses - quota * quota_multiplier - home_wage)
-                     - bribe * bribe_multiplier)
-    return (destination, skill, regime, contract, bribe, home_wage, capacity,
-            expenses, hazard, quota, skim, borrowed, expected_gain)
-
-
-@njit(cache=True, inline="always")
-def _expected_months(contract, hazard):
-    """Expected months served under a constant monthly hazard, checked after each month."""
-    if hazard <= 0.0:
-        return float(contract)
-    return (1.0 - (1.0 - hazard) ** contract) / hazard
-
-
-@njit(cache=True, inline="always")
-def _steady_state_age(contract, hazard, u):
-    """Months already served by a worker met at a random month: P(a) ~ (1 - hazard)^a, a < contract."""
-    if hazard <= 0.0:
-        age = int(u * contract)
-    elif hazard >= 1.0:
-        age = 0
-    else:
-        survive_all = (1.0 - hazard) ** contract
-        age = int(math.floor(math.log(1.0 - u * (1.0 - survive_all)) / math.log(1.0 - hazard)))
-    return min(max(age, 0), contract - 1)
 
 
 @njit(cache=True, parallel=True)
@@ -445,7 +297,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     vacancies = (np.uint64(1) << np.uint64(n)) - np.uint64(1) if n < 64 else ~np.uint64(0)
     if stock_mode:
         for i in range(n):
-            candidate, attributes, months = _steady_state_worker(dists, values, n_dest, n_skill, seed,
+            candidate, attributes, months = steady_state_worker(dists, values, n_dest, n_skill, seed,
                                                                  first_slot + block_start + i)
             whole[I_CANDIDATES, i] = candidate
             if months >= 0:
@@ -462,8 +314,8 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 slot = first_slot + block_start + i
                 whole[I_CANDIDATES, i] += 1
                 key = rng.stream_key(seed, slot, whole[I_CANDIDATES, i])
-                if _uniform(key, U_ARRIVAL) < tlm[t, T_INTAKE]:
-                    attributes = _draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, T_WAGE_INDEX],
+                if rng.uniform_at(key, U_ARRIVAL) < tlm[t, T_INTAKE]:
+                    attributes = draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, T_WAGE_INDEX],
                                                  tlm[t, T_QUOTA_MULTIPLIER], tlm[t, T_BRIBE_MULTIPLIER])
                     if attributes[-1] >= reservation:
                         monthly[t, L.M_HIRES] += 1
@@ -512,7 +364,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             quota, skim, expenses = real[F_QUOTA, i], real[F_SKIM, i], real[F_EXPENSES, i]
             expenses_total = months * whole[I_EXPENSES_CENTS, i]
             savings = gross - expenses_total - to_state - to_managers
-            travel = draw_at(dists, 3 * n_dest + R_TRAVEL, rng.stream_key(seed, slot, candidate), D_TRAVEL)
+            travel = draw(dists, 3 * n_dest + R_TRAVEL, rng.stream_key(seed, slot, candidate), D_TRAVEL)
             (bribe_cents, loan_repayment, travel_cents, cash_home, stay_home, net_gain, kept_per_month,
              completed, worse_off) = _settle(bribe, borrowed, months, contract, interest, deduct_arrears,
                                              home_wage, savings, arrears, travel)
@@ -579,32 +431,6 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 worker_values[record_row, L.WV_SKIM] = skim
                 worker_values[record_row, L.WV_KEPT_PER_MONTH] = kept_per_month / 100.0
         t += 1
-
-
-@njit(cache=True)
-def _steady_state_worker(dists, values, n_dest, n_skill, seed, slot):
-    """The worker holding a stock-mode slot at month 0, drawn from the steady state.
-
-    Candidates are drawn until one is accepted with probability proportional
-    to his expected months abroad (a length-biased draw), then his months
-    already served come from P(a) ~ (1 - hazard)^a, a < contract. Returns
-    (candidates used, attributes, months already served), the months being -1
-    if none of MAX_STEADY_STATE_CANDIDATES candidates would go.
-    """
-    base = 2 * n_dest + 2 * n_skill
-    reservation = values[base + V_RESERVATION]
-    longest = values[base + V_LONGEST_CONTRACT]
-    candidate = 0
-    while candidate < MAX_STEADY_STATE_CANDIDATES:
-        key = rng.stream_key(seed, slot, candidate + 1)
-        candidate += 1
-        attributes = _draw_candidate(dists, values, n_dest, n_skill, key, 1.0, 1.0, 1.0)  # hired before month 0
-        contract, hazard, expected_gain = attributes[3], attributes[8], attributes[-1]
-        if expected_gain < reservation:
-            continue
-        if _uniform(key, U_ACCEPT) * longest < _expected_months(contract, hazard):
-            return candidate, attributes, _steady_state_age(contract, hazard, _uniform(key, U_AGE))
-    return candidate, attributes, -1
 
 
 @njit(cache=True, inline="always")

@@ -66,6 +66,12 @@ def uniform(random_bits):
 
 
 @njit(cache=True, inline="always")
+def uniform_at(key, counter):
+    """The uniform in [0, 1) at ``counter`` of the stream ``key``."""
+    return uniform(bits(key, counter))
+
+
+@njit(cache=True, inline="always")
 def uniform_pair(random_bits):
     """Two independent uniforms in [0, 1) with 32 random bits each."""
     high = float(np.int64(random_bits >> np.uint64(32))) * _TO_UNIT_32

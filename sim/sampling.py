@@ -37,37 +37,10 @@ COUNTERS_PER_DRAW = 2
 
 
 @njit(cache=True, inline="always")
-def draw(row, key, counter):
-    """Draw from the compiled distribution ``row`` with the stream ``key`` at ``counter``."""
-    family = int(row[0])
-    if family == FIXED:
-        return row[1]
-    u = rng.uniform(rng.bits(key, counter))
-    if family == UNIFORM:
-        return row[1] + (row[2] - row[1]) * u
-    if family == TRIANGULAR:
-        low, mode, high = row[1], row[2], row[3]
-        if high == low:
-            return low
-        if u * (high - low) < mode - low:
-            return low + math.sqrt(u * (high - low) * (mode - low))
-        return high - math.sqrt((1.0 - u) * (high - low) * (high - mode))
-    if family == PERT:
-        position = u * QUANTILE_INTERVALS
-        index = min(int(position), QUANTILE_INTERVALS - 1)
-        low = row[TABLE_START + index]
-        return low + (position - index) * (row[TABLE_START + index + 1] - low)
-    if family == LOGNORMAL:
-        return math.exp(row[1] + row[2] * rng.normal(u, rng.uniform(rng.bits(key, counter + 1))))
-    if family == DISCRETE_UNIFORM:
-        return math.floor(row[1] + (row[2] - row[1] + 1.0) * u)
-    return np.nan
-
-
-@njit(cache=True, inline="always")
-def draw_at(table, index, key, counter):
-    """:func:`draw` from row ``index`` of a table of compiled distributions, without taking a view
-    of the row (a view costs a reference-count increment and decrement, both atomic)."""
+def draw(table, index, key, counter):
+    """Draw from the compiled distribution in row ``index`` of ``table``, with the stream ``key``
+    at ``counter``. Takes the table and an index, not a row: a view of the row would cost an
+    atomic reference-count increment and decrement."""
     family = int(table[index, 0])
     if family == FIXED:
         return table[index, 1]
@@ -91,13 +64,3 @@ def draw_at(table, index, key, counter):
     if family == DISCRETE_UNIFORM:
         return math.floor(table[index, 1] + (table[index, 2] - table[index, 1] + 1.0) * u)
     return np.nan
-
-
-@njit(cache=True, inline="always")
-def category(cumulative_shares, u):
-    """Index of the category the uniform ``u`` falls into (``cumulative_shares[-1] == 1``)."""
-    last = cumulative_shares.shape[0] - 1
-    for i in range(last):
-        if u < cumulative_shares[i]:
-            return i
-    return last

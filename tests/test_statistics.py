@@ -15,9 +15,10 @@ SIGMAS = 4.5  # a correct sampler fails one of these checks about once in 150,00
 
 @njit(cache=True)
 def draws(row, n, seed):
+    table = row.reshape(1, -1)
     out = np.empty(n)
     for i in range(n):
-        out[i] = sampling.draw(row, rng.stream_key(seed, i, 1), 0)
+        out[i] = sampling.draw(table, 0, rng.stream_key(seed, i, 1), 0)
     return out
 
 

@@ -1,0 +1,77 @@
+"""The kernel's parameters packed into two arrays and the timeline into one.
+
+Every array passed to a compiled function costs 7 to 11 machine words of arguments (a
+NamedTuple of 25 fields came to 128 words) and an atomic reference-count update on entry and
+exit; every view of a row costs another. So, once per kernel call, the distribution rows of
+:class:`sim.params.KernelParams` are packed into one table ``dists`` and its scalars into one
+vector ``values``, and :class:`sim.params.TimelineArrays` into one (horizon, T_COUNT) array
+``tlm``. The R_, V_ and T_ constants name what is where.
+"""
+import numpy as np
+from numba import njit
+
+# rows of ``dists`` (D destinations):
+R_BRIBE = 0  # + destination
+# R_CONTRACT = D, R_CAPACITY = 2 D, R_EXPENSES = 3 D (+ regime), R_HAZARD = 3 D + 2 (+ regime)
+(R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, R_TRAVEL) = range(4, 8)  # + 3 D
+# entries of ``values``, after the D + D + S + S leading ones
+# (destination cumulative share, free mover share, skill cumulative share, skill wage multiplier):
+(V_REGIME_MULT, V_IDLE, V_QUOTA_FROM_RETENTION, V_QUOTA_FLOOR, V_QUOTA_CAP, V_SHOCK_SD, V_BORROWED_SHARE,
+ V_INTEREST, V_ARREARS_DEDUCTED, V_RESERVATION, V_LONGEST_CONTRACT, V_STOCK_MODE) = (0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
+V_COUNT = 14
+# columns of the packed timeline ``tlm`` (horizon, T_COUNT), one row per month:
+(T_WAGE_INDEX, T_QUOTA_MULTIPLIER, T_STAY, T_INTAKE, T_BRIBE_MULTIPLIER) = range(5)
+T_COUNT = 5
+
+
+@njit(cache=True)
+def pack_params(p):
+    """(dists, values) from KernelParams; see the R_ and V_ constants."""
+    n_dest = p.destination_cumulative_share.shape[0]
+    n_skill = p.skill_cumulative_share.shape[0]
+    dists = np.empty((3 * n_dest + 8, p.bribe_usd.shape[1]))
+    for d in range(n_dest):
+        dists[d] = p.bribe_usd[d]
+        dists[n_dest + d] = p.contract_months[d]
+        dists[2 * n_dest + d] = p.earning_capacity_usd_per_month[d]
+    for r in range(2):
+        dists[3 * n_dest + r] = p.expenses_usd_per_month[r]
+        dists[3 * n_dest + 2 + r] = p.early_return_hazard_per_month[r]
+    dists[3 * n_dest + R_HOME_WAGE] = p.home_wage_usd_per_month
+    dists[3 * n_dest + R_QUOTA_INPUT] = p.quota_input_usd_per_month
+    dists[3 * n_dest + R_SKIM] = p.skim_share
+    dists[3 * n_dest + R_TRAVEL] = p.travel_cost_usd
+    base = 2 * n_dest + 2 * n_skill
+    values = np.empty(base + V_COUNT)
+    values[:n_dest] = p.destination_cumulative_share
+    values[n_dest:2 * n_dest] = p.free_mover_share
+    values[2 * n_dest:2 * n_dest + n_skill] = p.skill_cumulative_share
+    values[2 * n_dest + n_skill:base] = p.skill_wage_multiplier
+    values[base + V_REGIME_MULT:base + V_REGIME_MULT + 2] = p.regime_earnings_multiplier
+    values[base + V_IDLE:base + V_IDLE + 2] = p.idle_probability_per_month
+    values[base + V_QUOTA_FROM_RETENTION] = 1.0 if p.quota_from_retention else 0.0
+    values[base + V_QUOTA_FLOOR] = p.quota_floor_usd_per_month
+    values[base + V_QUOTA_CAP] = p.quota_cap_usd_per_month
+    values[base + V_SHOCK_SD] = p.wage_shock_sd
+    values[base + V_BORROWED_SHARE] = p.borrowed_share
+    values[base + V_INTEREST] = p.interest_rate_per_month
+    values[base + V_ARREARS_DEDUCTED] = 1.0 if p.arrears_deducted else 0.0
+    values[base + V_RESERVATION] = p.reservation_gain_usd
+    values[base + V_LONGEST_CONTRACT] = p.longest_contract_months
+    values[base + V_STOCK_MODE] = 1.0 if p.stock_mode else 0.0
+    return dists, values
+
+
+@njit(cache=True)
+def pack_timeline(tl):
+    """The timeline as one (horizon, T_COUNT) array, a month's entries side by side.
+    T_STAY is 1 - repatriation hazard (the same float the hot loop computed each month)."""
+    horizon = tl.wage_index.shape[0]
+    tlm = np.empty((horizon, T_COUNT))
+    for t in range(horizon):
+        tlm[t, T_WAGE_INDEX] = tl.wage_index[t]
+        tlm[t, T_QUOTA_MULTIPLIER] = tl.quota_multiplier[t]
+        tlm[t, T_STAY] = 1.0 - tl.repatriation_hazard_per_month[t]
+        tlm[t, T_INTAKE] = tl.recruit_open[t] * tl.intake_multiplier[t]
+        tlm[t, T_BRIBE_MULTIPLIER] = tl.bribe_multiplier[t]
+    return tlm

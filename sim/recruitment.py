@@ -1,0 +1,117 @@
+"""Who goes: a candidate's attributes, his decision, and the workers already abroad at month 0.
+
+Candidate ``k`` of a slot draws from his own stream (stream ``k + 1`` of the slot, see
+:mod:`sim.rng`), each attribute at a fixed counter: the U_ constants (one uniform each) and
+the D_ constants (a distributed attribute, two counters each, see :mod:`sim.sampling`).
+"""
+import math
+
+from numba import njit
+
+from sim import layout as L
+from sim import rng
+from sim.packing import (R_BRIBE, R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, V_BORROWED_SHARE, V_IDLE,
+                         V_LONGEST_CONTRACT, V_QUOTA_CAP, V_QUOTA_FLOOR, V_QUOTA_FROM_RETENTION,
+                         V_REGIME_MULT, V_RESERVATION)
+from sim.sampling import COUNTERS_PER_DRAW, draw
+
+U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
+(D_CONTRACT, D_BRIBE, D_HOME_WAGE, D_CAPACITY, D_EXPENSES, D_HAZARD, D_QUOTA_INPUT, D_SKIM,
+ D_TRAVEL) = range(8, 8 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
+MAX_STEADY_STATE_CANDIDATES = 10_000
+"""Candidates a stock-mode slot tries at month 0 before it starts vacant (no one would go)."""
+
+
+@njit(cache=True, inline="always")
+def _category_at(values, first, count, u):
+    """Index of the category the uniform ``u`` falls into, the cumulative shares being
+    ``values[first:first + count]`` (the last one 1)."""
+    for i in range(count - 1):
+        if u < values[first + i]:
+            return i
+    return count - 1
+
+
+@njit(cache=True, inline="always")
+def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, bribe_multiplier):
+    """A candidate's attributes at recruitment, from the candidate's stream ``key``.
+
+    Returns (destination, skill, regime, contract months, bribe USD, home wage,
+    earning capacity, expenses, early-return hazard, planned contribution Q,
+    skim share, borrowed, expected net gain USD); money in USD (per month where
+    it is a rate), before any policy multiplier. The expected net gain of a
+    completed contract, which decides whether he goes, is reckoned with the
+    policy multipliers of his hiring month: a quota hike or a bribe rise deters.
+    """
+    base = 2 * n_dest + 2 * n_skill
+    rows = 3 * n_dest
+    destination = _category_at(values, 0, n_dest, rng.uniform_at(key, U_DESTINATION))
+    skill = _category_at(values, 2 * n_dest, n_skill, rng.uniform_at(key, U_SKILL))
+    regime = L.FREE if rng.uniform_at(key, U_REGIME) < values[n_dest + destination] else L.CAMP
+    contract = int(draw(dists, n_dest + destination, key, D_CONTRACT))
+    bribe = draw(dists, R_BRIBE + destination, key, D_BRIBE)
+    home_wage = draw(dists, rows + R_HOME_WAGE, key, D_HOME_WAGE)
+    capacity = (
+        draw(dists, 2 * n_dest + destination, key, D_CAPACITY)
+        * values[2 * n_dest + n_skill + skill]
+        * values[base + V_REGIME_MULT + regime]
+    )
+    expenses = draw(dists, rows + regime, key, D_EXPENSES)
+    hazard = draw(dists, rows + 2 + regime, key, D_HAZARD)
+    quota_input = draw(dists, rows + R_QUOTA_INPUT, key, D_QUOTA_INPUT)
+    quota = capacity - expenses - quota_input if values[base + V_QUOTA_FROM_RETENTION] != 0.0 else quota_input
+    quota = min(max(quota, values[base + V_QUOTA_FLOOR]), values[base + V_QUOTA_CAP])
+    skim = draw(dists, rows + R_SKIM, key, D_SKIM)
+    borrowed = rng.uniform_at(key, U_BORROWED) < values[base + V_BORROWED_SHARE]
+    expected_earnings = capacity * wage_index * (1.0 - values[base + V_IDLE + regime])
+    expected_gain = (contract * (expected_earnings - expenses - quota * quota_multiplier - home_wage)
+                     - bribe * bribe_multiplier)
+    return (destination, skill, regime, contract, bribe, home_wage, capacity,
+            expenses, hazard, quota, skim, borrowed, expected_gain)
+
+
+@njit(cache=True, inline="always")
+def _expected_months(contract, hazard):
+    """Expected months served under a constant monthly hazard, checked after each month."""
+    if hazard <= 0.0:
+        return float(contract)
+    return (1.0 - (1.0 - hazard) ** contract) / hazard
+
+
+@njit(cache=True, inline="always")
+def _steady_state_age(contract, hazard, u):
+    """Months already served by a worker met at a random month: P(a) ~ (1 - hazard)^a, a < contract."""
+    if hazard <= 0.0:
+        age = int(u * contract)
+    elif hazard >= 1.0:
+        age = 0
+    else:
+        survive_all = (1.0 - hazard) ** contract
+        age = int(math.floor(math.log(1.0 - u * (1.0 - survive_all)) / math.log(1.0 - hazard)))
+    return min(max(age, 0), contract - 1)
+
+
+@njit(cache=True)
+def steady_state_worker(dists, values, n_dest, n_skill, seed, slot):
+    """The worker holding a stock-mode slot at month 0, drawn from the steady state.
+
+    Candidates are drawn until one is accepted with probability proportional
+    to his expected months abroad (a length-biased draw), then his months
+    already served come from P(a) ~ (1 - hazard)^a, a < contract. Returns
+    (candidates used, attributes, months already served), the months being -1
+    if none of MAX_STEADY_STATE_CANDIDATES candidates would go.
+    """
+    base = 2 * n_dest + 2 * n_skill
+    reservation = values[base + V_RESERVATION]
+    longest = values[base + V_LONGEST_CONTRACT]
+    candidate = 0
+    while candidate < MAX_STEADY_STATE_CANDIDATES:
+        key = rng.stream_key(seed, slot, candidate + 1)
+        candidate += 1
+        attributes = draw_candidate(dists, values, n_dest, n_skill, key, 1.0, 1.0, 1.0)  # hired before month 0
+        contract, hazard, expected_gain = attributes[3], attributes[8], attributes[-1]
+        if expected_gain < reservation:
+            continue
+        if rng.uniform_at(key, U_ACCEPT) * longest < _expected_months(contract, hazard):
+            return candidate, attributes, _steady_state_age(contract, hazard, rng.uniform_at(key, U_AGE))
+    return candidate, attributes, -1
