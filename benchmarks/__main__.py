@@ -109,7 +109,7 @@ def table(record: dict) -> str:
              "", "| implementation | workers | threads | M worker-months/s |", "|---|---:|---:|---:|"]
     for row in record["throughput"]:
         lines.append(f"| {row['implementation']} | {row['workers']:,} | {row['threads']} | "
-                     f"{row['m_worker_months_per_s']:.1f} |")
+                     f"{row['m_worker_months_per_s']:.3g} |")
     r = record["ratios"]
     memory = record["peak_memory"]
     lines += [

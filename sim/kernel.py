@@ -204,7 +204,7 @@ def _month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, 
 
 @njit(cache=True, inline="always")
 def _start_worker(real, whole, i, attributes, idle_probability, hire_month, recorded, bribe_multiplier):
-    """Put a worker (the attributes of :func:`_draw_candidate`) in column ``i`` of a block.
+    """Put a worker (the attributes of :func:`sim.recruitment.draw_candidate`) in column ``i`` of a block.
     A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``."""
     (destination, skill, regime, contract, bribe, home_wage, capacity,
      expenses, hazard, quota, skim, borrowed, _) = attributes
@@ -316,7 +316,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 key = rng.stream_key(seed, slot, whole[I_CANDIDATES, i])
                 if rng.uniform_at(key, U_ARRIVAL) < tlm[t, T_INTAKE]:
                     attributes = draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, T_WAGE_INDEX],
-                                                 tlm[t, T_QUOTA_MULTIPLIER], tlm[t, T_BRIBE_MULTIPLIER])
+                                                tlm[t, T_QUOTA_MULTIPLIER], tlm[t, T_BRIBE_MULTIPLIER])
                     if attributes[-1] >= reservation:
                         monthly[t, L.M_HIRES] += 1
                         _start_worker(real, whole, i, attributes, values[base + V_IDLE + attributes[2]], t,
