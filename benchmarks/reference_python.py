@@ -75,19 +75,8 @@ def _simulate_slot(p, tl, seed, slot, monthly, cell_totals, histogram):
 
 
 def simulate(p, tl, seed, n_slots):
-    """Simulate ``n_slots`` slots (global indices 0, 1, ...) as :func:`sim.engine.simulate` does.
-
-    Parameters
-    ----------
-    p : KernelParams, from :func:`sim.params.compile_params`
-    tl : TimelineArrays, from :func:`sim.params.compile_timeline`
-    seed : int, in [0, 2**63)
-    n_slots : int
-
-    Returns
-    -------
-    RawRun, whose ``monthly``, ``cell_totals``, ``histogram`` and sums of squares equal the kernel's
-    """
+    """:func:`benchmarks.reference_numpy.simulate`, slot by slot in pure Python (same arguments,
+    same exact result)."""
     started = time.perf_counter()
     p, tl = as_python(p), as_python(tl)
     n_cells = len(p.destination_cumulative_share) * len(p.skill_cumulative_share) * len(L.REGIMES)
