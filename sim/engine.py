@@ -19,6 +19,9 @@ from sim.params import compile_params, compile_timeline
 
 BATCH_CHUNKS = 64
 """Chunks per kernel call (about 1M slots): bounds memory and paces the progress bar."""
+RECORD_BATCH_CHUNKS = 8
+"""Chunks per kernel call when per-worker records are kept (about 130,000 slots, some 550,000
+records): bounds the memory of a streamed run. Results do not depend on the batch size."""
 
 
 class RawRun(NamedTuple):
@@ -113,7 +116,7 @@ def simulate(
         sumsq_parts = []
         worker_parts = []
         sink = worker_sink if worker_sink is not None else (worker_parts.append if keep_workers else None)
-        batch_slots = BATCH_CHUNKS * L.CHUNK_WORKERS
+        batch_slots = (BATCH_CHUNKS if sink is None else min(BATCH_CHUNKS, RECORD_BATCH_CHUNKS)) * L.CHUNK_WORKERS
         for first_slot in range(0, n_slots, batch_slots):
             size = min(batch_slots, n_slots - first_slot)
             records = NO_RECORDS
