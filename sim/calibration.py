@@ -50,6 +50,8 @@ def _statistic(name, destination, scenario, cell_totals, summary):
     if destination is not None and destination not in destinations:
         return None, f"not compared: destination {destination!r} not simulated"
     if name in RUN_STATISTICS:
+        if scenario.simulation.mode != "stock":
+            return None, "not compared: a cohort is not the standing workforce (use stock mode)"
         if destination is not None and len(destinations) > 1:
             return None, "not compared: the run reports this for all destinations together"
         value = summary[name]

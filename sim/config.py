@@ -104,6 +104,9 @@ class Destination(Section):
     bribe_usd: UsdAmount
     contract_months: Months
     earning_capacity_usd_per_month: UsdAmount
+    quota_floor_usd_per_month: float | None = Field(
+        default=None, ge=0.0, description="band of the planned contribution here; default: [quota]'s")
+    quota_cap_usd_per_month: float | None = Field(default=None, ge=0.0)
 
 
 class Skill(Section):
@@ -264,6 +267,21 @@ class Scenario(Section):
         """The file this scenario was read from (None when built in code)."""
         return self._source_path
 
+    def quota_band(self, destination: "Destination") -> tuple[float, float]:
+        """(floor, cap) of the planned contribution at ``destination`` (USD per month)."""
+        floor = destination.quota_floor_usd_per_month
+        cap = destination.quota_cap_usd_per_month
+        return (self.quota.floor_usd_per_month if floor is None else floor,
+                self.quota.cap_usd_per_month if cap is None else cap)
+
+    def crossed_quota_bands(self):
+        """(key path, message) for each destination whose planned-contribution floor is above its cap."""
+        for name, destination in self.destinations.items():
+            floor, cap = self.quota_band(destination)
+            if floor > cap:
+                yield (f"destinations.{name}.quota_floor_usd_per_month",
+                       f"the quota floor ({floor}) is above the cap ({cap}) for this destination")
+
     def beyond_horizon(self):
         """(key path, message) for each timeline change point at or past the horizon."""
         horizon = self.simulation.horizon_months
@@ -351,7 +369,8 @@ def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(_problems(error, source, set(overridden))) from None
-    problems = [f"{source}: {path}: {message}" for path, message in scenario.beyond_horizon()]
+    checks = (*scenario.beyond_horizon(), *scenario.crossed_quota_bands())
+    problems = [f"{source}: {path}: {message}" for path, message in checks]
     if problems:
         raise ConfigError(problems)
     return scenario

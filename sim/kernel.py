@@ -41,7 +41,7 @@ from sim import layout as L
 from sim import rng
 from sim.packing import (R_TRAVEL, T_BRIBE_MULTIPLIER, T_INTAKE, T_QUOTA_MULTIPLIER, T_STAY, T_WAGE_INDEX,
                          V_ARREARS_DEDUCTED, V_IDLE, V_INTEREST, V_RESERVATION, V_SHOCK_SD, V_STOCK_MODE,
-                         pack_params, pack_timeline)
+                         pack_params, pack_timeline, scalars_start)
 from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
 from sim.sampling import draw
 
@@ -279,7 +279,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``.
     """
     horizon = tlm.shape[0]
-    base = 2 * n_dest + 2 * n_skill
+    base = scalars_start(n_dest, n_skill)
     stock_mode = values[base + V_STOCK_MODE] != 0.0
     shock_sd = values[base + V_SHOCK_SD]
     reservation = values[base + V_RESERVATION]

@@ -14,14 +14,36 @@ from numba import njit
 R_BRIBE = 0  # + destination
 # R_CONTRACT = D, R_CAPACITY = 2 D, R_EXPENSES = 3 D (+ regime), R_HAZARD = 3 D + 2 (+ regime)
 (R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, R_TRAVEL) = range(4, 8)  # + 3 D
-# entries of ``values``, after the D + D + S + S leading ones
-# (destination cumulative share, free mover share, skill cumulative share, skill wage multiplier):
-(V_REGIME_MULT, V_IDLE, V_QUOTA_FROM_RETENTION, V_QUOTA_FLOOR, V_QUOTA_CAP, V_SHOCK_SD, V_BORROWED_SHARE,
- V_INTEREST, V_ARREARS_DEDUCTED, V_RESERVATION, V_LONGEST_CONTRACT, V_STOCK_MODE) = (0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
-V_COUNT = 14
+# ``values`` starts with one segment of D entries per VD_ field (segment k at k D), then one
+# segment of S entries per VS_ field (at VD_COUNT D + k S), then the V_ scalars (at scalars_start):
+(VD_CUMULATIVE_SHARE, VD_FREE_MOVER_SHARE, VD_QUOTA_FLOOR, VD_QUOTA_CAP) = range(4)
+VD_COUNT = 4
+(VS_CUMULATIVE_SHARE, VS_WAGE_MULTIPLIER) = range(2)
+VS_COUNT = 2
+(V_REGIME_MULT, V_IDLE, V_QUOTA_FROM_RETENTION, V_SHOCK_SD, V_BORROWED_SHARE,
+ V_INTEREST, V_ARREARS_DEDUCTED, V_RESERVATION, V_LONGEST_CONTRACT, V_STOCK_MODE) = (0, 2, 4, 5, 6, 7, 8, 9, 10, 11)
+V_COUNT = 12
 # columns of the packed timeline ``tlm`` (horizon, T_COUNT), one row per month:
 (T_WAGE_INDEX, T_QUOTA_MULTIPLIER, T_STAY, T_INTAKE, T_BRIBE_MULTIPLIER) = range(5)
 T_COUNT = 5
+
+
+@njit(cache=True, inline="always")
+def destination_at(field, n_dest, destination):
+    """Index in ``values`` of a VD_ ``field`` of ``destination``."""
+    return field * n_dest + destination
+
+
+@njit(cache=True, inline="always")
+def skill_at(field, n_dest, n_skill, skill):
+    """Index in ``values`` of a VS_ ``field`` of ``skill``."""
+    return VD_COUNT * n_dest + field * n_skill + skill
+
+
+@njit(cache=True, inline="always")
+def scalars_start(n_dest, n_skill):
+    """Index in ``values`` of the first V_ scalar."""
+    return VD_COUNT * n_dest + VS_COUNT * n_skill
 
 
 @njit(cache=True)
@@ -41,17 +63,19 @@ def pack_params(p):
     dists[3 * n_dest + R_QUOTA_INPUT] = p.quota_input_usd_per_month
     dists[3 * n_dest + R_SKIM] = p.skim_share
     dists[3 * n_dest + R_TRAVEL] = p.travel_cost_usd
-    base = 2 * n_dest + 2 * n_skill
+    base = scalars_start(n_dest, n_skill)
     values = np.empty(base + V_COUNT)
-    values[:n_dest] = p.destination_cumulative_share
-    values[n_dest:2 * n_dest] = p.free_mover_share
-    values[2 * n_dest:2 * n_dest + n_skill] = p.skill_cumulative_share
-    values[2 * n_dest + n_skill:base] = p.skill_wage_multiplier
+    for d in range(n_dest):
+        values[destination_at(VD_CUMULATIVE_SHARE, n_dest, d)] = p.destination_cumulative_share[d]
+        values[destination_at(VD_FREE_MOVER_SHARE, n_dest, d)] = p.free_mover_share[d]
+        values[destination_at(VD_QUOTA_FLOOR, n_dest, d)] = p.quota_floor_usd_per_month[d]
+        values[destination_at(VD_QUOTA_CAP, n_dest, d)] = p.quota_cap_usd_per_month[d]
+    for k in range(n_skill):
+        values[skill_at(VS_CUMULATIVE_SHARE, n_dest, n_skill, k)] = p.skill_cumulative_share[k]
+        values[skill_at(VS_WAGE_MULTIPLIER, n_dest, n_skill, k)] = p.skill_wage_multiplier[k]
     values[base + V_REGIME_MULT:base + V_REGIME_MULT + 2] = p.regime_earnings_multiplier
     values[base + V_IDLE:base + V_IDLE + 2] = p.idle_probability_per_month
     values[base + V_QUOTA_FROM_RETENTION] = 1.0 if p.quota_from_retention else 0.0
-    values[base + V_QUOTA_FLOOR] = p.quota_floor_usd_per_month
-    values[base + V_QUOTA_CAP] = p.quota_cap_usd_per_month
     values[base + V_SHOCK_SD] = p.wage_shock_sd
     values[base + V_BORROWED_SHARE] = p.borrowed_share
     values[base + V_INTEREST] = p.interest_rate_per_month

@@ -30,8 +30,8 @@ class KernelParams(NamedTuple):
     home_wage_usd_per_month: np.ndarray  # dist (.), the stay-home counterfactual
     quota_from_retention: bool  # True: Q = clip(W - X - K*); False: Q = clip(drawn)
     quota_input_usd_per_month: np.ndarray  # dist (.), K* or the drawn Q
-    quota_floor_usd_per_month: float
-    quota_cap_usd_per_month: float
+    quota_floor_usd_per_month: np.ndarray  # float (D,), the band Q is clipped to, by destination
+    quota_cap_usd_per_month: np.ndarray  # float (D,)
     skim_share: np.ndarray  # dist (.), share of each payment kept by managers
     wage_shock_sd: float  # sd of the monthly multiplicative earnings shock
     borrowed_share: float  # share of bribes financed by a loan
@@ -96,8 +96,8 @@ def compile_params(scenario: Scenario) -> KernelParams:
         home_wage_usd_per_month=scenario.home.wage_usd_per_month.compile(),
         quota_from_retention=retention,
         quota_input_usd_per_month=(quota.retention_usd_per_month if retention else quota.quota_usd_per_month).compile(),
-        quota_floor_usd_per_month=quota.floor_usd_per_month,
-        quota_cap_usd_per_month=quota.cap_usd_per_month,
+        quota_floor_usd_per_month=np.array([scenario.quota_band(d)[0] for d in destinations]),
+        quota_cap_usd_per_month=np.array([scenario.quota_band(d)[1] for d in destinations]),
         skim_share=scenario.skim.share.compile(),
         wage_shock_sd=scenario.wages.monthly_shock_sd,
         borrowed_share=scenario.bribe_finance.borrowed_share,

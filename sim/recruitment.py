@@ -11,8 +11,9 @@ from numba import njit
 from sim import layout as L
 from sim import rng
 from sim.packing import (R_BRIBE, R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, V_BORROWED_SHARE, V_IDLE,
-                         V_LONGEST_CONTRACT, V_QUOTA_CAP, V_QUOTA_FLOOR, V_QUOTA_FROM_RETENTION,
-                         V_REGIME_MULT, V_RESERVATION)
+                         V_LONGEST_CONTRACT, V_QUOTA_FROM_RETENTION, V_REGIME_MULT, V_RESERVATION,
+                         VD_CUMULATIVE_SHARE, VD_FREE_MOVER_SHARE, VD_QUOTA_CAP, VD_QUOTA_FLOOR,
+                         VS_CUMULATIVE_SHARE, VS_WAGE_MULTIPLIER, destination_at, scalars_start, skill_at)
 from sim.sampling import COUNTERS_PER_DRAW, draw
 
 U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
@@ -43,24 +44,28 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
     completed contract, which decides whether he goes, is reckoned with the
     policy multipliers of his hiring month: a quota hike or a bribe rise deters.
     """
-    base = 2 * n_dest + 2 * n_skill
+    base = scalars_start(n_dest, n_skill)
     rows = 3 * n_dest
-    destination = _category_at(values, 0, n_dest, rng.uniform_at(key, U_DESTINATION))
-    skill = _category_at(values, 2 * n_dest, n_skill, rng.uniform_at(key, U_SKILL))
-    regime = L.FREE if rng.uniform_at(key, U_REGIME) < values[n_dest + destination] else L.CAMP
+    destination = _category_at(values, destination_at(VD_CUMULATIVE_SHARE, n_dest, 0), n_dest,
+                               rng.uniform_at(key, U_DESTINATION))
+    skill = _category_at(values, skill_at(VS_CUMULATIVE_SHARE, n_dest, n_skill, 0), n_skill,
+                         rng.uniform_at(key, U_SKILL))
+    free_share = values[destination_at(VD_FREE_MOVER_SHARE, n_dest, destination)]
+    regime = L.FREE if rng.uniform_at(key, U_REGIME) < free_share else L.CAMP
     contract = int(draw(dists, n_dest + destination, key, D_CONTRACT))
     bribe = draw(dists, R_BRIBE + destination, key, D_BRIBE)
     home_wage = draw(dists, rows + R_HOME_WAGE, key, D_HOME_WAGE)
     capacity = (
         draw(dists, 2 * n_dest + destination, key, D_CAPACITY)
-        * values[2 * n_dest + n_skill + skill]
+        * values[skill_at(VS_WAGE_MULTIPLIER, n_dest, n_skill, skill)]
         * values[base + V_REGIME_MULT + regime]
     )
     expenses = draw(dists, rows + regime, key, D_EXPENSES)
     hazard = draw(dists, rows + 2 + regime, key, D_HAZARD)
     quota_input = draw(dists, rows + R_QUOTA_INPUT, key, D_QUOTA_INPUT)
     quota = capacity - expenses - quota_input if values[base + V_QUOTA_FROM_RETENTION] != 0.0 else quota_input
-    quota = min(max(quota, values[base + V_QUOTA_FLOOR]), values[base + V_QUOTA_CAP])
+    quota = min(max(quota, values[destination_at(VD_QUOTA_FLOOR, n_dest, destination)]),
+                values[destination_at(VD_QUOTA_CAP, n_dest, destination)])
     skim = draw(dists, rows + R_SKIM, key, D_SKIM)
     borrowed = rng.uniform_at(key, U_BORROWED) < values[base + V_BORROWED_SHARE]
     expected_earnings = capacity * wage_index * (1.0 - values[base + V_IDLE + regime])
@@ -101,7 +106,7 @@ def steady_state_worker(dists, values, n_dest, n_skill, seed, slot):
     (candidates used, attributes, months already served), the months being -1
     if none of MAX_STEADY_STATE_CANDIDATES candidates would go.
     """
-    base = 2 * n_dest + 2 * n_skill
+    base = scalars_start(n_dest, n_skill)
     reservation = values[base + V_RESERVATION]
     longest = values[base + V_LONGEST_CONTRACT]
     candidate = 0

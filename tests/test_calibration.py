@@ -25,3 +25,38 @@ def test_figures_that_cannot_be_compared_say_why(calibration):
     assert rows.loc["workers_soviet", "status"] == "not compared: soviet period"
     assert rows.loc["tip_hours_per_day", "status"] == "not compared: no simulated counterpart"
     assert rows.citation.str.contains("Lankov").all()
+
+
+DESTINATIONS = BASELINE.parent / "destinations.toml"
+
+
+def test_three_destinations_match_each_bribe_of_the_source():
+    result = api.run(DESTINATIONS, workers=20_000)
+    rows = result.calibration.set_index("name")
+    for name in ("bribe_russia", "bribe_china", "bribe_middle_east", "cash_home_russia", "quota_russia"):
+        assert rows.loc[name, "status"] == "in range", (name, rows.loc[name, "simulated"])
+    for name in ("workers_russia", "state_revenue"):  # run-level figures need a standing workforce
+        assert rows.loc[name, "status"].startswith("not compared: a cohort")
+    levels = set(result.outcomes.query("group == 'destination'").level)
+    assert levels == {"russia", "china", "middle_east"}
+
+
+def test_each_destination_clips_the_contribution_to_its_own_band():
+    workers = api.run(DESTINATIONS, workers=3_000, keep_workers=True).workers
+    bands = {"russia": (500, 900), "china": (300, 550), "middle_east": (400, 750)}
+    for destination, (floor, cap) in bands.items():
+        quota = workers.loc[workers.destination == destination, "quota_usd_per_month"]
+        assert len(quota) > 100
+        assert quota.min() >= floor and quota.max() <= cap
+        assert (quota == floor).any() or (quota == cap).any()  # the band binds for some
+    assert (workers.loc[workers.destination == "china", "regime"] == "camp").all()
+
+
+def test_a_destination_band_upside_down_is_refused():
+    from sim.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError) as error:
+        load_config(DESTINATIONS, ["destinations.china.quota_floor_usd_per_month=600"])
+    assert error.value.problems == [
+        f"{DESTINATIONS}: destinations.china.quota_floor_usd_per_month: "
+        "the quota floor (600.0) is above the cap (550.0) for this destination"]
