@@ -41,7 +41,7 @@ from sim import layout as L
 from sim import rng
 from sim.packing import (R_TRAVEL, T_BRIBE_MULTIPLIER, T_INTAKE, T_QUOTA_MULTIPLIER, T_STAY, T_WAGE_INDEX,
                          V_ARREARS_DEDUCTED, V_IDLE, V_INTEREST, V_RESERVATION, V_SHOCK_SD, V_STOCK_MODE,
-                         pack_params, pack_timeline, scalars_start)
+                         pack_params, pack_timeline, scalars_start, shared_row)
 from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
 from sim.sampling import draw
 
@@ -364,7 +364,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             quota, skim, expenses = real[F_QUOTA, i], real[F_SKIM, i], real[F_EXPENSES, i]
             expenses_total = months * whole[I_EXPENSES_CENTS, i]
             savings = gross - expenses_total - to_state - to_managers
-            travel = draw(dists, 3 * n_dest + R_TRAVEL, rng.stream_key(seed, slot, candidate), D_TRAVEL)
+            travel = draw(dists, shared_row(R_TRAVEL, n_dest), rng.stream_key(seed, slot, candidate), D_TRAVEL)
             (bribe_cents, loan_repayment, travel_cents, cash_home, stay_home, net_gain, kept_per_month,
              completed, worse_off) = _settle(bribe, borrowed, months, contract, interest, deduct_arrears,
                                              home_wage, savings, arrears, travel)

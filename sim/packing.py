@@ -5,15 +5,21 @@ NamedTuple of 25 fields came to 128 words) and an atomic reference-count update 
 exit; every view of a row costs another. So, once per kernel call, the distribution rows of
 :class:`sim.params.KernelParams` are packed into one table ``dists`` and its scalars into one
 vector ``values``, and :class:`sim.params.TimelineArrays` into one (horizon, T_COUNT) array
-``tlm``. The R_, V_ and T_ constants name what is where.
+``tlm``. The RD_, RR_, R_, VD_, VS_, V_ and T_ constants name what is where.
 """
 import numpy as np
 from numba import njit
 
-# rows of ``dists`` (D destinations):
-R_BRIBE = 0  # + destination
-# R_CONTRACT = D, R_CAPACITY = 2 D, R_EXPENSES = 3 D (+ regime), R_HAZARD = 3 D + 2 (+ regime)
-(R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, R_TRAVEL) = range(4, 8)  # + 3 D
+from sim import layout as L
+
+# ``dists`` has one row per destination for each RD_ field, then one row per regime for each
+# RR_ field, then one row for each R_ field (see destination_row, regime_row, shared_row):
+(RD_BRIBE, RD_CONTRACT, RD_CAPACITY) = range(3)
+RD_COUNT = 3
+(RR_EXPENSES, RR_HAZARD) = range(2)
+RR_COUNT = 2
+(R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, R_TRAVEL) = range(4)
+R_COUNT = 4
 # ``values`` starts with one segment of D entries per VD_ field (segment k at k D), then one
 # segment of S entries per VS_ field (at VD_COUNT D + k S), then the V_ scalars (at scalars_start):
 (VD_CUMULATIVE_SHARE, VD_FREE_MOVER_SHARE, VD_QUOTA_FLOOR, VD_QUOTA_CAP) = range(4)
@@ -26,6 +32,24 @@ V_COUNT = 12
 # columns of the packed timeline ``tlm`` (horizon, T_COUNT), one row per month:
 (T_WAGE_INDEX, T_QUOTA_MULTIPLIER, T_STAY, T_INTAKE, T_BRIBE_MULTIPLIER) = range(5)
 T_COUNT = 5
+
+
+@njit(cache=True, inline="always")
+def destination_row(field, n_dest, destination):
+    """Row of ``dists`` holding an RD_ ``field`` of ``destination``."""
+    return field * n_dest + destination
+
+
+@njit(cache=True, inline="always")
+def regime_row(field, n_dest, regime):
+    """Row of ``dists`` holding an RR_ ``field`` of ``regime``."""
+    return RD_COUNT * n_dest + field * len(L.REGIMES) + regime
+
+
+@njit(cache=True, inline="always")
+def shared_row(field, n_dest):
+    """Row of ``dists`` holding an R_ ``field`` (one distribution for everyone)."""
+    return RD_COUNT * n_dest + RR_COUNT * len(L.REGIMES) + field
 
 
 @njit(cache=True, inline="always")
@@ -51,18 +75,18 @@ def pack_params(p):
     """(dists, values) from KernelParams; see the R_ and V_ constants."""
     n_dest = p.destination_cumulative_share.shape[0]
     n_skill = p.skill_cumulative_share.shape[0]
-    dists = np.empty((3 * n_dest + 8, p.bribe_usd.shape[1]))
+    dists = np.empty((shared_row(R_COUNT, n_dest), p.bribe_usd.shape[1]))
     for d in range(n_dest):
-        dists[d] = p.bribe_usd[d]
-        dists[n_dest + d] = p.contract_months[d]
-        dists[2 * n_dest + d] = p.earning_capacity_usd_per_month[d]
-    for r in range(2):
-        dists[3 * n_dest + r] = p.expenses_usd_per_month[r]
-        dists[3 * n_dest + 2 + r] = p.early_return_hazard_per_month[r]
-    dists[3 * n_dest + R_HOME_WAGE] = p.home_wage_usd_per_month
-    dists[3 * n_dest + R_QUOTA_INPUT] = p.quota_input_usd_per_month
-    dists[3 * n_dest + R_SKIM] = p.skim_share
-    dists[3 * n_dest + R_TRAVEL] = p.travel_cost_usd
+        dists[destination_row(RD_BRIBE, n_dest, d)] = p.bribe_usd[d]
+        dists[destination_row(RD_CONTRACT, n_dest, d)] = p.contract_months[d]
+        dists[destination_row(RD_CAPACITY, n_dest, d)] = p.earning_capacity_usd_per_month[d]
+    for r in range(len(L.REGIMES)):
+        dists[regime_row(RR_EXPENSES, n_dest, r)] = p.expenses_usd_per_month[r]
+        dists[regime_row(RR_HAZARD, n_dest, r)] = p.early_return_hazard_per_month[r]
+    dists[shared_row(R_HOME_WAGE, n_dest)] = p.home_wage_usd_per_month
+    dists[shared_row(R_QUOTA_INPUT, n_dest)] = p.quota_input_usd_per_month
+    dists[shared_row(R_SKIM, n_dest)] = p.skim_share
+    dists[shared_row(R_TRAVEL, n_dest)] = p.travel_cost_usd
     base = scalars_start(n_dest, n_skill)
     values = np.empty(base + V_COUNT)
     for d in range(n_dest):

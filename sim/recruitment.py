@@ -10,10 +10,12 @@ from numba import njit
 
 from sim import layout as L
 from sim import rng
-from sim.packing import (R_BRIBE, R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, V_BORROWED_SHARE, V_IDLE,
+from sim.packing import (R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, RD_BRIBE, RD_CAPACITY, RD_CONTRACT, RR_EXPENSES,
+                         RR_HAZARD, V_BORROWED_SHARE, V_IDLE,
                          V_LONGEST_CONTRACT, V_QUOTA_FROM_RETENTION, V_REGIME_MULT, V_RESERVATION,
                          VD_CUMULATIVE_SHARE, VD_FREE_MOVER_SHARE, VD_QUOTA_CAP, VD_QUOTA_FLOOR,
-                         VS_CUMULATIVE_SHARE, VS_WAGE_MULTIPLIER, destination_at, scalars_start, skill_at)
+                         VS_CUMULATIVE_SHARE, VS_WAGE_MULTIPLIER, destination_at, destination_row, regime_row,
+                         scalars_start, shared_row, skill_at)
 from sim.sampling import COUNTERS_PER_DRAW, draw
 
 U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
@@ -45,28 +47,27 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
     policy multipliers of his hiring month: a quota hike or a bribe rise deters.
     """
     base = scalars_start(n_dest, n_skill)
-    rows = 3 * n_dest
     destination = _category_at(values, destination_at(VD_CUMULATIVE_SHARE, n_dest, 0), n_dest,
                                rng.uniform_at(key, U_DESTINATION))
     skill = _category_at(values, skill_at(VS_CUMULATIVE_SHARE, n_dest, n_skill, 0), n_skill,
                          rng.uniform_at(key, U_SKILL))
     free_share = values[destination_at(VD_FREE_MOVER_SHARE, n_dest, destination)]
     regime = L.FREE if rng.uniform_at(key, U_REGIME) < free_share else L.CAMP
-    contract = int(draw(dists, n_dest + destination, key, D_CONTRACT))
-    bribe = draw(dists, R_BRIBE + destination, key, D_BRIBE)
-    home_wage = draw(dists, rows + R_HOME_WAGE, key, D_HOME_WAGE)
+    contract = int(draw(dists, destination_row(RD_CONTRACT, n_dest, destination), key, D_CONTRACT))
+    bribe = draw(dists, destination_row(RD_BRIBE, n_dest, destination), key, D_BRIBE)
+    home_wage = draw(dists, shared_row(R_HOME_WAGE, n_dest), key, D_HOME_WAGE)
     capacity = (
-        draw(dists, 2 * n_dest + destination, key, D_CAPACITY)
+        draw(dists, destination_row(RD_CAPACITY, n_dest, destination), key, D_CAPACITY)
         * values[skill_at(VS_WAGE_MULTIPLIER, n_dest, n_skill, skill)]
         * values[base + V_REGIME_MULT + regime]
     )
-    expenses = draw(dists, rows + regime, key, D_EXPENSES)
-    hazard = draw(dists, rows + 2 + regime, key, D_HAZARD)
-    quota_input = draw(dists, rows + R_QUOTA_INPUT, key, D_QUOTA_INPUT)
+    expenses = draw(dists, regime_row(RR_EXPENSES, n_dest, regime), key, D_EXPENSES)
+    hazard = draw(dists, regime_row(RR_HAZARD, n_dest, regime), key, D_HAZARD)
+    quota_input = draw(dists, shared_row(R_QUOTA_INPUT, n_dest), key, D_QUOTA_INPUT)
     quota = capacity - expenses - quota_input if values[base + V_QUOTA_FROM_RETENTION] != 0.0 else quota_input
     quota = min(max(quota, values[destination_at(VD_QUOTA_FLOOR, n_dest, destination)]),
                 values[destination_at(VD_QUOTA_CAP, n_dest, destination)])
-    skim = draw(dists, rows + R_SKIM, key, D_SKIM)
+    skim = draw(dists, shared_row(R_SKIM, n_dest), key, D_SKIM)
     borrowed = rng.uniform_at(key, U_BORROWED) < values[base + V_BORROWED_SHARE]
     expected_earnings = capacity * wage_index * (1.0 - values[base + V_IDLE + regime])
     expected_gain = (contract * (expected_earnings - expenses - quota * quota_multiplier - home_wage)
