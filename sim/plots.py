@@ -70,7 +70,7 @@ def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str) -> Fi
     The annual state-revenue mean from ``summary`` (USD per year) is drawn as a
     horizontal line at its monthly equivalent and labelled in USD m per year.
     """
-    figure = Figure(figsize=SIZE, layout="constrained")
+    figure = Figure(figsize=SIZE, layout=None)
     ax = figure.add_subplot()
     years = monthly["month"] / 12.0
     ax.plot(years, monthly["to_state_usd"] / 1e6, label="to the state")
@@ -85,12 +85,13 @@ def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str) -> Fi
     ax.set_title(f"Payments out of workers' earnings ({label})")
     ax.legend(loc="center right")
     ax.grid(alpha=0.3)
+    figure.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.93)
     return figure
 
 
 def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label: str) -> Figure:
     """Histograms of cash brought home and net gain over staying home (USD per worker)."""
-    figure = Figure(figsize=SIZE, layout="constrained")
+    figure = Figure(figsize=SIZE, layout=None)
     cash_ax, net_ax = figure.subplots(1, 2)
     cash = distributions[distributions["outcome"] == "cash_home_usd"]
     net = distributions[distributions["outcome"] == "net_gain_usd"]
@@ -111,6 +112,7 @@ def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label:
     net_ax.set_xlabel("net gain over staying home (USD per worker)")
     for ax in (cash_ax, net_ax):
         ax.legend(loc="upper right", fontsize="small")
+    figure.subplots_adjust(left=0.06, right=0.99, bottom=0.1, top=0.91, wspace=0.15)
     figure.suptitle(f"Household outcomes of returned workers ({label}; "
                     f"central {SHOWN_SHARE:.0%} shown)")
     return figure
