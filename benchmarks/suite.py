@@ -23,54 +23,48 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "configs" / "baseline.toml"
 
 
-def _median_seconds(run, repeats):
+def _timed(run, repeats):
+    """(median seconds, worker-months) of ``run()``, which returns the worker-months it simulated."""
     run()  # warm-up: compiles or loads the cache
     seconds = []
     for _ in range(repeats):
         started = time.perf_counter()
-        run()
+        worker_months = run()
         seconds.append(time.perf_counter() - started)
-    return statistics.median(seconds)
+    return statistics.median(seconds), worker_months
 
 
-def _worker_months(scenario, n):
-    """Worker-months inside the horizon of a baseline run of ``n`` slots (from a cheap run of the kernel)."""
-    return int(engine.simulate(scenario, workers=n).monthly[:, L.M_ACTIVE].sum())
+def _active_months(raw):
+    return int(raw.monthly[:, L.M_ACTIVE].sum())
 
 
 def kernel(scenario, n, threads, repeats):
     """Seconds (median) and worker-months of :func:`sim.engine.simulate` at ``n`` slots."""
-    seconds = _median_seconds(lambda: engine.simulate(scenario, workers=n, threads=threads), repeats)
-    return seconds, _worker_months(scenario, n)
+    return _timed(lambda: _active_months(engine.simulate(scenario, workers=n, threads=threads)), repeats)
 
 
 def floor(scenario, n, threads, repeats):
     """Seconds and worker-months of the RNG floor (draws and loop control only) at ``n`` slots."""
     horizon = scenario.simulation.horizon_months
-    seed = scenario.simulation.seed
 
     def run():
         numba.set_num_threads(threads)
         active = rng_floor.allocate(threads, horizon)
-        rng_floor.floor_slots(seed, n, horizon, active)
-        run.worker_months = int(active.sum())
+        rng_floor.floor_slots(scenario.simulation.seed, n, horizon, active)
+        return int(active.sum())
 
-    seconds = _median_seconds(run, repeats)
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    return seconds, run.worker_months
+    try:
+        return _timed(run, repeats)
+    finally:
+        numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
 def reference(module, scenario, n, repeats):
     """Seconds and worker-months of a reference implementation at ``n`` slots."""
     params = compile_params(scenario)
     timeline = compile_timeline(scenario.timeline, scenario.simulation.horizon_months)
-    result = {}
-
-    def run():
-        result["raw"] = module.simulate(params, timeline, scenario.simulation.seed, n)
-
-    seconds = _median_seconds(run, repeats)
-    return seconds, int(result["raw"].monthly[:, L.M_ACTIVE].sum())
+    seed = scenario.simulation.seed
+    return _timed(lambda: _active_months(module.simulate(params, timeline, seed, n)), repeats)
 
 
 REFERENCES = {"numpy": reference_numpy, "python": reference_python}
@@ -85,8 +79,9 @@ def sweep(scenario_path, points, n):
         for scenario in scenarios:
             raw = engine.simulate(scenario, workers=n)
             aggregate.summary(raw, scenario, aggregate.outcome_frame(raw, scenario))
+        return points
 
-    return points / _median_seconds(run, 1)
+    return points / _timed(run, 1)[0]
 
 
 def _python(code, env=None):

@@ -207,17 +207,24 @@ def test_pathological_toml_is_a_config_error(configs, out, capsys, text):
 
 # --------------------------------------------------------------------------- --set and --workers
 
+def run_good_with_set(configs, out, capsys, override):
+    """``sim run`` of the baseline with one ``--set``: assert exit 2 and nothing written;
+    return (the config path, stderr, its error lines)."""
+    good = write(configs, BASELINE_TEXT, "good.toml")
+    status = main(["run", str(good), "--workers", TINY, "--out", str(out), "--set", override])
+    stderr = capsys.readouterr().err
+    assert status == 2, stderr
+    assert_nothing_written(out)
+    return good, stderr, error_lines(stderr)
+
+
 @pytest.mark.parametrize("value", [
     pytest.param("1" * 5000, id="integer over 4300 digits"),
     pytest.param("[" * 5000 + "]" * 5000, id="arrays nested 5000 deep"),
 ])
 def test_pathological_set_value_is_a_config_error(configs, out, capsys, value):
-    good = write(configs, BASELINE_TEXT, "good.toml")
-    status = main(["run", str(good), "--workers", TINY, "--out", str(out), "--set", f"simulation.seed={value}"])
-    stderr = capsys.readouterr().err
-    assert status == 2, stderr
+    _, stderr, _ = run_good_with_set(configs, out, capsys, f"simulation.seed={value}")
     assert "simulation.seed" in stderr
-    assert_nothing_written(out)
 
 
 @pytest.mark.parametrize(("override", "key"), [
@@ -227,13 +234,8 @@ def test_pathological_set_value_is_a_config_error(configs, out, capsys, value):
     ("skim.share.value=0.2", "skim.share.value"),
 ])
 def test_set_unknown_key(configs, out, capsys, override, key):
-    good = write(configs, BASELINE_TEXT, "good.toml")
-    status = main(["run", str(good), "--workers", TINY, "--out", str(out), "--set", override])
-    stderr = capsys.readouterr().err
-    assert status == 2, stderr
-    lines = error_lines(stderr)
+    good, stderr, lines = run_good_with_set(configs, out, capsys, override)
     assert lines == [f"error: {good}: {key}: unknown key (set with --set)"], stderr
-    assert_nothing_written(out)
 
 
 @pytest.mark.parametrize(("override", "key"), [
@@ -242,13 +244,8 @@ def test_set_unknown_key(configs, out, capsys, override, key):
     ("simulation.workers=0", "simulation.workers"),
 ])
 def test_set_bad_value(configs, out, capsys, override, key):
-    good = write(configs, BASELINE_TEXT, "good.toml")
-    status = main(["run", str(good), "--workers", TINY, "--out", str(out), "--set", override])
-    stderr = capsys.readouterr().err
-    assert status == 2, stderr
-    lines = error_lines(stderr)
+    good, stderr, lines = run_good_with_set(configs, out, capsys, override)
     assert len(lines) == 1 and lines[0].startswith(f"error: {good}: {key}: "), stderr
-    assert_nothing_written(out)
 
 
 def test_set_without_equals(configs, out, capsys):
