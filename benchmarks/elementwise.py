@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from sim import bins
 from sim import layout as L
 from sim import rng
 from sim.engine import RawRun
@@ -228,15 +229,32 @@ def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, bribe_multiplie
     return c
 
 
-def accepted_at_steady_state(p, c, key):
-    """Whether the candidate ``c`` holds the slot at month 0 (would go, and length-biased)."""
-    return (c["gain"] >= p.reservation_gain_usd) & (
-        uniform_at(key, U_ACCEPT) * p.longest_contract_months < expected_months(c["contract"], c["hazard"]))
+def steady_state_multipliers(tl):
+    """(wage index, quota multiplier, bribe multiplier) of month 0, under which the stock-mode
+    workers met at month 0 were hired."""
+    return hiring_multipliers(tl, 0)
 
 
-def steady_state_months(c, key):
+def steady_state_hazard(c, tl):
+    """Monthly hazard of going home with the month-0 timeline's: 1 - (1 - h)(1 - repatriation)."""
+    return 1.0 - (1.0 - c["hazard"]) * (1.0 - tl.repatriation_hazard_per_month[0])
+
+
+def steady_state_spell(p, tl, c, key):
+    """(whether the candidate ``c`` goes, the length of his spell in the slot's history): his
+    expected months abroad if he goes, else the one month the slot stays vacant."""
+    goes = arrives(tl, 0, key) & (c["gain"] >= p.reservation_gain_usd)
+    return goes, where(goes, expected_months(c["contract"], steady_state_hazard(c, tl)), 1.0)
+
+
+def accepted_at_steady_state(p, spell, key):
+    """Whether the spell of the candidate ``key`` is the one month 0 falls in (length-biased)."""
+    return uniform_at(key, U_ACCEPT) * p.longest_contract_months < spell
+
+
+def steady_state_months(c, tl, key):
     """Months the candidate ``c`` accepted at month 0 has already served."""
-    return steady_state_age(c["contract"], c["hazard"], uniform_at(key, U_AGE))
+    return steady_state_age(c["contract"], steady_state_hazard(c, tl), uniform_at(key, U_AGE))
 
 
 def hiring_multipliers(tl, t):
@@ -256,14 +274,17 @@ def new_worker(c, key, months, recorded, bribe_multiplier=1.0):
     not the worker met at month 0 in stock mode.
     """
     w = dict(c, key=key, months=months, recorded=recorded, expenses_cents=cents(c["expenses"]),
-             arrears=0, savings=0, gross=0, to_state=0, to_managers=0, expenses_total=0)
+             arrears=0, savings=0, gross=0, to_state=0, to_managers=0, expenses_total=0, due=0)
     if recorded:
         w["bribe"] = c["bribe"] * bribe_multiplier
     return w
 
 
-def work_month(w, t, p, tl, monthly_key):
+def work_month(w, t, p, tl, monthly_key, may_return=True):
     """Month ``t`` of the worker(s) ``w``: the body of :func:`sim.kernel._month_pass` for one slot.
+
+    For ``t < 0`` (the months a worker met at month 0 had served) the timeline is month 0's and
+    ``may_return`` is False.
 
     Returns
     -------
@@ -271,58 +292,76 @@ def work_month(w, t, p, tl, monthly_key):
     running : dict, ``w``'s months served, arrears, savings and totals (cents) after the month
     returns : bool or ndarray(bool), whether he goes home after this month
     """
-    month = min(t, len(tl.wage_index) - 1)
+    month = min(max(t, 0), len(tl.wage_index) - 1)
     u_hazard, u_idle = uniform_pair(bits(monthly_key, rng.DRAWS_PER_MONTH * t))
     shock = 1.0 + p.wage_shock_sd * bell(bits(monthly_key, rng.DRAWS_PER_MONTH * t + 1))
     working = (u_idle >= p.idle_probability_per_month[w["regime"]]) & (shock > 0.0)
     earnings = where(working, cents(w["capacity"] * tl.wage_index[month] * shock), 0)
-    due = cents(w["quota"] * tl.quota_multiplier[month]) + w["arrears"]
+    due_now = cents(w["quota"] * tl.quota_multiplier[month])
+    due = due_now + w["arrears"]
     available = earnings - w["expenses_cents"]
     paid = minimum(due, maximum(available, 0))
     to_managers = floor_int(w["skim"] * paid + 0.5)
     months = w["months"] + 1
     completed = months >= w["contract"]
     repatriation = tl.repatriation_hazard_per_month[month]
-    returns = completed | (u_hazard < 1.0 - (1.0 - w["hazard"]) * (1.0 - repatriation))
+    returns = may_return & (completed | (u_hazard < 1.0 - (1.0 - w["hazard"]) * (1.0 - repatriation)))
     running = dict(months=months, arrears=due - paid, savings=w["savings"] + available - paid,
                    gross=w["gross"] + earnings, to_state=w["to_state"] + paid - to_managers,
                    to_managers=w["to_managers"] + to_managers,
-                   expenses_total=w["expenses_total"] + w["expenses_cents"])
+                   expenses_total=w["expenses_total"] + w["expenses_cents"], due=w["due"] + due_now)
     row = {L.M_ACTIVE: 1, L.M_HIRES: 0, L.M_RETURNS: returns, L.M_EARLY_RETURNS: returns != completed,
            L.M_GROSS: earnings, L.M_STATE: paid - to_managers, L.M_MANAGERS: to_managers,
            L.M_EXPENSES: w["expenses_cents"], L.M_KEPT: available - paid,
-           L.M_ARREARS: where(returns, 0, due - paid)}
+           L.M_ARREARS: where(returns, 0, due - paid), L.M_ARREARS_COLLECTED: 0,
+           L.M_CONTRACT_SUM: w["contract"], L.M_MONTHS_SERVED_SUM: w["months"]}
     return [row[column] for column in range(len(L.MONTHLY_SERIES))], running, returns
 
 
-def _bin(value, metric):
-    index = floor_int((value - L.HISTOGRAM_LOW[metric]) / L.HISTOGRAM_WIDTH[metric]) + 1
-    return minimum(maximum(index, 0), L.HISTOGRAM_BINS - 1)
+def collect_arrears(p, w):
+    """What the worker(s) ``w`` going home pay of their arrears, as (to state, to managers) in
+    cents: all of them, split like any payment, under ``arrears_at_return = "deducted"``."""
+    arrears = where(p.arrears_deducted, w["arrears"], 0)
+    to_managers = floor_int(w["skim"] * arrears + 0.5)
+    return arrears - to_managers, to_managers
+
+
+def bin_index(value):
+    """:func:`sim.bins.bin_index` of int64 values (Python ints or arrays)."""
+    magnitude = abs(value)
+    if _is_array(value):
+        length = np.searchsorted(2 ** np.arange(63, dtype=np.int64), magnitude, side="right")
+    else:
+        length = magnitude.bit_length()
+    shift = maximum(length - (bins.SUB_BITS + 1), 1)
+    scaled = bins.EXACT_BELOW + (shift - 1) * bins.SUB_BINS + (magnitude >> shift) - bins.SUB_BINS
+    index = where(magnitude < bins.EXACT_BELOW, magnitude, minimum(scaled, bins.MAGNITUDE_BINS - 1))
+    return where(value >= 0, bins.MAGNITUDE_BINS + index, bins.MAGNITUDE_BINS - 1 - index)
 
 
 def settle(p, w):
-    """the return accounting of :func:`sim.kernel._simulate_block`: a returning hire's cell, CELL_TOTALS row and histogram bins."""
+    """The return accounting of :func:`sim.kernel._simulate_block` for hires whose arrears are
+    already collected: a returning hire's cell, CELL_TOTALS row and (metric, value) histogram
+    entries."""
     months, borrowed, savings = w["months"], w["borrowed"], w["savings"]
     bribe_cents = cents(w["bribe"])
     loan = where(borrowed, cents(w["bribe"] * int_power(1.0 + p.interest_rate_per_month, months)), 0)
     travel = cents(draw(p.travel_cost_usd, w["key"], D_TRAVEL))
-    cash = savings - loan - travel - (w["arrears"] if p.arrears_deducted else 0)
+    cash = savings - loan - travel
     stay_home = cents(months * w["home_wage"])
     net = cash - stay_home - where(borrowed, 0, bribe_cents)
     kept_per_month = cents(savings / 100.0 / months)
     completed = months >= w["contract"]
     cell = (w["destination"] * len(p.skill_cumulative_share) + w["skill"]) * len(L.REGIMES) + w["regime"]
-    row = {L.C_WORKERS: 1, L.C_COMPLETED: completed, L.C_EARLY: months < w["contract"], L.C_WORSE_OFF: net < 0,
-           L.C_BORROWED: borrowed, L.C_MONTHS: months, L.C_CONTRACT: w["contract"], L.C_BRIBE: bribe_cents,
-           L.C_QUOTA: cents(w["quota"]), L.C_HOME_WAGE: cents(w["home_wage"]),
-           L.C_CAPACITY: cents(w["capacity"]), L.C_SKIM_PPM: floor_int(w["skim"] * 1e6 + 0.5),
+    row = {L.C_WORKERS: 1, L.C_COMPLETED: completed, L.C_WORSE_OFF: net < 0,
+           L.C_MONTHS: months, L.C_CONTRACT: w["contract"], L.C_BRIBE: bribe_cents,
+           L.C_QUOTA: cents(w["due"] / 100.0 / months), L.C_HOME_WAGE: cents(w["home_wage"]),
            L.C_GROSS: w["gross"], L.C_STATE: w["to_state"],
            L.C_MANAGERS: w["to_managers"], L.C_EXPENSES: w["expenses_total"], L.C_KEPT: savings,
            L.C_ARREARS: w["arrears"], L.C_CASH: cash, L.C_NET: net, L.C_KEPT_PER_MONTH: kept_per_month,
            L.C_CASH_COMPLETED: where(completed, cash, 0), L.C_STAY_HOME: stay_home}
-    bins = [_bin(cash / 100.0, L.H_CASH), _bin(net / 100.0, L.H_NET),
-            _bin(kept_per_month / 100.0, L.H_KEPT_PER_MONTH), _bin(months * 1.0, L.H_MONTHS)]
-    return cell, [row[column] for column in range(len(L.CELL_TOTALS))], bins
+    values = [cash, net, kept_per_month, months]
+    return cell, [row[column] for column in range(len(L.CELL_TOTALS))], values
 
 
 def raw_run(monthly, cell_totals, histogram, chunk_sumsq, n_slots, seed, started):

@@ -10,15 +10,19 @@ import time
 
 import numpy as np
 
-from benchmarks.elementwise import (accepted_at_steady_state, arrives, draw_candidate, hiring_multipliers,
-                                    new_worker, raw_run, settle, steady_state_months, stream_key, work_month)
+from benchmarks.elementwise import (accepted_at_steady_state, arrives, bin_index, collect_arrears,
+                                    draw_candidate, hiring_multipliers, new_worker, raw_run, settle,
+                                    steady_state_months, steady_state_multipliers, steady_state_spell,
+                                    stream_key, work_month)
+from sim import bins
 from sim import layout as L
+from sim.engine import HISTOGRAM_SHAPE
 from sim import rng
 from sim.recruitment import MAX_STEADY_STATE_CANDIDATES
 
 
 _MONTH_FIELDS = ("regime", "capacity", "quota", "arrears", "expenses_cents", "skim", "months", "contract",
-                 "hazard", "savings", "gross", "to_state", "to_managers", "expenses_total")
+                 "hazard", "savings", "gross", "to_state", "to_managers", "expenses_total", "due")
 """What :func:`work_month` reads: gathered for the occupied slots each month."""
 
 
@@ -56,7 +60,7 @@ def simulate(p, tl, seed, n_slots):
     n_cells = len(p.destination_cumulative_share) * len(p.skill_cumulative_share) * len(L.REGIMES)
     monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
     cell_totals = np.zeros((n_cells, len(L.CELL_TOTALS)), np.int64)
-    histogram = np.zeros((n_cells, len(L.OUTCOME_METRICS), L.HISTOGRAM_BINS), np.int64)
+    histogram = np.zeros((n_cells, *HISTOGRAM_SHAPE), np.int64)
     slot = np.arange(n_slots, dtype=np.uint64)
     monthly_key = stream_key(seed, slot, rng.MONTHLY_STREAM)
     candidates = np.zeros(n_slots, np.uint64)  # candidates each slot has drawn so far
@@ -72,16 +76,24 @@ def simulate(p, tl, seed, n_slots):
         return key
 
     pending = np.arange(n_slots) if p.stock_mode else np.arange(0)
+    served = np.zeros(n_slots, np.int64)  # stock mode: months served before month 0
     for _ in range(MAX_STEADY_STATE_CANDIDATES):  # stock mode, month 0: a round per candidate
         if pending.size == 0:
             break
         key = next_candidates(pending)
-        c = _candidates(p, key)
-        ok = accepted_at_steady_state(p, c, key)
-        c, key = _subset(c, ok), key[ok]
-        w = new_worker(c, key, steady_state_months(c, key), False)
-        _store(state, pending[ok], dict(w, occupied=True))
+        c = _candidates(p, key, *steady_state_multipliers(tl))
+        goes, spell = steady_state_spell(p, tl, c, key)
+        ok = accepted_at_steady_state(p, spell, key)
+        hire = ok & goes
+        c, key = _subset(c, hire), key[hire]
+        _store(state, pending[hire], dict(new_worker(c, key, 0, False), occupied=True))
+        served[pending[hire]] = steady_state_months(c, tl, key)
         pending = pending[~ok]
+    for t in range(-served.max(initial=0), 0):  # the months they served
+        working = np.flatnonzero(served >= -t)
+        _, running, _ = work_month({name: state[name][working] for name in _MONTH_FIELDS}, t, p, tl,
+                                   monthly_key[working], may_return=False)
+        _store(state, working, running)
 
     t = 0
     while t < horizon or occupied.any():  # the months, then the run-out
@@ -104,12 +116,24 @@ def simulate(p, tl, seed, n_slots):
             paid_in_horizon[working] += np.stack([row[L.M_STATE], row[L.M_MANAGERS]], axis=1)
         back = working[returns]
         occupied[back] = False
+        to_state, to_managers = collect_arrears(p, {name: state[name][back] for name in ("arrears", "skim")})
+        state["to_state"][back] += to_state
+        state["to_managers"][back] += to_managers
+        state["savings"][back] -= to_state + to_managers
+        if t < horizon:
+            monthly[t, [L.M_STATE, L.M_MANAGERS, L.M_ARREARS_COLLECTED]] += [
+                to_state.sum(), to_managers.sum(), (to_state + to_managers).sum()]
+            monthly[t, L.M_KEPT] -= (to_state + to_managers).sum()
+            paid_in_horizon[back] += np.stack([to_state, to_managers], axis=1)
         back = back[state["recorded"][back]]
         if back.size:
-            cell, row, bins = settle(p, {name: state[name][back] for name in state})
+            cell, row, values = settle(p, {name: state[name][back] for name in state})
             np.add.at(cell_totals, cell, np.stack(np.broadcast_arrays(*row), axis=1))
-            for metric, index in enumerate(bins):
-                np.add.at(histogram, (cell, metric, index), 1)
+            for metric, value in enumerate(values):
+                value = np.broadcast_to(value, back.shape)
+                index = (cell, metric, bin_index(value))
+                np.add.at(histogram, (*index, bins.COUNT), 1)
+                np.add.at(histogram, (*index, bins.SUM), value)
         t += 1
 
     squares = (paid_in_horizon / 100.0) * (paid_in_horizon / 100.0)

@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim import bins
 from sim import layout as L
 from sim.config import Scenario
 from sim.engine import RawRun
@@ -28,54 +29,27 @@ def weight(raw: RawRun, scenario: Scenario) -> float:
     return real / raw.n_slots
 
 
+MIX_SUMS = {"contract_months_sum": "contract_months_mean", "months_served_sum": "months_served_mean"}
+"""Monthly sums over the workers abroad -> the per-worker means ``monthly_frame`` reports instead."""
+
+
 def monthly_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
-    """Monthly series at real-world scale: one row per month, USD and worker counts."""
+    """Monthly series at real-world scale: one row per month, USD and worker counts.
+
+    ``contract_months_mean`` and ``months_served_mean`` describe the workers abroad that month
+    (their contract length, and the months they had served before it); NaN when nobody is.
+    """
     scale = weight(raw, scenario)
     frame = pd.DataFrame({"month": np.arange(raw.monthly.shape[0])})
+    active = raw.monthly[:, L.M_ACTIVE].astype(np.float64)
     for index, name in enumerate(L.MONTHLY_SERIES):
-        column = raw.monthly[:, index].astype(np.float64) * scale
-        frame[name] = column / 100.0 if name.endswith("_usd") else column
+        column = raw.monthly[:, index].astype(np.float64)
+        if name in MIX_SUMS:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                frame[MIX_SUMS[name]] = np.where(active > 0, column / np.where(active > 0, active, 1.0), np.nan)
+        else:
+            frame[name] = column * scale / 100.0 if name.endswith("_usd") else column * scale
     return frame
-
-
-def histogram_edges(metric: int) -> np.ndarray:
-    """Edges of the inner bins 1..HISTOGRAM_BINS-2 of ``metric`` (bin 0 and the last catch the rest)."""
-    low, width = L.HISTOGRAM_LOW[metric], L.HISTOGRAM_WIDTH[metric]
-    return low + width * np.arange(L.HISTOGRAM_BINS - 1)
-
-
-def histogram_quantiles(counts: np.ndarray, metric: int, quantiles=QUANTILES) -> np.ndarray:
-    """Quantiles from a histogram, interpolating linearly within a bin.
-
-    A quantile that falls in an overflow bin is NaN: the histogram's range
-    (:data:`sim.layout.HISTOGRAM_LOW`, ``HISTOGRAM_WIDTH``) is too narrow for it.
-    """
-    total = counts.sum()
-    result = np.full(len(quantiles), np.nan)
-    if total == 0:
-        return result
-    edges = histogram_edges(metric)
-    cumulative = np.cumsum(counts)
-    for i, q in enumerate(quantiles):
-        target = q * total
-        b = int(np.searchsorted(cumulative, target, side="left"))
-        if b == 0 or b >= L.HISTOGRAM_BINS - 1:
-            continue
-        before = cumulative[b - 1]
-        inside = (target - before) / counts[b] if counts[b] else 0.0
-        result[i] = edges[b - 1] + inside * (edges[b] - edges[b - 1])
-    return result
-
-
-def histogram_sd(counts: np.ndarray, metric: int) -> float:
-    """Standard deviation from bin midpoints (bins are narrow: $10, $0.5, 1 month)."""
-    total = counts.sum()
-    if total < 2:
-        return math.nan
-    edges = histogram_edges(metric)
-    mids = np.concatenate(([edges[0]], 0.5 * (edges[:-1] + edges[1:]), [edges[-1]]))
-    mean = (counts * mids).sum() / total
-    return math.sqrt(max(((counts * (mids - mean) ** 2).sum()) / (total - 1), 0.0))
 
 
 def _cell_index(scenario: Scenario) -> pd.DataFrame:
@@ -107,18 +81,14 @@ OUTCOME_MEANS = {
 """Outcome name -> (histogram metric, cell-total column, divisor to USD or months)."""
 
 
-def _distribution_row(counts, total, n, metric, divisor):
+def _distribution_row(histogram, total, n, divisor):
+    """Mean with its 95% interval and quantiles of one outcome; ``histogram``: (bins, 2) int64."""
+    counts, sums = histogram[:, bins.COUNT], histogram[:, bins.SUM]
     mean = total / divisor / n if n else math.nan
-    half_width = Z_95 * histogram_sd(counts, metric) / math.sqrt(n) if n > 1 else math.nan
-    out_of_range = (counts[0] + counts[-1]) / n if n else 0.0
+    half_width = Z_95 * bins.standard_deviation(counts, sums) / divisor / math.sqrt(n) if n > 1 else math.nan
     row = {"mean": mean, "ci95_low": mean - half_width, "ci95_high": mean + half_width}
-    row.update(zip(QUANTILE_COLUMNS, histogram_quantiles(counts, metric)))
-    row["out_of_range_share"] = out_of_range
+    row.update(zip(QUANTILE_COLUMNS, bins.quantiles(counts, sums, QUANTILES) / divisor))
     return row
-
-
-def _scaled(row, factor):
-    return {key: (value * factor if key != "out_of_range_share" else value) for key, value in row.items()}
 
 
 def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
@@ -138,34 +108,58 @@ def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
         n = int(totals[L.C_WORKERS])
         base = {"group": group, "level": level, "workers": n}
         for name, (metric, column, divisor) in OUTCOME_MEANS.items():
-            row = _distribution_row(histograms[metric], totals[column], n, metric, divisor)
+            row = _distribution_row(histograms[metric], totals[column], n, divisor)
             rows.append({**base, "outcome": name, **row})
             if name == "kept_usd_per_month":
-                hourly = _scaled(row, 1.0 / hours_per_month)
+                hourly = {key: value / hours_per_month for key, value in row.items()}
                 rows.append({**base, "outcome": "effective_hourly_pay_usd", **hourly})
         share = totals[L.C_WORSE_OFF] / n if n else math.nan
         half_width = Z_95 * math.sqrt(share * (1 - share) / n) if n else math.nan
         rows.append({**base, "outcome": "share_worse_off_than_home", "mean": share,
-                     "ci95_low": share - half_width, "ci95_high": share + half_width, "out_of_range_share": 0.0})
-    columns = ["group", "level", "outcome", "workers", "mean", "ci95_low", "ci95_high",
-               *QUANTILE_COLUMNS, "out_of_range_share"]
+                     "ci95_low": share - half_width, "ci95_high": share + half_width})
+    columns = ["group", "level", "outcome", "workers", "mean", "ci95_low", "ci95_high", *QUANTILE_COLUMNS]
     return pd.DataFrame(rows, columns=columns)
 
 
-def distribution_frame(raw: RawRun, bin_usd: float = 100.0) -> pd.DataFrame:
-    """Overall histograms of cash brought home and net gain, re-binned to ``bin_usd`` (for plots)."""
+PLOT_BINS = 100
+"""About how many bins the plotted histograms have across the central 99% of workers."""
+
+
+def nice_width(span: float, count: int = PLOT_BINS) -> float:
+    """A round bin width (1, 2, 2.5 or 5 times a power of ten, at least 1) giving about
+    ``count`` bins over ``span``."""
+    raw_width = max(span / count, 1.0)
+    power = 10.0 ** math.floor(math.log10(raw_width))
+    return next(step * power for step in (1.0, 2.0, 2.5, 5.0, 10.0) if step * power >= raw_width)
+
+
+def distribution_frame(raw: RawRun) -> pd.DataFrame:
+    """Overall histograms of cash brought home and net gain (for plots), in round USD bins.
+
+    The width is chosen so that about :data:`PLOT_BINS` bins span the central 99% of workers;
+    every fine bin goes to the coarse bin holding its mean. Bins go one such span beyond it on
+    each side; the fewer than 0.5% of workers further out on a side are left out, and so are
+    empty bins at the ends.
+    """
     frames = []
     for name, metric in (("cash_home_usd", L.H_CASH), ("net_gain_usd", L.H_NET)):
-        counts = raw.histogram[:, metric].sum(axis=0)[1:-1]
-        factor = int(round(bin_usd / L.HISTOGRAM_WIDTH[metric]))
-        usable = len(counts) // factor * factor
-        coarse = counts[:usable].reshape(-1, factor).sum(axis=1)
-        low = L.HISTOGRAM_LOW[metric] + bin_usd * np.arange(len(coarse))
-        keep = np.flatnonzero(coarse)
-        if len(keep):
-            span = slice(keep[0], keep[-1] + 1)
-            frames.append(pd.DataFrame({"outcome": name, "bin_low_usd": low[span],
-                                        "bin_high_usd": low[span] + bin_usd, "workers": coarse[span]}))
+        histogram = raw.histogram[:, metric].sum(axis=0)
+        counts, sums = histogram[:, bins.COUNT], histogram[:, bins.SUM]
+        filled = np.flatnonzero(counts)
+        if not len(filled):
+            continue
+        low, high = bins.quantiles(counts, sums, (0.005, 0.995)) / 100.0
+        width = nice_width(high - low)
+        means = sums[filled] / counts[filled] / 100.0
+        shown = (means >= low - (high - low) - width) & (means <= high + (high - low) + width)
+        coarse = np.floor(means[shown] / width).astype(np.int64)
+        first = coarse.min()
+        workers = np.bincount(coarse - first, weights=counts[filled][shown]).astype(np.int64)
+        keep = np.flatnonzero(workers)
+        span = slice(keep[0], keep[-1] + 1)
+        bin_low = (first + np.arange(len(workers)))[span] * width
+        frames.append(pd.DataFrame({"outcome": name, "bin_low_usd": bin_low, "bin_high_usd": bin_low + width,
+                                    "workers": workers[span]}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["outcome", "bin_low_usd", "bin_high_usd", "workers"])
 

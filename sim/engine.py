@@ -6,12 +6,14 @@ per-chunk sums of squares excepted: 16 bytes per 16,384 slots). Per-worker
 records, when asked for, are the one output that grows with N.
 """
 import math
+import os
 import time
 from typing import NamedTuple
 
 import numba
 import numpy as np
 
+from sim import bins
 from sim import layout as L
 from sim.config import Scenario
 from sim.kernel import Accumulators, WorkerRecords, simulate_slots
@@ -24,12 +26,22 @@ RECORD_BATCH_CHUNKS = 8
 records): bounds the memory of a streamed run. Results do not depend on the batch size."""
 
 
+HISTOGRAM_SHAPE = (len(L.OUTCOME_METRICS), bins.BINS, 2)
+"""Outcome histograms of one cell: per metric and bin, the count and the sum of the values."""
+MEMORY_SHARE = 0.5
+"""Largest share of the machine's memory a run may plan to use."""
+
+
+class ResourceError(ValueError):
+    """A run that cannot be done on this machine (too much memory, totals too large)."""
+
+
 class RawRun(NamedTuple):
     """What a run accumulated, summed over threads; see :mod:`sim.layout` for columns.
 
     monthly : ndarray(int64, (horizon_months, len(MONTHLY_SERIES)))
     cell_totals : ndarray(int64, (cells, len(CELL_TOTALS)))
-    histogram : ndarray(int64, (cells, len(OUTCOME_METRICS), HISTOGRAM_BINS))
+    histogram : ndarray(int64, (cells, len(OUTCOME_METRICS), bins.BINS, 2)), count and sum per bin
     state_revenue_sumsq_usd2, managers_revenue_sumsq_usd2 : float, over slots
     workers : dict of column name -> ndarray, or None
     """
@@ -51,7 +63,7 @@ def _allocate(groups, horizon, cells, n_slots) -> Accumulators:
     return Accumulators(
         monthly=np.zeros((groups, horizon, len(L.MONTHLY_SERIES)), np.int64),
         cell_totals=np.zeros((groups, cells, len(L.CELL_TOTALS)), np.int64),
-        histogram=np.zeros((groups, cells, len(L.OUTCOME_METRICS), L.HISTOGRAM_BINS), np.int64),
+        histogram=np.zeros((groups, cells, *HISTOGRAM_SHAPE), np.int64),
         chunk_sumsq=np.zeros((n_chunks, 2)),
         slot_workers=np.zeros(n_slots, np.int64),
     )
@@ -101,6 +113,7 @@ def simulate(
     if n_slots < 1:
         raise ValueError(f"workers must be at least 1, got {n_slots}")
     threads = numba.get_num_threads() if threads is None else threads
+    check_memory(scenario, threads, n_slots, keep_workers or worker_sink is not None)
     params = compile_params(scenario)
     timeline = compile_timeline(scenario.timeline, scenario.simulation.horizon_months)
     cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
@@ -112,7 +125,7 @@ def simulate(
     try:
         monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
         cell_totals = np.zeros((cells, len(L.CELL_TOTALS)), np.int64)
-        histogram = np.zeros((cells, len(L.OUTCOME_METRICS), L.HISTOGRAM_BINS), np.int64)
+        histogram = np.zeros((cells, *HISTOGRAM_SHAPE), np.int64)
         sumsq_parts = []
         worker_parts = []
         sink = worker_sink if worker_sink is not None else (worker_parts.append if keep_workers else None)
@@ -127,9 +140,9 @@ def simulate(
                 records = _records(first_row, int(counting.slot_workers.sum()))
             acc = _allocate(threads, horizon, cells, size)
             simulate_slots(params, timeline, seed, first_slot, size, acc, records)
-            monthly += acc.monthly.sum(axis=0)
-            cell_totals += acc.cell_totals.sum(axis=0)
-            histogram += acc.histogram.sum(axis=0)
+            add_exactly(monthly, acc.monthly.sum(axis=0))
+            add_exactly(cell_totals, acc.cell_totals.sum(axis=0))
+            add_exactly(histogram, acc.histogram.sum(axis=0))
             sumsq_parts.append(acc.chunk_sumsq)
             if sink is not None:
                 sink(_worker_columns(records))
@@ -151,6 +164,54 @@ def simulate(
         workers={name: np.concatenate([part[name] for part in worker_parts]) for name in worker_parts[0]}
         if worker_parts else None,
     )
+
+
+INT64_SAFE = 2.0**62
+"""Largest magnitude an int64 total may take: beyond it, the next batch could overflow."""
+
+
+def add_exactly(total: np.ndarray, part: np.ndarray) -> None:
+    """``total += part`` in int64, or :class:`ResourceError` if a total would leave the safe range.
+
+    A batch's own sums stay far inside int64: the config bounds every amount a worker can draw
+    or earn in a month (:data:`sim.config.MONEY_LIMIT_USD`) and a batch is about 1M slots. So
+    only the running totals need checking, which the float sum does with room to spare.
+    """
+    if np.abs(total.astype(np.float64) + part.astype(np.float64)).max(initial=0.0) >= INT64_SAFE:
+        raise ResourceError("the run's money totals would exceed what int64 cents can hold exactly "
+                            "(about $46 quadrillion): simulate fewer workers or smaller amounts")
+    total += part
+
+
+def memory_needed_bytes(scenario: Scenario, threads: int, n_slots: int, keep_workers: bool) -> int:
+    """Bytes a run allocates at its peak: the accumulators of a batch (one set per thread, and
+    their sum) and, with per-worker records, a batch of records."""
+    cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
+    horizon = scenario.simulation.horizon_months
+    per_set = 8 * (cells * (int(np.prod(HISTOGRAM_SHAPE)) + len(L.CELL_TOTALS)) + horizon * len(L.MONTHLY_SERIES))
+    batch = min(n_slots, (RECORD_BATCH_CHUNKS if keep_workers else BATCH_CHUNKS) * L.CHUNK_WORKERS)
+    records = 8 * batch * (len(L.WORKER_CODES) + len(L.WORKER_CENTS) + len(L.WORKER_VALUES)) * 4 if keep_workers else 0
+    return (threads + 2) * per_set + 8 * batch + records
+
+
+def _memory_available_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not on this platform: assume 8 GiB
+        return 8 * 2**30
+
+
+def check_memory(scenario: Scenario, threads: int, n_slots: int, keep_workers: bool) -> None:
+    """Refuse a run that would need more than :data:`MEMORY_SHARE` of this machine's memory."""
+    needed = memory_needed_bytes(scenario, threads, n_slots, keep_workers)
+    available = _memory_available_bytes()
+    if needed > MEMORY_SHARE * available:
+        cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
+        raise ResourceError(
+            f"this run would need about {needed / 2**30:.1f} GiB ({len(scenario.destinations)} destinations x "
+            f"{len(scenario.skills)} skills x {len(L.REGIMES)} regimes = {cells:,} outcome cells, "
+            f"{threads} threads), more than half of this machine's {available / 2**30:.1f} GiB: "
+            f"use fewer destinations or skills, or fewer threads")
 
 
 def _worker_columns(records: WorkerRecords) -> dict:

@@ -37,6 +37,7 @@ import numpy as np
 from numba import njit, prange
 from numba.cpython.unsafe.numbers import trailing_zeros
 
+from sim import bins
 from sim import layout as L
 from sim import rng
 from sim.packing import (R_TRAVEL, T_BRIBE_MULTIPLIER, T_INTAKE, T_QUOTA_MULTIPLIER, T_STAY, T_WAGE_INDEX,
@@ -50,7 +51,8 @@ class Accumulators(NamedTuple):
 
     monthly : ndarray(int64, (G, horizon_months, len(MONTHLY_SERIES)))
     cell_totals : ndarray(int64, (G, cells, len(CELL_TOTALS)))
-    histogram : ndarray(int64, (G, cells, len(OUTCOME_METRICS), HISTOGRAM_BINS))
+    histogram : ndarray(int64, (G, cells, len(OUTCOME_METRICS), bins.BINS, 2)), per bin the
+        count and the sum of the values (cents, or months), see :mod:`sim.bins`
     chunk_sumsq : ndarray(float64, (chunks, 2)), per chunk: sum over slots of the square
         of the slot's payments to the state, and to managers, within the horizon (USD squared)
     slot_workers : ndarray(int64, (slots,)), hires of the run that returned, per slot
@@ -144,29 +146,33 @@ F_COUNT = 8
  I_CANDIDATES,  # candidates the slot has drawn so far
  I_RECORD_ROW,  # the slot's next row of ``records``, or -1
  I_STATE_REVENUE, I_MANAGERS_REVENUE,  # the slot's payments within the horizon (cents)
- ) = range(19)
-I_COUNT = 19
+ I_DUE,  # planned contributions asked of him so far, arrears aside (cents)
+ ) = range(20)
+I_COUNT = 20
 
 
 @njit(cache=True, inline="always")
-def _month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, whole):
+def _month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, whole, may_return):
     """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
 
     ``wage_index``, ``quota_multiplier`` and ``timeline_stay`` (1 - repatriation hazard) are the
-    timeline's entries for month ``t`` (its last month during the run-out). Month ``t`` uses
-    counters ``2t`` (split into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of
-    each slot's monthly stream. Updates the running fields of ``whole`` (arrears, gross, to
-    state, to managers); vacant slots are computed too and masked out.
+    timeline's entries for month ``t`` (its last month during the run-out, its first for the
+    months before 0 that a stock-mode worker served). Month ``t`` uses counters ``2t`` (split
+    into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of each slot's monthly
+    stream, modulo 2**64 for ``t < 0``. Updates the running fields of ``whole`` (arrears, gross,
+    to state, to managers, due); vacant slots are computed too and masked out. With
+    ``may_return`` False nobody goes home (the months a worker met at month 0 had served).
 
     real : ndarray(float64, (F_COUNT, BLOCK_SLOTS)); whole : ndarray(int64, (I_COUNT, BLOCK_SLOTS))
 
     Returns the block's sums for the month, in cents where money: (active, gross earnings, to
-    state, to managers, expenses, arrears of those who stay, returns, early returns), then the
-    set of slots whose worker goes home after the month (bit ``i`` for column ``i``, uint64).
-    Kept money is derived by the caller: kept = gross - expenses - to state - to managers.
+    state, to managers, expenses, arrears of those who stay, returns, early returns, contract
+    months, months served before this one), then the set of slots whose worker goes home after
+    the month (bit ``i`` for column ``i``, uint64). Kept money is derived by the caller:
+    kept = gross - expenses - to state - to managers.
     """
     active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
-    returns_sum = early_sum = np.int64(0)
+    returns_sum = early_sum = contract_sum = served_sum = np.int64(0)
     returned = np.uint64(0)
     for i in range(BLOCK_SLOTS):
         key = np.uint64(whole[I_KEY, i])
@@ -176,20 +182,25 @@ def _month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, 
         works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
         earnings = _cents(real[F_CAPACITY, i] * wage_index * shock) if works else np.int64(0)
         expenses_cents = whole[I_EXPENSES_CENTS, i]
-        due = _cents(real[F_QUOTA, i] * quota_multiplier) + whole[I_ARREARS, i]
+        due_now = _cents(real[F_QUOTA, i] * quota_multiplier)
+        due = due_now + whole[I_ARREARS, i]
         paid = min(due, max(earnings - expenses_cents, np.int64(0)))
         arrears = due - paid
         to_managers = np.int64(math.floor(real[F_SKIM, i] * paid + 0.5))
         to_state = paid - to_managers
         completed = t + 1 >= whole[I_END, i]
-        returns = completed | (u_hazard < 1.0 - real[F_STAY, i] * timeline_stay)
+        returns = may_return & (completed | (u_hazard < 1.0 - real[F_STAY, i] * timeline_stay))
+        contract = whole[I_CONTRACT, i]
+        served = t - whole[I_HIRE_MONTH, i]
         if not occupied:
-            earnings = arrears = to_state = to_managers = expenses_cents = np.int64(0)
+            earnings = arrears = to_state = to_managers = expenses_cents = due_now = np.int64(0)
+            contract = served = np.int64(0)
             returns = completed = False
         whole[I_ARREARS, i] = arrears
         whole[I_GROSS, i] += earnings
         whole[I_STATE, i] += to_state
         whole[I_MANAGERS, i] += to_managers
+        whole[I_DUE, i] += due_now
         returned |= np.uint64(returns) << np.uint64(i)
         active += occupied
         gross_sum += earnings
@@ -199,7 +210,10 @@ def _month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, 
         arrears_sum += np.int64(0) if returns else arrears
         returns_sum += returns
         early_sum += returns != completed
-    return active, gross_sum, state_sum, managers_sum, expenses_sum, arrears_sum, returns_sum, early_sum, returned
+        contract_sum += contract
+        served_sum += served
+    return (active, gross_sum, state_sum, managers_sum, expenses_sum, arrears_sum, returns_sum, early_sum,
+            contract_sum, served_sum, returned)
 
 
 @njit(cache=True, inline="always")
@@ -223,6 +237,7 @@ def _start_worker(real, whole, i, attributes, idle_probability, hire_month, reco
     whole[I_GROSS, i] = 0
     whole[I_STATE, i] = 0
     whole[I_MANAGERS, i] = 0
+    whole[I_DUE, i] = 0
     whole[I_HIRE_MONTH, i] = hire_month
     whole[I_DESTINATION, i] = destination
     whole[I_SKILL, i] = skill
@@ -271,12 +286,12 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     """Local slots ``block_start`` to ``block_start + n`` (n <= BLOCK_SLOTS), months outermost.
 
     Each month: vacant slots draw candidates (stock mode from month 1, cohort mode at month 0
-    only; in stock mode month 0 holds the steady-state workers), then :func:`_month_pass`, then
-    the returning hires are settled. These two slot-by-slot passes visit only the slots in
-    question (about one worker-month in 28 has a return), found in bit masks, not by a scan.
-    After the horizon (the run-out) the months go on, with the timeline's last month, outside
-    ``monthly``, until every worker is home. Leaves each slot's payments within the horizon
-    (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``.
+    only; in stock mode month 0 holds the steady state, see :func:`_start_steady_state`), then
+    :func:`_month_pass`, then the returning workers are settled. These two slot-by-slot passes
+    visit only the slots in question (about one worker-month in 28 has a return), found in bit
+    masks, not by a scan. After the horizon (the run-out) the months go on, with the timeline's
+    last month, outside ``monthly``, until every worker is home. Leaves each slot's payments
+    within the horizon (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``.
     """
     horizon = tlm.shape[0]
     base = scalars_start(n_dest, n_skill)
@@ -293,17 +308,11 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         slot = first_slot + block_start + i
         whole[I_KEY, i] = np.int64(rng.stream_key(seed, slot, rng.MONTHLY_STREAM))
         whole[I_RECORD_ROW, i] = records.first_row[block_start + i] if keep else -1
-    vacant = n  # how many slots are vacant, and which (bit i for column i)
     vacancies = (np.uint64(1) << np.uint64(n)) - np.uint64(1) if n < 64 else ~np.uint64(0)
     if stock_mode:
-        for i in range(n):
-            candidate, attributes, months = steady_state_worker(dists, values, n_dest, n_skill, seed,
-                                                                 first_slot + block_start + i)
-            whole[I_CANDIDATES, i] = candidate
-            if months >= 0:
-                _start_worker(real, whole, i, attributes, values[base + V_IDLE + attributes[2]], -months, False, 1.0)
-                vacant -= 1
-                vacancies &= ~(np.uint64(1) << np.uint64(i))
+        vacancies = _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot + block_start, n,
+                                        real, whole)
+    vacant = _bit_count(vacancies)  # how many slots are vacant, and which (bit i for column i)
     t = 0
     while t < horizon or vacant < n:
         if vacant > 0 and t < horizon and (t > 0 if stock_mode else t == 0):
@@ -325,8 +334,9 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
         month = min(t, horizon - 1)
         (active, month_gross, month_state, month_managers, month_expenses, month_arrears, returns,
-         early, returned) = _month_pass(t, tlm[month, T_WAGE_INDEX], tlm[month, T_QUOTA_MULTIPLIER],
-                                        tlm[month, T_STAY], shock_sd, real, whole)
+         early, contract_months, months_served, returned) = _month_pass(
+            t, tlm[month, T_WAGE_INDEX], tlm[month, T_QUOTA_MULTIPLIER], tlm[month, T_STAY], shock_sd, real, whole,
+            True)
         if t < horizon:
             monthly[t, L.M_ACTIVE] += active
             monthly[t, L.M_GROSS] += month_gross
@@ -336,6 +346,8 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             monthly[t, L.M_ARREARS] += month_arrears
             monthly[t, L.M_RETURNS] += returns
             monthly[t, L.M_EARLY_RETURNS] += early
+            monthly[t, L.M_CONTRACT_SUM] += contract_months
+            monthly[t, L.M_MONTHS_SERVED_SUM] += months_served
         if t == horizon - 1:  # those still abroad: their payments so far fell within the horizon
             for i in range(n):
                 if whole[I_OCCUPIED, i] != 0 and (returned >> np.uint64(i)) & np.uint64(1) == 0:
@@ -347,6 +359,15 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             i = np.int64(trailing_zeros(returned))
             returned &= returned - np.uint64(1)
             whole[I_OCCUPIED, i] = 0
+            arrears = whole[I_ARREARS, i]
+            if deduct_arrears:  # paid as he leaves, split like any payment
+                arrears_to_managers = np.int64(math.floor(real[F_SKIM, i] * arrears + 0.5))
+                whole[I_STATE, i] += arrears - arrears_to_managers
+                whole[I_MANAGERS, i] += arrears_to_managers
+                if t < horizon:
+                    monthly[t, L.M_STATE] += arrears - arrears_to_managers
+                    monthly[t, L.M_MANAGERS] += arrears_to_managers
+                    monthly[t, L.M_ARREARS_COLLECTED] += arrears
             if t < horizon:
                 whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                 whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
@@ -359,28 +380,23 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             slot = first_slot + block_start + i
             candidate = whole[I_CANDIDATES, i]
             destination, skill, regime = whole[I_DESTINATION, i], whole[I_SKILL, i], whole[I_REGIME, i]
-            contract, borrowed, arrears = whole[I_CONTRACT, i], whole[I_BORROWED, i] != 0, whole[I_ARREARS, i]
+            contract, borrowed = whole[I_CONTRACT, i], whole[I_BORROWED, i] != 0
             bribe, home_wage, capacity = real[F_BRIBE, i], real[F_HOME_WAGE, i], real[F_CAPACITY, i]
             quota, skim, expenses = real[F_QUOTA, i], real[F_SKIM, i], real[F_EXPENSES, i]
             expenses_total = months * whole[I_EXPENSES_CENTS, i]
             savings = gross - expenses_total - to_state - to_managers
             travel = draw(dists, shared_row(R_TRAVEL, n_dest), rng.stream_key(seed, slot, candidate), D_TRAVEL)
             (bribe_cents, loan_repayment, travel_cents, cash_home, stay_home, net_gain, kept_per_month,
-             completed, worse_off) = _settle(bribe, borrowed, months, contract, interest, deduct_arrears,
-                                             home_wage, savings, arrears, travel)
+             completed, worse_off) = _settle(bribe, borrowed, months, contract, interest, home_wage, savings, travel)
             cell = (destination * n_skill + skill) * len(L.REGIMES) + regime
             totals[cell, L.C_WORKERS] += 1
             totals[cell, L.C_COMPLETED] += int(completed)
-            totals[cell, L.C_EARLY] += int(not completed)
             totals[cell, L.C_WORSE_OFF] += int(worse_off)
-            totals[cell, L.C_BORROWED] += int(borrowed)
             totals[cell, L.C_MONTHS] += months
             totals[cell, L.C_CONTRACT] += contract
             totals[cell, L.C_BRIBE] += bribe_cents
-            totals[cell, L.C_QUOTA] += _cents(quota)
+            totals[cell, L.C_QUOTA] += _cents(whole[I_DUE, i] / 100.0 / months)
             totals[cell, L.C_HOME_WAGE] += _cents(home_wage)
-            totals[cell, L.C_CAPACITY] += _cents(capacity)
-            totals[cell, L.C_SKIM_PPM] += np.int64(math.floor(skim * 1e6 + 0.5))
             totals[cell, L.C_GROSS] += gross
             totals[cell, L.C_STATE] += to_state
             totals[cell, L.C_MANAGERS] += to_managers
@@ -393,10 +409,10 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             totals[cell, L.C_STAY_HOME] += stay_home
             if completed:
                 totals[cell, L.C_CASH_COMPLETED] += cash_home
-            histogram[cell, L.H_CASH, _bin(cash_home / 100.0, L.HISTOGRAM_LOW[0], L.HISTOGRAM_WIDTH[0])] += 1
-            histogram[cell, L.H_NET, _bin(net_gain / 100.0, L.HISTOGRAM_LOW[1], L.HISTOGRAM_WIDTH[1])] += 1
-            histogram[cell, L.H_KEPT_PER_MONTH, _bin(kept_per_month / 100.0, L.HISTOGRAM_LOW[2], L.HISTOGRAM_WIDTH[2])] += 1
-            histogram[cell, L.H_MONTHS, _bin(float(months), L.HISTOGRAM_LOW[3], L.HISTOGRAM_WIDTH[3])] += 1
+            _count(histogram, cell, L.H_CASH, cash_home)
+            _count(histogram, cell, L.H_NET, net_gain)
+            _count(histogram, cell, L.H_KEPT_PER_MONTH, kept_per_month)
+            _count(histogram, cell, L.H_MONTHS, months)
             slot_workers[block_start + i] += 1
             record_row = whole[I_RECORD_ROW, i]
             if record_row >= 0:
@@ -420,6 +436,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 cents[record_row, L.WC_KEPT] = savings
                 cents[record_row, L.WC_ARREARS] = arrears
                 cents[record_row, L.WC_LOAN] = loan_repayment
+                cents[record_row, L.WC_QUOTA_DUE] = whole[I_DUE, i]
                 cents[record_row, L.WC_TRAVEL] = travel_cents
                 cents[record_row, L.WC_CASH] = cash_home
                 cents[record_row, L.WC_STAY_HOME] = stay_home
@@ -433,22 +450,77 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         t += 1
 
 
+@njit(cache=True)
+def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n, real, whole):
+    """Month 0 of a stock-mode block: each slot holds a worker of the steady state, or is vacant.
+
+    The workers come from :func:`sim.recruitment.steady_state_worker`, which also gives the
+    months ``a`` each has served. Those months, ``-a`` to ``-1``, are then simulated like any
+    other (with the month-0 timeline, and nobody going home: he is known to have stayed), so
+    each worker reaches month 0 with the arrears, and totals, of his tenure. His payments before
+    month 0 are left out of the slot's payments within the horizon (rows I_STATE_REVENUE,
+    I_MANAGERS_REVENUE start at minus them). Returns the set of slots vacant at month 0.
+    """
+    base = scalars_start(n_dest, n_skill)
+    vacancies = np.uint64(0)
+    waiting = np.uint64(0)  # slots whose worker starts in a month before 0
+    first_month = 0
+    for i in range(n):
+        candidate, attributes, served = steady_state_worker(
+            dists, values, n_dest, n_skill, seed, first_slot + i, tlm[0, T_INTAKE], tlm[0, T_WAGE_INDEX],
+            tlm[0, T_QUOTA_MULTIPLIER], tlm[0, T_BRIBE_MULTIPLIER], tlm[0, T_STAY])
+        whole[I_CANDIDATES, i] = candidate
+        if served < 0:
+            vacancies |= np.uint64(1) << np.uint64(i)
+            continue
+        _start_worker(real, whole, i, attributes, values[base + V_IDLE + attributes[2]], -served, False, 1.0)
+        whole[I_OCCUPIED, i] = 0
+        waiting |= np.uint64(1) << np.uint64(i)
+        first_month = min(first_month, -served)
+    for t in range(first_month, 1):
+        pending = waiting
+        while pending:  # workers whose first month this is
+            i = np.int64(trailing_zeros(pending))
+            pending &= pending - np.uint64(1)
+            if whole[I_HIRE_MONTH, i] <= t:
+                whole[I_OCCUPIED, i] = 1
+                waiting &= ~(np.uint64(1) << np.uint64(i))
+        if t < 0:
+            _month_pass(t, tlm[0, T_WAGE_INDEX], tlm[0, T_QUOTA_MULTIPLIER], 1.0, values[base + V_SHOCK_SD],
+                        real, whole, False)
+    for i in range(n):
+        whole[I_STATE_REVENUE, i] = -whole[I_STATE, i]
+        whole[I_MANAGERS_REVENUE, i] = -whole[I_MANAGERS, i]
+    return vacancies
+
+
 @njit(cache=True, inline="always")
-def _bin(value, low, width):
-    index = int(math.floor((value - low) / width)) + 1
-    return min(max(index, 0), L.HISTOGRAM_BINS - 1)
+def _bit_count(mask):
+    count = 0
+    while mask:
+        mask &= mask - np.uint64(1)
+        count += 1
+    return count
+
+
+@njit(cache=True, inline="always")
+def _count(histogram, cell, metric, value):
+    """Add the int64 ``value`` (cents, or months) to its bin of ``histogram[cell, metric]``."""
+    b = bins.bin_index(value)
+    histogram[cell, metric, b, bins.COUNT] += 1
+    histogram[cell, metric, b, bins.SUM] += value
 
 
 @njit(cache=True)
-def _settle(bribe, borrowed, months, contract, interest, deduct_arrears, home_wage, savings, arrears, travel):
+def _settle(bribe, borrowed, months, contract, interest, home_wage, savings, travel):
     """A returning hire's accounts, in cents: (bribe, loan repayment, travel, cash home,
-    stay-home earnings, net gain, kept per month, completed, worse off). Takes no arrays:
-    a call taking arrays pays an atomic reference-count increment and decrement for each."""
+    stay-home earnings, net gain, kept per month, completed, worse off). ``savings`` are what he
+    kept after every payment, arrears collected at return included. Takes no arrays: a call
+    taking arrays pays an atomic reference-count increment and decrement for each."""
     bribe_cents = _cents(bribe)
     loan_repayment = _cents(bribe * (1.0 + interest) ** months) if borrowed else np.int64(0)
-    arrears_deducted = arrears if deduct_arrears else np.int64(0)
     travel_cents = _cents(travel)
-    cash_home = savings - loan_repayment - travel_cents - arrears_deducted
+    cash_home = savings - loan_repayment - travel_cents
     stay_home = _cents(months * home_wage)
     net_gain = cash_home - stay_home - (np.int64(0) if borrowed else bribe_cents)
     kept_per_month = _cents(savings / 100.0 / months)

@@ -18,8 +18,17 @@ MONTHLY_SERIES = (
     "expenses_usd",
     "kept_usd",
     "arrears_outstanding_usd",
+    "arrears_collected_usd",
+    "contract_months_sum",
+    "months_served_sum",
 )
-"""Columns of the monthly accumulator; those ending in ``_usd`` are held in cents."""
+"""Columns of the monthly accumulator; those ending in ``_usd`` are held in cents.
+
+``to_state_usd`` and ``to_managers_usd`` include the arrears collected from workers going home
+that month (``arrears_collected_usd``, under ``arrears_at_return = "deducted"``), so ``kept_usd``
+is what the workers' savings grew by: gross - to state - to managers - expenses, exactly.
+``contract_months_sum`` and ``months_served_sum`` add, over the workers abroad in the month, their
+contract length and the months they had served before it: the mix of the workforce."""
 (
     M_ACTIVE,
     M_HIRES,
@@ -31,21 +40,20 @@ MONTHLY_SERIES = (
     M_EXPENSES,
     M_KEPT,
     M_ARREARS,
+    M_ARREARS_COLLECTED,
+    M_CONTRACT_SUM,
+    M_MONTHS_SERVED_SUM,
 ) = range(len(MONTHLY_SERIES))
 
 CELL_TOTALS = (
     "workers",
     "completed",
-    "early_returns",
     "worse_off",
-    "borrowed",
     "months_served",
     "contract_months",
     "bribe_usd",
     "quota_usd_per_month",
     "home_wage_usd_per_month",
-    "earning_capacity_usd_per_month",
-    "skim_share_ppm",
     "gross_earnings_usd",
     "to_state_usd",
     "to_managers_usd",
@@ -59,20 +67,19 @@ CELL_TOTALS = (
     "stay_home_earnings_usd",
 )
 """Sums over returned workers hired within the run, per (destination, skill, regime) cell.
-Columns ending in ``_usd`` or ``_usd_per_month`` are cents; ``skim_share_ppm`` is parts per million."""
+Columns ending in ``_usd`` or ``_usd_per_month`` are cents. ``quota_usd_per_month`` is the
+planned contribution a worker was asked for, averaged over his months (policy multipliers
+included); ``to_state_usd``, ``to_managers_usd`` include arrears collected at return, and
+``kept_usd`` is what he kept after them."""
 (
     C_WORKERS,
     C_COMPLETED,
-    C_EARLY,
     C_WORSE_OFF,
-    C_BORROWED,
     C_MONTHS,
     C_CONTRACT,
     C_BRIBE,
     C_QUOTA,
     C_HOME_WAGE,
-    C_CAPACITY,
-    C_SKIM_PPM,
     C_GROSS,
     C_STATE,
     C_MANAGERS,
@@ -87,14 +94,8 @@ Columns ending in ``_usd`` or ``_usd_per_month`` are cents; ``skim_share_ppm`` i
 ) = range(len(CELL_TOTALS))
 
 OUTCOME_METRICS = ("cash_home_usd", "net_gain_usd", "kept_usd_per_month", "months_served")
-"""Household outcomes kept as histograms, per cell."""
+"""Household outcomes kept as histograms (see :mod:`sim.bins`) per cell: cents, or months."""
 H_CASH, H_NET, H_KEPT_PER_MONTH, H_MONTHS = range(len(OUTCOME_METRICS))
-HISTOGRAM_BINS = 8_192
-"""Bins per histogram; bin 0 catches values below the range, the last bin values above it."""
-HISTOGRAM_LOW = (-20_000.0, -20_000.0, -1_000.0, 0.0)
-"""Lower edge of bin 1 per metric (USD, USD, USD per month, months)."""
-HISTOGRAM_WIDTH = (10.0, 10.0, 0.5, 1.0)
-"""Bin width per metric (USD, USD, USD per month, months)."""
 
 WORKER_CODES = (
     "slot",
@@ -132,6 +133,7 @@ WORKER_CENTS = (
     "kept_usd",
     "arrears_at_return_usd",
     "loan_repayment_usd",
+    "quota_due_usd",
     "travel_cost_usd",
     "cash_home_usd",
     "stay_home_earnings_usd",
@@ -146,6 +148,7 @@ WORKER_CENTS = (
     WC_KEPT,
     WC_ARREARS,
     WC_LOAN,
+    WC_QUOTA_DUE,
     WC_TRAVEL,
     WC_CASH,
     WC_STAY_HOME,

@@ -21,8 +21,10 @@ from sim.sampling import COUNTERS_PER_DRAW, draw
 U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
 (D_CONTRACT, D_BRIBE, D_HOME_WAGE, D_CAPACITY, D_EXPENSES, D_HAZARD, D_QUOTA_INPUT, D_SKIM,
  D_TRAVEL) = range(8, 8 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
-MAX_STEADY_STATE_CANDIDATES = 10_000
-"""Candidates a stock-mode slot tries at month 0 before it starts vacant (no one would go)."""
+MAX_STEADY_STATE_CANDIDATES = 100_000
+"""Candidates a stock-mode slot tries at month 0 before it starts vacant. Each is accepted with
+probability at least 1 / longest contract (1 / 1,200 at the least), so the cap is never met in
+practice: it only bounds the loop."""
 
 
 @njit(cache=True, inline="always")
@@ -98,26 +100,37 @@ def _steady_state_age(contract, hazard, u):
 
 
 @njit(cache=True)
-def steady_state_worker(dists, values, n_dest, n_skill, seed, slot):
-    """The worker holding a stock-mode slot at month 0, drawn from the steady state.
+def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, intake, wage_index, quota_multiplier,
+                        bribe_multiplier, timeline_stay):
+    """What holds a stock-mode slot at month 0: a worker drawn from the steady state, or a vacancy.
 
-    Candidates are drawn until one is accepted with probability proportional
-    to his expected months abroad (a length-biased draw), then his months
-    already served come from P(a) ~ (1 - hazard)^a, a < contract. Returns
-    (candidates used, attributes, months already served), the months being -1
-    if none of MAX_STEADY_STATE_CANDIDATES candidates would go.
+    The steady state is that of the month-0 timeline (``intake``, the multipliers, and
+    ``timeline_stay`` = 1 - repatriation hazard). A slot's history is a sequence of candidates,
+    one a month while it is vacant: one who does not come forward or would not go leaves the
+    slot vacant for one month, one who goes holds it for his months abroad. Month 0 falls in one
+    of these spells with probability proportional to its length, so candidates are drawn until
+    one is accepted with probability (length of his spell) / (longest contract): one month for a
+    vacancy, his expected months abroad for a hire. An accepted hire's months already served
+    come from P(a) ~ (1 - h)^a, a < contract, h his hazard with the timeline's.
+
+    Returns (candidates used, attributes, months already served), the months being -1 for a
+    slot vacant at month 0 (also after MAX_STEADY_STATE_CANDIDATES candidates, which only a
+    longest contract of thousands of months could need).
     """
     base = scalars_start(n_dest, n_skill)
     reservation = values[base + V_RESERVATION]
     longest = values[base + V_LONGEST_CONTRACT]
     candidate = 0
-    while candidate < MAX_STEADY_STATE_CANDIDATES:
+    while True:
         key = rng.stream_key(seed, slot, candidate + 1)
         candidate += 1
-        attributes = draw_candidate(dists, values, n_dest, n_skill, key, 1.0, 1.0, 1.0)  # hired before month 0
-        contract, hazard, expected_gain = attributes[3], attributes[8], attributes[-1]
-        if expected_gain < reservation:
-            continue
-        if rng.uniform_at(key, U_ACCEPT) * longest < _expected_months(contract, hazard):
-            return candidate, attributes, _steady_state_age(contract, hazard, rng.uniform_at(key, U_AGE))
-    return candidate, attributes, -1
+        attributes = draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier,
+                                    bribe_multiplier)
+        goes = rng.uniform_at(key, U_ARRIVAL) < intake and attributes[-1] >= reservation
+        hazard = 1.0 - (1.0 - attributes[8]) * timeline_stay
+        spell = _expected_months(attributes[3], hazard) if goes else 1.0
+        if rng.uniform_at(key, U_ACCEPT) * longest < spell:
+            age = _steady_state_age(attributes[3], hazard, rng.uniform_at(key, U_AGE)) if goes else -1
+            return candidate, attributes, age
+        if candidate >= MAX_STEADY_STATE_CANDIDATES:
+            return candidate, attributes, -1

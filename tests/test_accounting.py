@@ -30,9 +30,9 @@ def test_aggregate_identity_holds_exactly(baseline_workers):
     assert (m[:, L.M_GROSS] > 0).all()
 
 
-def test_cash_home_is_savings_less_loan_travel_and_deducted_arrears(baseline_workers):
+def test_cash_home_is_savings_less_loan_and_travel(baseline_workers):
     w = baseline_workers.workers
-    expected = cents(w.kept_usd) - cents(w.loan_repayment_usd) - cents(w.travel_cost_usd) - cents(w.arrears_at_return_usd)
+    expected = cents(w.kept_usd) - cents(w.loan_repayment_usd) - cents(w.travel_cost_usd)
     np.testing.assert_array_equal(cents(w.cash_home_usd), expected)
     unborrowed_bribe = np.where(w.borrowed, 0, cents(w.bribe_usd))
     np.testing.assert_array_equal(cents(w.net_gain_usd), expected - cents(w.stay_home_earnings_usd) - unborrowed_bribe)
@@ -90,9 +90,49 @@ def test_arrears_build_when_earnings_cannot_cover_the_quota():
     w = result.workers
     assert len(w) == 10
     assert (w.arrears_at_return_usd == 24 * 100).all()
-    assert (w.kept_usd == 0).all()
-    assert (w.cash_home_usd == -150 - 2400).all()  # arrears deducted at return (baseline rule)
     assert (result.monthly.arrears_outstanding_usd.iloc[:-1].to_numpy() == 10 * 100 * np.arange(1, 24)).all()
+
+
+ARREARS_COHORT = [*DEGENERATE, "destinations.russia.earning_capacity_usd_per_month=700",
+                  "participation.reservation_gain_usd=-1e9",
+                  'simulation={ mode = "cohort", horizon_months = 30, workers = 10, seed = 1 }']
+"""Ten identical workers who pay $600 of a $700 quota each month for 24 months: $2,400 of arrears."""
+
+
+def test_arrears_deducted_at_return_reach_the_state_and_managers_that_month():
+    result = api.run(scenario(*ARREARS_COHORT), keep_workers=True)
+    w, m = result.workers, result.monthly
+    # each month $600 paid, 10% skimmed; at return the $2,400 of arrears, 10% skimmed too
+    assert (w.to_state_usd == 24 * 540 + 2160).all()
+    assert (w.to_managers_usd == 24 * 60 + 240).all()
+    assert (w.kept_usd == 24 * (700 - 100 - 600) - 2400).all()
+    assert (w.cash_home_usd == -2400 - 150).all()
+    assert (m.arrears_collected_usd.to_numpy() == np.where(m.month == 23, 10 * 2400, 0)).all()
+    assert m.to_state_usd[23] == 10 * (540 + 2160) and m.to_managers_usd[23] == 10 * (60 + 240)
+    assert m.kept_usd[23] == 10 * (0 - 2400)
+    revenue = result.summary_dict["state_revenue_usd_per_year"]["mean"] * 30 / 12
+    assert revenue == pytest.approx(10 * (24 * 540 + 2160), abs=0.01)
+
+
+def test_forgiven_arrears_are_paid_to_no_one():
+    result = api.run(scenario(*ARREARS_COHORT, 'return.arrears_at_return="forgiven"'), keep_workers=True)
+    w = result.workers
+    assert (w.to_state_usd == 24 * 540).all() and (w.to_managers_usd == 24 * 60).all()
+    assert (w.kept_usd == 0).all() and (w.cash_home_usd == -150).all()
+    assert (result.monthly.arrears_collected_usd == 0).all()
+
+
+@pytest.mark.parametrize("rule", ["deducted", "forgiven"])
+def test_what_a_worker_was_asked_is_what_he_paid_or_was_forgiven(baseline_workers, rule):
+    """From the worker's side: every planned contribution he was asked for over his stay went to
+    the state or managers, or (only when forgiven) was still owed when he left."""
+    w = baseline_workers.workers if rule == "deducted" else api.run(
+        scenario("simulation.horizon_months=48", 'return.arrears_at_return="forgiven"'), seed=7, workers=3_000,
+        keep_workers=True).workers
+    assert (w.arrears_at_return_usd > 0).sum() > 100
+    received = cents(w.to_state_usd) + cents(w.to_managers_usd)
+    forgiven = cents(w.arrears_at_return_usd) if rule == "forgiven" else 0
+    np.testing.assert_array_equal(received + forgiven, cents(w.quota_due_usd))
 
 
 def test_candidates_expecting_a_loss_stay_home():
