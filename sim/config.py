@@ -24,6 +24,12 @@ from pydantic import (
 from sim.distributions import Distribution, as_distribution
 
 SHARE_SUM_TOLERANCE = 1e-9
+MONEY_LIMIT_USD = 1e7
+"""Largest amount one worker may draw, earn, be asked for or repay, in a month or at once (USD),
+policy multipliers, wage shocks and loan interest included. Beyond it a run's int64 cent totals
+could overflow; the engine checks its running totals too (:func:`sim.engine.add_exactly`)."""
+MULTIPLIER_LIMIT = 1000.0
+"""Largest value of any multiplier (skill, regime, timeline)."""
 
 
 class ConfigError(Exception):
@@ -42,7 +48,9 @@ def _support_within(low, high, what):
     def check(dist):
         lo, hi = dist.support()
         if lo < low or hi > high:
-            raise ValueError(f"{what}: draws must lie in [{low}, {high}], this distribution spans [{lo}, {hi}]")
+            tail = " (a lognormal's draws reach 8.57 sigma either side of the median)" if dist.dist == "lognormal" else ""
+            raise ValueError(f"{what}: draws must lie in [{low:,.6g}, {high:,.6g}], "
+                             f"this distribution spans [{lo:,.6g}, {hi:,.6g}]{tail}")
         return dist
 
     return AfterValidator(check)
@@ -55,8 +63,12 @@ def _whole_months(dist):
 
 
 _Dist = Annotated[Distribution, BeforeValidator(as_distribution)]
-UsdAmount = Annotated[_Dist, _support_within(0.0, math.inf, "an amount in USD")]
-"""A distribution over non-negative USD amounts."""
+UsdAmount = Annotated[_Dist, _support_within(0.0, MONEY_LIMIT_USD, "an amount in USD")]
+"""A distribution over USD amounts from 0 to MONEY_LIMIT_USD."""
+Multiplier = Annotated[float, Field(gt=0.0, le=MULTIPLIER_LIMIT)]
+"""A positive multiplier, at most MULTIPLIER_LIMIT."""
+UsdBound = Annotated[float, Field(ge=0.0, le=MONEY_LIMIT_USD)]
+"""A USD amount from 0 to MONEY_LIMIT_USD."""
 ShareDist = Annotated[_Dist, _support_within(0.0, 1.0, "a share or probability")]
 """A distribution over [0, 1]."""
 Months = Annotated[_Dist, _support_within(1.0, 1200.0, "a number of months"), AfterValidator(_whole_months)]
@@ -104,23 +116,23 @@ class Destination(Section):
     bribe_usd: UsdAmount
     contract_months: Months
     earning_capacity_usd_per_month: UsdAmount
-    quota_floor_usd_per_month: float | None = Field(
-        default=None, ge=0.0, description="band of the planned contribution here; default: [quota]'s")
-    quota_cap_usd_per_month: float | None = Field(default=None, ge=0.0)
+    quota_floor_usd_per_month: UsdBound | None = Field(
+        default=None, description="band of the planned contribution here; default: [quota]'s")
+    quota_cap_usd_per_month: UsdBound | None = None
 
 
 class Skill(Section):
     """A skill class: its share of hires and its earning-capacity multiplier."""
 
     share: Share
-    wage_multiplier: float = Field(gt=0.0)
+    wage_multiplier: Multiplier
 
 
 class Regime(Section):
     """Living regime: camp (room and board, confined) or free (own housing and jobs)."""
 
     expenses_usd_per_month: UsdAmount
-    earnings_multiplier: float = Field(default=1.0, gt=0.0, description="multiplies earning capacity")
+    earnings_multiplier: Multiplier = Field(default=1.0, description="multiplies earning capacity")
     idle_probability_per_month: Share = 0.0
     early_return_hazard_per_month: ShareDist
 
@@ -144,8 +156,8 @@ class Quota(Section):
     rule: Literal["retention", "drawn"]
     retention_usd_per_month: UsdAmount | None = None
     quota_usd_per_month: UsdAmount | None = None
-    floor_usd_per_month: float = Field(ge=0.0)
-    cap_usd_per_month: float = Field(ge=0.0)
+    floor_usd_per_month: UsdBound
+    cap_usd_per_month: UsdBound
 
     @model_validator(mode="after")
     def _rule_inputs(self):
@@ -170,7 +182,8 @@ class Skim(Section):
 
 
 class Wages(Section):
-    monthly_shock_sd: float = Field(ge=0.0, description="sd of the multiplicative monthly earnings shock")
+    monthly_shock_sd: float = Field(
+        ge=0.0, le=1.0, description="sd of the multiplicative monthly earnings shock 1 + sd * e, e in [-2 sqrt 3, 2 sqrt 3]")
 
 
 class BribeFinance(Section):
@@ -213,9 +226,9 @@ class Timeline(Section):
         "recruit_open": (0.0, 1.0),
         "intake_multiplier": (0.0, 1.0),
         "repatriation_hazard_per_month": (0.0, 1.0),
-        "quota_multiplier": (0.0, math.inf),
-        "bribe_multiplier": (0.0, math.inf),
-        "wage_index": (0.0, math.inf),
+        "quota_multiplier": (0.0, MULTIPLIER_LIMIT),
+        "bribe_multiplier": (0.0, MULTIPLIER_LIMIT),
+        "wage_index": (0.0, MULTIPLIER_LIMIT),
     }
 
     @model_validator(mode="after")
@@ -281,6 +294,41 @@ class Scenario(Section):
             if floor > cap:
                 yield (f"destinations.{name}.quota_floor_usd_per_month",
                        f"the quota floor ({floor}) is above the cap ({cap}) for this destination")
+
+    def timeline_max(self, name: str) -> float:
+        """Largest value the timeline series ``name`` takes."""
+        series = getattr(self.timeline, name)
+        return series if isinstance(series, float) else max(value for _, value in series)
+
+    def money_beyond_limit(self):
+        """(key path, message) for each amount a worker could draw, earn, owe or repay in a month
+        or at once above MONEY_LIMIT_USD, multipliers, shocks and loan interest included."""
+        shock = 1.0 + self.wages.monthly_shock_sd * 2.0 * math.sqrt(3.0)
+        most = {"skill": max(s.wage_multiplier for s in self.skills.values()),
+                "regime": max(self.regimes.camp.earnings_multiplier, self.regimes.free.earnings_multiplier)}
+        longest = max(d.contract_months.support()[1] for d in self.destinations.values())
+        growth = (1.0 + self.bribe_finance.interest_rate_per_month) ** longest
+        reported = set()
+        for name, destination in self.destinations.items():
+            checks = (
+                ("earning_capacity_usd_per_month", "monthly earnings",
+                 destination.earning_capacity_usd_per_month.support()[1] * most["skill"] * most["regime"]
+                 * self.timeline_max("wage_index") * shock,
+                 "with the largest skill and regime multipliers, wage index and wage shock"),
+                ("bribe_usd", "a loan repayment",
+                 destination.bribe_usd.support()[1] * self.timeline_max("bribe_multiplier") * growth,
+                 f"with the bribe multiplier and {longest:g} months of loan interest"),
+                ("quota_cap_usd_per_month" if destination.quota_cap_usd_per_month is not None else None,
+                 "the planned contribution",
+                 self.quota_band(destination)[1] * self.timeline_max("quota_multiplier"),
+                 "with the largest quota multiplier"),
+            )
+            for key, what, amount, how in checks:
+                path = f"destinations.{name}.{key}" if key else "quota.cap_usd_per_month"
+                if amount > MONEY_LIMIT_USD and path not in reported:
+                    reported.add(path)
+                    yield (path, f"{what} could reach ${amount:,.4g} {how}, above the engine's limit of "
+                                 f"${MONEY_LIMIT_USD:,.0f} (int64 cents must hold every total exactly)")
 
     def beyond_horizon(self):
         """(key path, message) for each timeline change point at or past the horizon."""
@@ -369,7 +417,7 @@ def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(_problems(error, source, set(overridden))) from None
-    checks = (*scenario.beyond_horizon(), *scenario.crossed_quota_bands())
+    checks = (*scenario.beyond_horizon(), *scenario.crossed_quota_bands(), *scenario.money_beyond_limit())
     problems = [f"{source}: {path}: {message}" for path, message in checks]
     if problems:
         raise ConfigError(problems)

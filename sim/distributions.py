@@ -155,7 +155,10 @@ class Lognormal(_Dist):
         return _row(sampling.LOGNORMAL, math.log(self.median), self.sigma)
 
     def support(self):
-        return 0.0, math.inf
+        """The lognormal has no upper bound, but the sampler's normal deviates do: Box-Muller
+        from 53-bit uniforms never exceeds :data:`sim.sampling.NORMAL_MAX` (8.57) in magnitude."""
+        return (math.exp(math.log(self.median) - self.sigma * sampling.NORMAL_MAX),
+                math.exp(math.log(self.median) + self.sigma * sampling.NORMAL_MAX))
 
 
 class DiscreteUniform(_Dist):

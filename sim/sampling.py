@@ -32,6 +32,9 @@ TABLE_START = 4
 DIST_WIDTH = TABLE_START + QUANTILE_INTERVALS + 1
 
 
+NORMAL_MAX = math.sqrt(-2.0 * math.log(2.0**-53))
+"""Largest magnitude of :func:`sim.rng.normal`: its first uniform is at most 1 - 2**-53."""
+
 COUNTERS_PER_DRAW = 2
 """Counters of its stream a distributed attribute owns."""
 

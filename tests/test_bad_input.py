@@ -107,7 +107,7 @@ BAD_EDITS = [
      "destinations.russia.free_mover_share", "0"),
     ("share distribution above 1",
      'share = { dist = "pert", low = 0.03, mode = 0.10, high = 0.25 }', "share = 1.5",
-     "skim.share", "[0.0, 1.0]"),
+     "skim.share", "[0, 1]"),
     ("negative horizon",
      "horizon_months = 120", "horizon_months = -5",
      "simulation.horizon_months", "greater than 0"),
