@@ -65,10 +65,10 @@ class Result:
         """Write the run to a new directory under ``parent``; return its path.
 
         The directory (``<config>-<UTC time>-seed<seed>`` unless ``name`` is
-        given) is built aside and renamed into place; an existing directory is
-        never overwritten.
+        given; made safe by :func:`sim.results.safe_name` either way) is built
+        aside and renamed into place; an existing directory is never overwritten.
         """
-        name = name or default_run_name(self.scenario, self.raw.seed)
+        name = results.safe_name(name) if name else default_run_name(self.scenario, self.raw.seed)
         return results.write_atomically(parent, name, self._fill)
 
     def _fill(self, directory: Path) -> None:
@@ -86,7 +86,8 @@ class Result:
 
 
 def default_run_name(scenario: Scenario, seed: int) -> str:
-    stem = scenario.source_path.stem if scenario.source_path else "scenario"
+    """``<config stem>-<UTC time>-seed<seed>``, the stem made safe (see :func:`sim.results.safe_name`)."""
+    stem = results.safe_name(scenario.source_path.stem) if scenario.source_path else "scenario"
     return f"{stem}-{results.timestamp()}-seed{seed}"
 
 

@@ -1,11 +1,13 @@
-"""What runs leave on disk: nothing half-done after Ctrl-C or a kill.
+"""What runs leave on disk: nothing half-done after Ctrl-C or a kill, safe folder names.
 
 The interrupted and killed runs are real ``sim run`` child processes working on
 a job too large to finish (a billion workers over a year), stopped once their
 scratch folder shows they are simulating.
 """
 import json
+import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,7 +18,7 @@ import pandas as pd
 import pytest
 
 from conftest import BASELINE
-from sim import scratch
+from sim import plots, scratch
 from sim.cli import main
 
 TINY = "2000"
@@ -172,3 +174,29 @@ def test_a_finished_run_holds_no_marker(tmp_path):
     assert main(["run", str(BASELINE), "--workers", TINY, "--out", str(tmp_path)]) == 0
     [run] = tmp_path.iterdir()
     assert not (run / scratch.MARKER).exists()
+
+
+# --------------------------------------------------------------------------- folder names
+
+@pytest.mark.parametrize("stem", [
+    pytest.param("x" * 240, id="240 characters"),
+    pytest.param("a$\\foo$b", id="maths text"),
+    pytest.param(".hidden", id="leading dot"),
+    pytest.param("my scenario (v2)", id="spaces and brackets"),
+])
+def test_run_folder_names_are_safe_whatever_the_config_is_called(tmp_path, capsys, stem):
+    config = tmp_path / f"{stem}.toml"
+    config.write_text(BASELINE.read_text() + SEEDS_BESIDE_THE_REPOSITORY)
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--workers", TINY, "--set", "simulation.horizon_months=12",
+                 "--out", str(out)]) == 0, capsys.readouterr().err
+    [run] = out.iterdir()
+    assert re.fullmatch(r"[A-Za-z0-9_][\w.-]*-seed\d+", run.name), run.name
+    assert len(run.name) < 120
+    assert {path.name for path in run.glob("*.png")} == {"state_revenue.png", "household_outcomes.png",
+                                                         "calibration.png"}
+
+
+@pytest.mark.parametrize(("value", "text"), [(None, "n/a"), (math.nan, "n/a"), (1234.5, "1,234"), (0.1234, "0.123")])
+def test_numbers_on_plots_say_n_a_when_undefined(value, text):
+    assert plots.number(value) == text
