@@ -26,7 +26,11 @@ STALE_SECONDS = 6 * 3600
 def make(parent: Path, prefix: str, suffix: str = "") -> Path:
     """Create a hidden scratch directory in ``parent`` holding a marker naming this process."""
     directory = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
-    (directory / MARKER).write_text(json.dumps(_this_process()))
+    try:
+        (directory / MARKER).write_text(json.dumps(_this_process()))
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
     return directory
 
 
