@@ -6,8 +6,8 @@ complete directory is renamed to its final name.
 """
 import json
 import os
-import re
 import platform
+import re
 import shutil
 import subprocess
 import tempfile
@@ -101,7 +101,7 @@ def made_directory(path: Path):
 
 
 def remove_empty(directories) -> None:
-    """Remove each of ``directories`` (deepest first) that is empty; keep the others."""
+    """Remove each of ``directories`` that is empty, in the order given (deepest first); keep the others."""
     for folder in directories:
         try:
             folder.rmdir()
