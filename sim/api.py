@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numba
+import numpy as np
 import pandas as pd
 
 from sim import aggregate, calibration, plots, results
-from sim.config import Scenario, load_config
+from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario, load_config
 from sim.engine import RawRun, simulate
 
 
@@ -65,10 +67,10 @@ class Result:
         """Write the run to a new directory under ``parent``; return its path.
 
         The directory (``<config>-<UTC time>-seed<seed>`` unless ``name`` is
-        given) is built aside and renamed into place; an existing directory is
-        never overwritten.
+        given; made safe by :func:`sim.results.safe_name` either way) is built
+        aside and renamed into place; an existing directory is never overwritten.
         """
-        name = name or default_run_name(self.scenario, self.raw.seed)
+        name = results.safe_name(name) if name else default_run_name(self.scenario, self.raw.seed)
         return results.write_atomically(parent, name, self._fill)
 
     def _fill(self, directory: Path) -> None:
@@ -86,7 +88,8 @@ class Result:
 
 
 def default_run_name(scenario: Scenario, seed: int) -> str:
-    stem = scenario.source_path.stem if scenario.source_path else "scenario"
+    """``<config stem>-<UTC time>-seed<seed>``, the stem made safe (see :func:`sim.results.safe_name`)."""
+    stem = results.safe_name(scenario.source_path.stem) if scenario.source_path else "scenario"
     return f"{stem}-{results.timestamp()}-seed{seed}"
 
 
@@ -104,15 +107,29 @@ def run(
     Parameters
     ----------
     config : Scenario or path to a TOML scenario file
-    seed : int, optional; defaults to the config's ``simulation.seed``
-    workers : int, optional; simulated workers (slots), defaults to ``simulation.workers``
-    threads : int, optional; results are bit-identical for any thread count
+    seed : int, optional; in [0, 2**63), defaults to the config's ``simulation.seed``
+    workers : int, optional; simulated workers (slots), 1 to 10**10, defaults to ``simulation.workers``
+    threads : int, optional; 1 to ``numba.config.NUMBA_NUM_THREADS``; results are
+        bit-identical for any thread count
     keep_workers : bool; also return one row per returned hire in ``Result.workers``
     progress : bool; show a progress bar (on a terminal only)
     workers_file : path, optional; stream one row per returned hire to this
         Parquet file as the run goes (memory stays bounded at any size)
+
+    Raises
+    ------
+    TypeError, ValueError
+        When an argument has the wrong type or is out of range (before anything runs).
+    ConfigError
+        When the scenario file or its seeds file is bad (before anything runs).
     """
-    scenario = config if isinstance(config, Scenario) else load_config(config)
+    seed = _whole_number("seed", seed, 0, SEED_LIMIT - 1)
+    workers = _whole_number("workers", workers, 1, MAX_WORKERS)
+    threads = _whole_number("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
+    keep_workers, progress = _flag("keep_workers", keep_workers), _flag("progress", progress)
+    if workers_file is not None and not isinstance(workers_file, (str, os.PathLike)):
+        raise TypeError(f"workers_file must be a path, got {type(workers_file).__name__}")
+    scenario = _scenario(config)
     figures, citation = calibration.load_figures(scenario)
     started = datetime.now(timezone.utc)
     bar = _progress_bar(scenario, workers, progress)
@@ -140,6 +157,35 @@ def run(
         manifest=_manifest(scenario, raw, started),
         workers_file=None if workers_file is None else Path(workers_file),
     )
+
+
+def _scenario(config) -> Scenario:
+    """``config`` as a Scenario: itself, or the file it names loaded."""
+    if isinstance(config, Scenario):
+        return config
+    if not isinstance(config, (str, os.PathLike)):
+        raise TypeError(f"config must be a Scenario or the path of a TOML scenario file, "
+                        f"got {type(config).__name__}")
+    return load_config(config)
+
+
+def _whole_number(name: str, value, low: int, high: int) -> int | None:
+    """``value`` (None, or a Python or numpy integer, not a bool, in [low, high]) as an int;
+    TypeError or ValueError naming ``name`` otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be a whole number (int), got {type(value).__name__} {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high:,}, got {value:,}")
+    return int(value)
+
+
+def _flag(name: str, value) -> bool:
+    """``value`` if it is a bool (numpy's included), TypeError naming ``name`` otherwise."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 class _ParquetSink:

@@ -4,9 +4,10 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import layout as L
-from sim.config import ConfigError, Scenario
+from sim.config import ConfigError, Scenario, error_message
 
 CELL_MEANS = {
     "bribe_usd_mean": (L.C_BRIBE, L.C_WORKERS, 100.0),
@@ -30,18 +31,100 @@ def seeds_path(scenario: Scenario) -> Path:
     return (base / relative).resolve()
 
 
+class Figure(BaseModel):
+    """One ``[[figure]]`` of a seeds file: a range the source reports (see ``seeds/README.md``)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+
+    name: str
+    low: float
+    high: float
+    unit: str | None = None
+    period: str | None = None
+    measures: str | None = None
+    destination: str | None = None
+    statistic: str | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.low > self.high:
+            raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        return self
+
+
+class Source(BaseModel):
+    """The ``[source]`` table: who reported the figures; any other key is kept as written."""
+
+    model_config = ConfigDict(strict=True, extra="allow", frozen=True)
+
+    citation: str = ""
+
+
+class SeedsFile(BaseModel):
+    """A whole seeds file: its source and at least one figure."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    source: Source = Source()
+    figure: list[Figure] = Field(min_length=1)
+
+
 def load_figures(scenario: Scenario) -> tuple[list[dict], str]:
-    """The figures and the citation of the source, or ConfigError naming the key."""
+    """The validated figures and the citation of the source.
+
+    Raises
+    ------
+    ConfigError
+        With one line per problem, each naming the config file, the
+        ``calibration.seeds_file`` key, the seeds file and the figure.
+    """
     path = seeds_path(scenario)
-    where = f"{scenario.source_path or '<config>'}: calibration.seeds_file"
+    where = f"{scenario.source_path or '<config>'}: calibration.seeds_file: {path}"
+    data = _read_toml(path, where)
+    try:
+        seeds = SeedsFile.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{where}: {_figure_location(item['loc'], data)}: {_seeds_message(item)}"
+                          for item in error.errors()) from None
+    return [figure.model_dump() for figure in seeds.figure], seeds.source.citation
+
+
+def _read_toml(path: Path, where: str) -> dict:
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError([f"{where}: {path} not found"]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError([f"{where}: {path} is not valid TOML: {error}"]) from None
-    return data.get("figure", []), data.get("source", {}).get("citation", "")
+        raise ConfigError([f"{where}: not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{where}: is a directory, not a TOML file"]) from None
+    except (ValueError, RecursionError) as error:  # TOMLDecodeError, UnicodeDecodeError, 4300+ digit integers
+        raise ConfigError([f"{where}: not valid TOML: {error}"]) from None
+    except OSError as error:
+        raise ConfigError([f"{where}: cannot read: {error.strerror}"]) from None
+
+
+SEEDS_MESSAGES = {
+    "list_type": "must be an array of tables ([[figure]])",
+    "model_type": "must be a table",
+    "too_short": "the file needs at least one [[figure]] table",
+}
+"""Messages for the pydantic error types a seeds file commonly meets."""
+
+
+def _seeds_message(item: dict) -> str:
+    if item["loc"] == ("figure",) and item["type"] == "missing":
+        return SEEDS_MESSAGES["too_short"]
+    return SEEDS_MESSAGES.get(item["type"]) or error_message(item)
+
+
+def _figure_location(loc: tuple, data: dict) -> str:
+    """Where an error lies: ``figure 3 ('bribe_russia'): low`` (counting from 1), or a dotted key."""
+    if len(loc) < 2 or loc[0] != "figure" or not isinstance(loc[1], int):
+        return ".".join(map(str, loc)) or "(top level)"
+    entry = data["figure"][loc[1]]
+    name = entry.get("name") if isinstance(entry, dict) else None
+    label = f"figure {loc[1] + 1}" + (f" ({name!r})" if isinstance(name, str) else "")
+    return ": ".join([label, *map(str, loc[2:])])
 
 
 def _statistic(name, destination, scenario, cell_totals, summary):

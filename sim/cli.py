@@ -1,25 +1,25 @@
 """The ``sim`` command: ``sim run`` and ``sim validate``.
 
 Exit status: 0 on success, 2 when any input is bad (the message names the
-file and key; nothing is written for that config), 1 on any other failure.
+file and key, or the output folder; nothing is written for that config), 1 on
+any other failure, 130 when interrupted (Ctrl-C).
 """
 import argparse
 import json
 import sys
-import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numba
 import pandas as pd
 
-from sim.config import ConfigError, load_config
+from sim import calibration, results, scratch
+from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario, load_config
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
-
-
-MAX_WORKERS = 10**10
+EXIT_INTERRUPTED = 130
 
 
 def _positive_int(text: str) -> int:
@@ -37,7 +37,7 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**63:
+    if not 0 <= value < SEED_LIMIT:
         raise argparse.ArgumentTypeError(f"must be in [0, 2**63), got {value}")
     return value
 
@@ -87,7 +87,7 @@ def validate_command(args) -> int:
     status = 0
     for path in _expand(args.configs):
         try:
-            scenario = load_config(path, args.overrides)
+            scenario = _load(path, args.overrides)
         except ConfigError as error:
             _report_errors(error)
             status = EXIT_BAD_INPUT
@@ -131,13 +131,24 @@ def _print_table(title: str, rows: dict) -> None:
         print(f"  {key:<{width}}  {value}")
 
 
+def _load(path: Path, overrides) -> Scenario:
+    """The scenario in ``path`` with its seeds file checked too; ConfigError naming what is wrong."""
+    scenario = load_config(path, overrides)
+    calibration.load_figures(scenario)
+    return scenario
+
+
 def _run_one(path: Path, args, out: Path):
+    """Run one scenario into a new directory under ``out``; return (result, directory).
+
+    ``out`` is made only once the scenario is known to be good, and removed
+    again if the run fails and it stays empty.
+    """
     from sim.api import run
 
-    scenario = load_config(path, args.overrides)
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".workers-", dir=out) as scratch:
-        workers_file = Path(scratch) / "workers.parquet" if args.keep_workers else None
+    scenario = _load(path, args.overrides)
+    with results.made_directory(out), _scratch(out, args.keep_workers) as scratch_dir:
+        workers_file = scratch_dir / "workers.parquet" if scratch_dir else None
         result = run(scenario, seed=args.seed, workers=args.workers, threads=args.threads, progress=True,
                      workers_file=workers_file)
         directory = result.save(out)
@@ -146,62 +157,115 @@ def _run_one(path: Path, args, out: Path):
     return result, directory
 
 
+def _scratch(out: Path, wanted: bool):
+    """A scratch directory in ``out`` for the streamed worker records when ``wanted``, else None."""
+    return scratch.directory(out, prefix=".workers-") if wanted else nullcontext(None)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove what runs into ``out`` (and its batches) that died left behind (see :mod:`sim.scratch`)."""
+    removed = [path for folder in (out, *sorted(out.glob("batch-*"))) for path in scratch.remove_dead(folder)]
+    if removed:
+        print(f"removed {len(removed)} leftover temporary file(s) of runs that were killed, "
+              f"e.g. {removed[0]}", file=sys.stderr)
+
+
 def run_command(args) -> int:
     paths = _expand(args.configs)
     if not paths:
         folders = ", ".join(str(path) for path in args.configs)
         print(f"error: {folders}: no .toml files found", file=sys.stderr)
         return EXIT_BAD_INPUT
+    problem = results.output_problem(args.out)
+    if problem:
+        print(f"error: {args.out}: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.out.is_dir():
+        _remove_leftovers(args.out)
     if len(paths) == 1:
-        try:
-            _run_one(paths[0], args, args.out)
-        except ConfigError as error:
-            _report_errors(error)
-            return EXIT_BAD_INPUT
-        return 0
+        return _run_single(paths[0], args)
     return _run_batch(paths, args)
 
 
-def _run_batch(paths, args) -> int:
-    from sim.results import claim_directory, timestamp, write_file_atomically
+def _run_single(path: Path, args) -> int:
+    try:
+        _run_one(path, args, args.out)
+    except ConfigError as error:
+        _report_errors(error)
+        return EXIT_BAD_INPUT
+    except OSError as error:  # the disk filled up, a folder vanished: say so without a traceback
+        print(f"error: {path}: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    batch = claim_directory(args.out, f"batch-{timestamp()}")
-    rows, status = [], 0
-    for path in paths:
+
+BATCH_STATUS_EXIT = {"ok": 0, "failed": EXIT_FAILED, "invalid": EXIT_BAD_INPUT}
+"""Exit status of a batch by the worst status in its index."""
+
+
+def _run_batch(paths, args) -> int:
+    """Run each config into a new ``batch-<time>`` folder with an ``index.csv`` of what happened.
+
+    Ctrl-C stops the batch but still writes the index (the current config
+    ``interrupted``, the rest ``not run``); a batch in which no config
+    produced results leaves no folder behind.
+    """
+    with results.made_directory(args.out):
+        batch = results.claim_directory(args.out, f"batch-{results.timestamp()}")
+        rows = []
         try:
-            result, directory = _run_one(path, args, batch)
-        except ConfigError as error:
-            _report_errors(error)
-            rows.append({"config": str(path), "status": "invalid", "error": " | ".join(error.problems)})
-            status = EXIT_BAD_INPUT
-            continue
-        except Exception as error:  # one failing scenario must not stop the batch
-            print(f"error: {path}: {type(error).__name__}: {error}", file=sys.stderr)
-            rows.append({"config": str(path), "status": "failed", "error": f"{type(error).__name__}: {error}"})
-            status = max(status, EXIT_FAILED)
-            continue
-        summary = result.summary_dict
-        rows.append({
-            "config": str(path), "status": "ok", "results": directory.name,
-            "state_revenue_usd_per_year": summary["state_revenue_usd_per_year"]["mean"],
-            "manager_skim_usd_per_year": summary["manager_skim_usd_per_year"]["mean"],
-            "workers_active_mean": summary["workers_active_mean"],
-            "cash_home_usd_p50": summary["cash_home_usd"]["p50"],
-            "net_gain_usd_p50": summary["net_gain_usd"]["p50"],
-            "kept_usd_per_month_p50": summary["kept_usd_per_month"]["p50"],
-            "share_worse_off_than_home": summary["share_worse_off_than_home"],
-        })
+            for path in paths:
+                rows.append(_batch_row(path, args, batch))
+        except KeyboardInterrupt:
+            rows.append({"config": str(paths[len(rows)]), "status": "interrupted"})
+            rows.extend({"config": str(path), "status": "not run"} for path in paths[len(rows):])
+            _finish_batch(batch, rows)
+            raise
+        _finish_batch(batch, rows)
+    return max(BATCH_STATUS_EXIT[row["status"]] for row in rows)
+
+
+def _batch_row(path: Path, args, batch: Path) -> dict:
+    """Run one config of a batch; return its row of the index (errors reported, not raised)."""
+    try:
+        result, directory = _run_one(path, args, batch)
+    except ConfigError as error:
+        _report_errors(error)
+        return {"config": str(path), "status": "invalid", "error": " | ".join(error.problems)}
+    except Exception as error:  # one failing scenario must not stop the batch
+        print(f"error: {path}: {type(error).__name__}: {error}", file=sys.stderr)
+        return {"config": str(path), "status": "failed", "error": f"{type(error).__name__}: {error}"}
+    summary = result.summary_dict
+    return {
+        "config": str(path), "status": "ok", "results": directory.name,
+        "state_revenue_usd_per_year": summary["state_revenue_usd_per_year"]["mean"],
+        "manager_skim_usd_per_year": summary["manager_skim_usd_per_year"]["mean"],
+        "workers_active_mean": summary["workers_active_mean"],
+        "cash_home_usd_p50": summary["cash_home_usd"]["p50"],
+        "net_gain_usd_p50": summary["net_gain_usd"]["p50"],
+        "kept_usd_per_month_p50": summary["kept_usd_per_month"]["p50"],
+        "share_worse_off_than_home": summary["share_worse_off_than_home"],
+    }
+
+
+def _finish_batch(batch: Path, rows: list[dict]) -> None:
+    """Write the batch's ``index.csv`` if any config produced results; else remove the empty folder."""
+    if not any(row["status"] == "ok" for row in rows):
+        results.remove_empty([batch])
+        return
     index = pd.DataFrame(rows)
-    write_file_atomically(batch / "index.csv", lambda path: index.to_csv(path, index=False))
+    results.write_file_atomically(batch / "index.csv", lambda path: index.to_csv(path, index=False))
     print(f"batch index: {batch / 'index.csv'}")
-    return status
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
-    status = run_command(args) if args.command == "run" else validate_command(args)
+    try:
+        status = run_command(args) if args.command == "run" else validate_command(args)
+    except KeyboardInterrupt:  # Ctrl-C: the run's temporary files are already removed
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if args.command == "run" and sys.stderr.isatty():
         print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return status

@@ -30,6 +30,10 @@ policy multipliers, wage shocks and loan interest included. Beyond it a run's in
 could overflow; the engine checks its running totals too (:func:`sim.engine.add_exactly`)."""
 MULTIPLIER_LIMIT = 1000.0
 """Largest value of any multiplier (skill, regime, timeline)."""
+MAX_WORKERS = 10**10
+"""Most simulated workers (slots) a run may ask for."""
+SEED_LIMIT = 2**63
+"""Seeds lie in ``[0, SEED_LIMIT)``."""
 
 
 class ConfigError(Exception):
@@ -92,8 +96,8 @@ class Simulation(Section):
 
     mode: Literal["stock", "cohort"]
     horizon_months: int = Field(gt=0, le=1200)
-    workers: int = Field(gt=0, le=10**10, description="simulated workers (slots); --workers overrides")
-    seed: int = Field(ge=0, lt=2**63)
+    workers: int = Field(gt=0, le=MAX_WORKERS, description="simulated workers (slots); --workers overrides")
+    seed: int = Field(ge=0, lt=SEED_LIMIT)
     stock_target: int | None = Field(default=None, gt=0, description="stock mode: real workers abroad")
     cohort_size: int | None = Field(default=None, gt=0, description="cohort mode: real workers the cohort stands for")
 
@@ -358,14 +362,19 @@ def _location(loc) -> str:
 _DIST_TAGS = {"fixed", "uniform", "triangular", "pert", "lognormal", "discrete_uniform", "float", "list[list[float]]"}
 
 
+def error_message(item: dict) -> str:
+    """The message of one pydantic error, worded for a TOML file's reader."""
+    if item["type"] == "extra_forbidden":
+        return "unknown key"
+    if item["type"] == "missing":
+        return "required key is missing"
+    return item["msg"].removeprefix("Value error, ")
+
+
 def _problems(error: ValidationError, source: str, overridden: set):
     seen = set()
     for item in error.errors():
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] == "extra_forbidden":
-            message = "unknown key"
-        elif item["type"] == "missing":
-            message = "required key is missing"
+        message = error_message(item)
         location = _location(item["loc"])
         if any(key == location or key.startswith(location + ".") for key in overridden):
             message += " (set with --set)"
@@ -424,6 +433,20 @@ def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
     return scenario
 
 
+def _override_list(overrides) -> list[str]:
+    """``overrides`` as a list of strings, or TypeError (a lone string would be read character by character)."""
+    if isinstance(overrides, (str, bytes)):
+        raise TypeError(f"overrides must be a list of 'key=value' strings, not one string; use [{overrides!r}]")
+    try:
+        overrides = list(overrides)
+    except TypeError:
+        raise TypeError(f"overrides must be a list of 'key=value' strings, got {type(overrides).__name__}") from None
+    wrong = [text for text in overrides if not isinstance(text, str)]
+    if wrong:
+        raise TypeError(f"overrides must be 'key=value' strings, got {wrong[0]!r}")
+    return overrides
+
+
 def load_config(path, overrides=()) -> Scenario:
     """Read and validate a scenario file, after applying ``--set`` style overrides.
 
@@ -438,7 +461,10 @@ def load_config(path, overrides=()) -> Scenario:
     ------
     ConfigError
         With one line per problem, each naming the file and the key path.
+    TypeError
+        When ``overrides`` is not a list of strings (a single string included).
     """
+    overrides = _override_list(overrides)
     path = Path(path)
     source = str(path)
     try:

@@ -56,8 +56,10 @@ def run_label(manifest: dict) -> str:
     return f"{Path(manifest['config_file']).stem}, seed {manifest['seed']}"
 
 
-def number(value: float, _position=None) -> str:
-    """Format a number with thousands separators; three significant digits below 100."""
+def number(value: float | None, _position=None) -> str:
+    """Format a number with thousands separators; three significant digits below 100; "n/a" for None or NaN."""
+    if value is None or value != value:
+        return "n/a"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
@@ -82,7 +84,7 @@ def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str) -> Fi
     ax.yaxis.set_major_formatter(NUMBER)
     ax.set_xlabel("years since start of run")
     ax.set_ylabel("USD millions per month")
-    ax.set_title(f"Payments out of workers' earnings ({label})")
+    ax.set_title(f"Payments out of workers' earnings ({label})", parse_math=False)
     ax.legend(loc="center right")
     ax.grid(alpha=0.3)
     figure.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.93)
@@ -98,7 +100,7 @@ def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label:
     if cash.empty:
         for ax in (cash_ax, net_ax):
             ax.text(0.5, 0.5, "no worker returned in this run", ha="center", va="center", transform=ax.transAxes)
-        figure.suptitle(f"Household outcomes of returned workers ({label})")
+        figure.suptitle(f"Household outcomes of returned workers ({label})", parse_math=False)
         return figure
     stay_home = summary["stay_home_earnings_usd_mean"]
     histogram(cash_ax, cash, summary["cash_home_usd"]["p50"], stay_home, worse_colour="tab:blue")
@@ -114,7 +116,7 @@ def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label:
         ax.legend(loc="upper right", fontsize="small")
     figure.subplots_adjust(left=0.06, right=0.99, bottom=0.1, top=0.91, wspace=0.15)
     figure.suptitle(f"Household outcomes of returned workers ({label}; "
-                    f"central {SHOWN_SHARE:.0%} shown)")
+                    f"central {SHOWN_SHARE:.0%} shown)", parse_math=False)
     return figure
 
 
@@ -163,11 +165,11 @@ def calibration_figure(calibration: pd.DataFrame, label: str) -> Figure:
         ax.text(0.5, 0.5, "No source figure was compared with this run.",
                 ha="center", va="center", fontsize="large")
         ax.set_axis_off()
-        ax.set_title(title)
+        ax.set_title(title, parse_math=False)
         return figure
     calibration_rows(ax, compared)
     in_range = int((compared["status"] == "in range").sum())
-    ax.set_title(f"{title}: {in_range} of {len(compared)} in range")
+    ax.set_title(f"{title}: {in_range} of {len(compared)} in range", parse_math=False)
     return figure
 
 
@@ -187,7 +189,7 @@ def calibration_rows(ax, compared: pd.DataFrame) -> None:
             ax.scatter(position[chosen], rows[chosen], color=colour, zorder=3,
                        label=f"simulated, {status}")
     labels = [f"{r.name} ({r.unit}): {number(r.simulated)}" for r in compared.itertuples()]
-    ax.set_yticks(rows, labels)
+    ax.set_yticks(rows, labels, parse_math=False)  # figure names and units come from the seeds file
     ax.set_xlim(min(-0.5, position.min() - 0.25), max(1.5, position.max() + 0.25))
     ax.set_xlabel("simulated value on the source range (0 = low, 1 = high)")
     ax.grid(axis="x", alpha=0.3)

@@ -7,9 +7,11 @@ complete directory is renamed to its final name.
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import tempfile
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +19,11 @@ import numba
 import numpy as np
 import pandas as pd
 import pydantic
+
+from sim import scratch
+
+NAME_BYTES = 80
+"""Longest name :func:`safe_name` returns, in UTF-8 bytes (a run directory adds a time stamp and seed)."""
 
 
 def git_commit(path: Path) -> str | None:
@@ -48,6 +55,60 @@ def timestamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
 
 
+def safe_name(text: str, max_bytes: int = NAME_BYTES) -> str:
+    """``text`` made safe as a directory name: letters, digits, ``.``, ``_`` and ``-`` only.
+
+    Any other run of characters becomes ``_``; dots, dashes and underscores at
+    either end are dropped (no hidden directory) and the name is cut to
+    ``max_bytes`` of UTF-8, so ``".my scenario (v2)"`` becomes
+    ``"my_scenario_v2"``. A name with nothing left is ``"scenario"``.
+    """
+    name = re.sub(r"[^\w.-]+", "_", text).strip("._-")
+    name = name.encode()[:max_bytes].decode(errors="ignore").rstrip("._-")
+    return name or "scenario"
+
+
+def output_problem(directory: Path) -> str | None:
+    """Why run directories cannot be written under ``directory``, or None when they can.
+
+    Checks, without creating anything, that ``directory`` is (or can be made as)
+    a directory this process may write to.
+    """
+    existing = directory
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return "exists and is not a directory" if existing == directory else f"{existing} is not a directory"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        where = "" if existing == directory else f" ({existing})"
+        return f"cannot write there{where}: permission denied"
+    return None
+
+
+@contextmanager
+def made_directory(path: Path):
+    """Make ``path`` and its missing parents for the block; afterwards remove those still empty.
+
+    A run that wrote nothing (bad input, a failure, Ctrl-C) so leaves no empty
+    directory behind.
+    """
+    made = [folder for folder in (path, *path.parents) if not folder.exists()]
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        yield path
+    finally:
+        remove_empty(made)
+
+
+def remove_empty(directories) -> None:
+    """Remove each of ``directories`` that is empty, in the order given (deepest first); keep the others."""
+    for folder in directories:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # not empty, or already gone
+
+
 def claim_directory(parent: Path, name: str) -> Path:
     """Create and return ``parent/name`` (or ``name-2``, ``name-3``, ...), never an existing one."""
     for attempt in range(1, 10_000):
@@ -63,13 +124,15 @@ def claim_directory(parent: Path, name: str) -> Path:
 def write_atomically(parent, name: str, fill) -> Path:
     """Build a directory with ``fill(tmp_dir)``, then rename it to a new ``parent/name``.
 
-    Returns the final path. If ``fill`` fails, nothing is left behind.
+    Returns the final path. If ``fill`` fails, nothing is left behind; if the
+    process is killed, the next run removes the hidden directory (see :mod:`sim.scratch`).
     """
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=parent))
+    temporary = scratch.make(parent, prefix=f".{name}.", suffix=".partial")
     try:
         fill(temporary)
+        (temporary / scratch.MARKER).unlink()
         final = claim_directory(parent, name)
         os.replace(temporary, final)  # replaces the empty claimed directory
     except BaseException:

@@ -1,6 +1,8 @@
 """The Python API and what a saved run holds."""
 import json
 
+import numba
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -79,3 +81,67 @@ def test_streamed_records_of_a_run_where_nobody_goes_are_an_empty_table(tmp_path
     result = sim.run(nobody, workers=3, workers_file=tmp_path / "w.parquet")
     assert len(pd.read_parquet(tmp_path / "w.parquet")) == 0
     assert (result.save(tmp_path / "runs") / "workers.parquet").exists()
+
+
+# --------------------------------------------------------------------------- arguments refused
+
+SHORT = ["simulation.horizon_months=12"]
+
+# (id, keyword arguments of sim.run, exception, words the message holds)
+BAD_ARGUMENTS = [
+    ("seed a float", {"seed": 1.5}, TypeError, "seed must be a whole number"),
+    ("seed a bool", {"seed": True}, TypeError, "seed must be a whole number"),
+    ("seed a string", {"seed": "1"}, TypeError, "seed must be a whole number"),
+    ("seed negative", {"seed": -1}, ValueError, "seed must be between 0 and"),
+    ("seed 2**63", {"seed": 2**63}, ValueError, "seed must be between 0 and"),
+    ("workers a bool", {"workers": True}, TypeError, "workers must be a whole number"),
+    ("workers a float", {"workers": 2000.0}, TypeError, "workers must be a whole number"),
+    ("workers zero", {"workers": 0}, ValueError, "workers must be between 1 and 10,000,000,000"),
+    ("workers 10**12", {"workers": 10**12}, ValueError, "workers must be between 1 and 10,000,000,000"),
+    ("workers numpy too many", {"workers": np.int64(10**11)}, ValueError, "workers must be between"),
+    ("threads zero", {"threads": 0}, ValueError, "threads must be between 1 and"),
+    ("threads too many", {"threads": numba.config.NUMBA_NUM_THREADS + 1}, ValueError, "threads must be between 1"),
+    ("threads a bool", {"threads": True}, TypeError, "threads must be a whole number"),
+    ("keep_workers a string", {"keep_workers": "no"}, TypeError, "keep_workers must be True or False"),
+    ("keep_workers an int", {"keep_workers": 1}, TypeError, "keep_workers must be True or False"),
+    ("progress None", {"progress": None}, TypeError, "progress must be True or False"),
+    ("workers_file a number", {"workers_file": 5}, TypeError, "workers_file must be a path"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "error", "words"), [case[1:] for case in BAD_ARGUMENTS],
+                         ids=[case[0] for case in BAD_ARGUMENTS])
+def test_run_refuses_a_bad_argument_naming_it(baseline, kwargs, error, words):
+    with pytest.raises(error, match=words):
+        sim.run(baseline, **kwargs)
+
+
+@pytest.mark.parametrize("config", [{"simulation": {}}, None, 42], ids=["dict", "None", "int"])
+def test_run_refuses_a_config_that_is_neither_scenario_nor_path(config):
+    with pytest.raises(TypeError, match="config must be a Scenario or the path of a TOML scenario file"):
+        sim.run(config)
+
+
+@pytest.mark.parametrize(("overrides", "words"), [
+    ("skim.share=0.2", "not one string; use \\['skim.share=0.2'\\]"),
+    (b"skim.share=0.2", "not one string"),
+    ([("skim.share", 0.2)], "must be 'key=value' strings"),
+    (None, "must be a list of 'key=value' strings, got NoneType"),
+])
+def test_load_config_refuses_overrides_that_are_not_a_list_of_strings(overrides, words):
+    with pytest.raises(TypeError, match=words):
+        sim.load_config(BASELINE, overrides)
+
+
+def test_numpy_integers_and_bools_are_accepted_as_plain_ones():
+    scenario = sim.load_config(BASELINE, SHORT)
+    result = sim.run(scenario, seed=np.int64(4), workers=np.int32(500), threads=np.int64(1),
+                     keep_workers=np.bool_(False), progress=np.False_)
+    plain = sim.run(scenario, seed=4, workers=500, threads=1)
+    assert type(result.raw.seed) is int and result.raw.seed == 4 and result.raw.n_slots == 500
+    assert result.summary_dict["state_revenue_usd_per_year"] == plain.summary_dict["state_revenue_usd_per_year"]
+
+
+def test_save_makes_a_given_name_safe(result, tmp_path):
+    assert result.save(tmp_path, name="../.my run$").name == "my_run"
+    assert [path.name for path in tmp_path.iterdir()] == ["my_run"]
