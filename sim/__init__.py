@@ -9,6 +9,11 @@ by month and reports what the state earns and what households take home.
 """
 __version__ = "0.1.0"
 
+# Before any submodule defines an @njit(cache=True) function: key Numba's cache on every module.
+from sim import jit_cache  # noqa: E402
+
+jit_cache.configure(__version__)
+
 from sim.api import Result, run
 from sim.config import ConfigError, Scenario, load_config
 
