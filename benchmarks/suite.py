@@ -92,14 +92,18 @@ def _python(code, env=None):
     return time.perf_counter() - started, completed.stdout
 
 
-def first_run(config=BASELINE):
-    """Wall seconds of ``sim run CONFIG`` in a fresh process: with an empty Numba cache, then a warm one."""
+def first_run(config=BASELINE, empty_cache=True, repeats=3):
+    """Wall seconds of ``sim run CONFIG`` in a fresh process: with an empty Numba cache (None when
+    not ``empty_cache``, which spares a compile), then the median of ``repeats`` with a warm one."""
     code = ("import sys, tempfile; from sim.cli import main; "
             f"sys.exit(main(['run', {str(config)!r}, '--out', tempfile.mkdtemp()]))")
+    if not empty_cache:
+        _python(code)  # warms the usual cache, should it be cold
+        return None, statistics.median(_python(code)[0] for _ in range(repeats))
     with tempfile.TemporaryDirectory() as cache:
         env = {"NUMBA_CACHE_DIR": cache}
         cold, _ = _python(code, env)
-        warm = statistics.median(_python(code, env)[0] for _ in range(3))
+        warm = statistics.median(_python(code, env)[0] for _ in range(repeats))
     return cold, warm
 
 
