@@ -15,7 +15,7 @@ import numpy as np
 
 from sim import bins
 from sim import layout as L
-from sim.config import Scenario
+from sim.config import ConfigError, Scenario
 from sim.kernel import Accumulators, WorkerRecords, simulate_slots
 from sim.params import compile_params, compile_timeline
 
@@ -32,8 +32,8 @@ MEMORY_SHARE = 0.5
 """Largest share of the machine's memory a run may plan to use."""
 
 
-class ResourceError(ValueError):
-    """A run that cannot be done on this machine (too much memory, totals too large)."""
+class ResourceError(ConfigError):
+    """A scenario that cannot be run at this size on this machine (too much memory, totals too large)."""
 
 
 class RawRun(NamedTuple):
@@ -178,8 +178,8 @@ def add_exactly(total: np.ndarray, part: np.ndarray) -> None:
     only the running totals need checking, which the float sum does with room to spare.
     """
     if np.abs(total.astype(np.float64) + part.astype(np.float64)).max(initial=0.0) >= INT64_SAFE:
-        raise ResourceError("the run's money totals would exceed what int64 cents can hold exactly "
-                            "(about $46 quadrillion): simulate fewer workers or smaller amounts")
+        raise ResourceError(["the run's money totals would exceed what int64 cents can hold exactly "
+                             "(about $46 quadrillion): simulate fewer workers or smaller amounts"])
     total += part
 
 
@@ -207,11 +207,11 @@ def check_memory(scenario: Scenario, threads: int, n_slots: int, keep_workers: b
     available = _memory_available_bytes()
     if needed > MEMORY_SHARE * available:
         cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
-        raise ResourceError(
-            f"this run would need about {needed / 2**30:.1f} GiB ({len(scenario.destinations)} destinations x "
+        raise ResourceError([
+            f"{scenario.source_path or '<config>'}: this run would need about {needed / 2**30:.1f} GiB ({len(scenario.destinations)} destinations x "
             f"{len(scenario.skills)} skills x {len(L.REGIMES)} regimes = {cells:,} outcome cells, "
             f"{threads} threads), more than half of this machine's {available / 2**30:.1f} GiB: "
-            f"use fewer destinations or skills, or fewer threads")
+            f"use fewer destinations or skills, or fewer threads"])
 
 
 def _worker_columns(records: WorkerRecords) -> dict:

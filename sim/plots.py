@@ -52,8 +52,10 @@ def save(figure: Figure, path: Path) -> Path:
 
 
 def run_label(manifest: dict) -> str:
-    """Name a run by its config file's stem and seed, e.g. ``'baseline, seed 1'``."""
-    return f"{Path(manifest['config_file']).stem}, seed {manifest['seed']}"
+    """Name a run by its config file's stem and seed, e.g. ``'baseline, seed 1'`` (``'scenario'``
+    for one built in code)."""
+    name = Path(manifest["config_file"]).stem if manifest.get("config_file") else "scenario"
+    return f"{name}, seed {manifest['seed']}"
 
 
 def number(value: float | None, _position=None) -> str:

@@ -121,13 +121,46 @@ def test_money_limits_refuse_amounts_that_could_overflow():
     assert MONEY_LIMIT_USD * 100 * 1200 * 3 * 2**20 < 2**63  # a batch's sums stay inside int64
 
 
+HUGE = [
+    "destinations={ " + ", ".join(f'd{i} = {{ share = 0.01, free_mover_share = 0.3, bribe_usd = 600, '
+                                  f'contract_months = 24, earning_capacity_usd_per_month = 1000 }}'
+                                  for i in range(100)) + " }",
+    "skills={ " + ", ".join(f"s{i} = {{ share = 0.01, wage_multiplier = 1.0 }}" for i in range(100)) + " }",
+]
+"""100 destinations x 100 skills x 2 regimes = 20,000 outcome cells of 4 MB each."""
+
+
 def test_a_run_too_big_for_memory_is_refused_before_allocating():
-    """100 destinations x 100 skills x 2 regimes = 20,000 outcome cells of 4 MB each."""
-    destinations = ", ".join(f'd{i} = {{ share = 0.01, free_mover_share = 0.3, bribe_usd = 600, contract_months = 24, '
-                             f'earning_capacity_usd_per_month = 1000 }}' for i in range(100))
-    skills = ", ".join(f"s{i} = {{ share = 0.01, wage_multiplier = 1.0 }}" for i in range(100))
-    huge = scenario(f"destinations={{ {destinations} }}", f"skills={{ {skills} }}")
+    huge = scenario(*HUGE)
     needed = engine.memory_needed_bytes(huge, threads=2, n_slots=1000, keep_workers=False)
     assert needed > 100 * 2**30
     with pytest.raises(engine.ResourceError, match="20,000 outcome cells"):
         api.run(huge, workers=1000)
+
+
+def test_the_command_refuses_a_run_too_big_for_memory_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "out"
+    sets = [argument for override in HUGE for argument in ("--set", override)]
+    assert main(["run", str(BASELINE), "--workers", "1000", "--out", str(out), *sets]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: {BASELINE}: this run would need about") and "GiB" in line
+    assert not out.exists()
+
+
+def test_totals_beyond_int64_are_an_error_not_a_wrong_number():
+    total = np.array([2**61, 7], np.int64)
+    engine.add_exactly(total, np.array([5, 5], np.int64))
+    assert total.tolist() == [2**61 + 5, 12]
+    with pytest.raises(engine.ResourceError, match="int64"):
+        engine.add_exactly(total, np.array([2**61, 0], np.int64))
+    assert total.tolist() == [2**61 + 5, 12]  # left as it was
+
+
+def test_a_scenario_built_in_code_saves_with_its_figures(tmp_path):
+    from sim.config import validate
+    import tomllib
+
+    built = validate(tomllib.loads(BASELINE.read_text()) | {"calibration": {"seeds_file": str(
+        BASELINE.parent.parent / "seeds" / "figures.toml")}})
+    directory = api.run(built, workers=2000).save(tmp_path)
+    assert RESULT_FILES <= {path.name for path in directory.iterdir()}
