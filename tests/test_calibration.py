@@ -3,7 +3,7 @@ import pytest
 
 from sim import api
 
-from conftest import BASELINE
+from conftest import BASELINE, scenario
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,16 @@ def test_a_destination_band_upside_down_is_refused():
     assert error.value.problems == [
         f"{DESTINATIONS}: destinations.china.quota_floor_usd_per_month: "
         "the quota floor (600.0) is above the cap (550.0) for this destination"]
+
+
+def test_the_quota_compared_is_what_workers_were_asked_to_pay():
+    """With a quota multiplier of 1.3 from month 0, hires are asked 1.3 times the planned
+    contribution every month, and that (not the contribution set at hiring) is compared."""
+    base = api.run(BASELINE, workers=20_000, keep_workers=True)
+    hiked = api.run(scenario("timeline.quota_multiplier=1.3"), workers=20_000, keep_workers=True)
+    for result, factor in ((base, 1.0), (hiked, 1.3)):
+        w = result.workers
+        asked = (w.quota_due_usd / w.months_served).mean()
+        assert asked == pytest.approx(factor * w.quota_usd_per_month.mean(), rel=1e-3)
+        simulated = result.calibration.set_index("name").loc["quota_russia", "simulated"]
+        assert simulated == pytest.approx(asked, abs=0.01)
