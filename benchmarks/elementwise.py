@@ -359,7 +359,8 @@ def settle(p, w):
            L.C_GROSS: w["gross"], L.C_STATE: w["to_state"],
            L.C_MANAGERS: w["to_managers"], L.C_EXPENSES: w["expenses_total"], L.C_KEPT: savings,
            L.C_ARREARS: w["arrears"], L.C_CASH: cash, L.C_NET: net, L.C_KEPT_PER_MONTH: kept_per_month,
-           L.C_CASH_COMPLETED: where(completed, cash, 0), L.C_STAY_HOME: stay_home}
+           L.C_CASH_COMPLETED: where(completed, cash, 0), L.C_STAY_HOME: stay_home, L.C_DUE: w["due"],
+           L.C_ARREARS_COLLECTED: where(p.arrears_deducted, w["arrears"], 0)}
     values = [cash, net, kept_per_month, months]
     return cell, [row[column] for column in range(len(L.CELL_TOTALS))], values
 

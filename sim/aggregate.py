@@ -176,13 +176,21 @@ def _per_year(total_cents, sumsq_usd2, raw, scenario):
 
 
 def accounting_residual_usd(raw: RawRun) -> float:
-    """Largest |gross - state - managers - expenses - kept| over months and over cells (USD)."""
+    """Largest breach of the money identities, in USD (0 when every cent is accounted for).
+
+    Over months and over cells: gross = to state + to managers + expenses + kept. Over cells,
+    across the return too: every planned contribution asked = to state + to managers + the
+    arrears forgiven at return (arrears collected at return are in the payments).
+    """
     monthly = raw.monthly
     by_month = (monthly[:, L.M_GROSS] - monthly[:, L.M_STATE] - monthly[:, L.M_MANAGERS]
                 - monthly[:, L.M_EXPENSES] - monthly[:, L.M_KEPT])
     gross, state, managers, expenses, kept = (raw.cell_totals[:, c] for c in MONEY_TOTALS)
     by_cell = gross - state - managers - expenses - kept
-    return float(max(np.abs(by_month).max(initial=0), np.abs(by_cell).max(initial=0))) / 100.0
+    forgiven = raw.cell_totals[:, L.C_ARREARS] - raw.cell_totals[:, L.C_ARREARS_COLLECTED]
+    asked = raw.cell_totals[:, L.C_DUE] - state - managers - forgiven
+    return float(max(np.abs(by_month).max(initial=0), np.abs(by_cell).max(initial=0),
+                     np.abs(asked).max(initial=0))) / 100.0
 
 
 def _cell_mean(raw: RawRun, column: int) -> float:
@@ -204,6 +212,8 @@ def summary(raw: RawRun, scenario: Scenario, outcomes: pd.DataFrame) -> dict:
             raw.monthly[:, L.M_STATE].sum(), raw.state_revenue_sumsq_usd2, raw, scenario),
         "manager_skim_usd_per_year": _per_year(
             raw.monthly[:, L.M_MANAGERS].sum(), raw.managers_revenue_sumsq_usd2, raw, scenario),
+        "arrears_collected_usd_per_year": float(raw.monthly[:, L.M_ARREARS_COLLECTED].sum() / 100.0 * scale * 12.0
+                                                / scenario.simulation.horizon_months),
         "workers_active_mean": float(raw.monthly[:, L.M_ACTIVE].mean() * scale),
         "cash_home_usd": distribution("cash_home_usd"),
         "net_gain_usd": distribution("net_gain_usd"),

@@ -360,6 +360,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             returned &= returned - np.uint64(1)
             whole[I_OCCUPIED, i] = 0
             arrears = whole[I_ARREARS, i]
+            arrears_collected = arrears if deduct_arrears else np.int64(0)
             if deduct_arrears:  # paid as he leaves, split like any payment
                 arrears_to_managers = np.int64(math.floor(real[F_SKIM, i] * arrears + 0.5))
                 whole[I_STATE, i] += arrears - arrears_to_managers
@@ -407,6 +408,8 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             totals[cell, L.C_NET] += net_gain
             totals[cell, L.C_KEPT_PER_MONTH] += kept_per_month
             totals[cell, L.C_STAY_HOME] += stay_home
+            totals[cell, L.C_DUE] += whole[I_DUE, i]
+            totals[cell, L.C_ARREARS_COLLECTED] += arrears_collected
             if completed:
                 totals[cell, L.C_CASH_COMPLETED] += cash_home
             _count(histogram, cell, L.H_CASH, cash_home)
@@ -435,6 +438,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 cents[record_row, L.WC_EXPENSES] = expenses_total
                 cents[record_row, L.WC_KEPT] = savings
                 cents[record_row, L.WC_ARREARS] = arrears
+                cents[record_row, L.WC_ARREARS_COLLECTED] = arrears_collected
                 cents[record_row, L.WC_LOAN] = loan_repayment
                 cents[record_row, L.WC_QUOTA_DUE] = whole[I_DUE, i]
                 cents[record_row, L.WC_TRAVEL] = travel_cents

@@ -65,12 +65,16 @@ CELL_TOTALS = (
     "kept_usd_per_month",
     "cash_home_completed_usd",
     "stay_home_earnings_usd",
+    "quota_due_usd",
+    "arrears_collected_usd",
 )
 """Sums over returned workers hired within the run, per (destination, skill, regime) cell.
 Columns ending in ``_usd`` or ``_usd_per_month`` are cents. ``quota_usd_per_month`` is the
 planned contribution a worker was asked for, averaged over his months (policy multipliers
 included); ``to_state_usd``, ``to_managers_usd`` include arrears collected at return, and
-``kept_usd`` is what he kept after them."""
+``kept_usd`` is what he kept after them. ``quota_due_usd`` is every planned contribution asked
+over the stay; it equals to state + to managers + the arrears forgiven at return
+(``arrears_at_return_usd - arrears_collected_usd``), exactly."""
 (
     C_WORKERS,
     C_COMPLETED,
@@ -91,6 +95,8 @@ included); ``to_state_usd``, ``to_managers_usd`` include arrears collected at re
     C_KEPT_PER_MONTH,
     C_CASH_COMPLETED,
     C_STAY_HOME,
+    C_DUE,
+    C_ARREARS_COLLECTED,
 ) = range(len(CELL_TOTALS))
 
 OUTCOME_METRICS = ("cash_home_usd", "net_gain_usd", "kept_usd_per_month", "months_served")
@@ -132,6 +138,7 @@ WORKER_CENTS = (
     "expenses_usd",
     "kept_usd",
     "arrears_at_return_usd",
+    "arrears_collected_usd",
     "loan_repayment_usd",
     "quota_due_usd",
     "travel_cost_usd",
@@ -147,6 +154,7 @@ WORKER_CENTS = (
     WC_EXPENSES,
     WC_KEPT,
     WC_ARREARS,
+    WC_ARREARS_COLLECTED,
     WC_LOAN,
     WC_QUOTA_DUE,
     WC_TRAVEL,

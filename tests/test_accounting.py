@@ -112,6 +112,9 @@ def test_arrears_deducted_at_return_reach_the_state_and_managers_that_month():
     assert m.kept_usd[23] == 10 * (0 - 2400)
     revenue = result.summary_dict["state_revenue_usd_per_year"]["mean"] * 30 / 12
     assert revenue == pytest.approx(10 * (24 * 540 + 2160), abs=0.01)
+    assert result.summary_dict["arrears_collected_usd_per_year"] * 30 / 12 == pytest.approx(10 * 2400)
+    assert (w.arrears_collected_usd == 2400).all()
+    assert result.summary_dict["accounting_max_abs_residual_usd"] == 0.0
 
 
 def test_forgiven_arrears_are_paid_to_no_one():
@@ -119,7 +122,8 @@ def test_forgiven_arrears_are_paid_to_no_one():
     w = result.workers
     assert (w.to_state_usd == 24 * 540).all() and (w.to_managers_usd == 24 * 60).all()
     assert (w.kept_usd == 0).all() and (w.cash_home_usd == -150).all()
-    assert (result.monthly.arrears_collected_usd == 0).all()
+    assert (result.monthly.arrears_collected_usd == 0).all() and (w.arrears_collected_usd == 0).all()
+    assert result.summary_dict["accounting_max_abs_residual_usd"] == 0.0
 
 
 @pytest.mark.parametrize("rule", ["deducted", "forgiven"])
