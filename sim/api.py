@@ -136,7 +136,8 @@ def run(
     writer = _ParquetSink(Path(workers_file), scenario) if workers_file is not None else None
     try:
         raw = simulate(scenario, seed=seed, workers=workers, threads=threads, keep_workers=keep_workers,
-                       progress=bar.update if bar else None, worker_sink=writer)
+                       progress=bar.update if bar else None, worker_sink=writer,
+                       compile_notice=_compile_notice if progress else None)
     finally:
         if bar:
             bar.close()
@@ -240,6 +241,11 @@ def _manifest(scenario: Scenario, raw: RawRun, started) -> dict:
         "versions": results.versions(),
         "git_commit": results.git_commit(Path(__file__).resolve().parent),
     }
+
+
+def _compile_notice() -> None:
+    print("compiling the simulation kernel (first run after an install or an edit only; about half a minute)",
+          file=sys.stderr, flush=True)
 
 
 def _progress_bar(scenario: Scenario, workers: int | None, wanted: bool):

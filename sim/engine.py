@@ -7,6 +7,7 @@ records, when asked for, are the one output that grows with N.
 """
 import math
 import os
+import threading
 import time
 from typing import NamedTuple
 
@@ -89,6 +90,7 @@ def simulate(
     keep_workers: bool = False,
     progress=None,
     worker_sink=None,
+    compile_notice=None,
 ) -> RawRun:
     """Simulate a scenario; return the summed accumulators.
 
@@ -105,6 +107,8 @@ def simulate(
     worker_sink : callable(columns), optional; receives each batch's worker
         records (a dict as in ``RawRun.workers``) instead of keeping them, so
         memory stays bounded; implies per-worker records
+    compile_notice : callable(), optional; called once if the first kernel call of the
+        process is still running after COMPILE_NOTICE_SECONDS (it is compiling)
     """
     seed = scenario.simulation.seed if seed is None else seed
     n_slots = scenario.simulation.workers if workers is None else workers
@@ -122,6 +126,7 @@ def simulate(
     previous_threads = numba.get_num_threads()
     numba.set_num_threads(threads)
     started = time.perf_counter()
+    notice = _first_call_notice(compile_notice)
     try:
         monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
         cell_totals = np.zeros((cells, len(L.CELL_TOTALS)), np.int64)
@@ -140,6 +145,7 @@ def simulate(
                 records = _records(first_row, int(counting.slot_workers.sum()))
             acc = _allocate(threads, horizon, cells, size)
             simulate_slots(params, timeline, seed, first_slot, size, acc, records)
+            notice.cancel()
             add_exactly(monthly, acc.monthly.sum(axis=0))
             add_exactly(cell_totals, acc.cell_totals.sum(axis=0))
             add_exactly(histogram, acc.histogram.sum(axis=0))
@@ -149,6 +155,7 @@ def simulate(
             if progress is not None:
                 progress(size)
     finally:
+        notice.cancel()
         numba.set_num_threads(previous_threads)
     sumsq = np.concatenate(sumsq_parts)
     return RawRun(
@@ -164,6 +171,20 @@ def simulate(
         workers={name: np.concatenate([part[name] for part in worker_parts]) for name in worker_parts[0]}
         if worker_parts else None,
     )
+
+
+COMPILE_NOTICE_SECONDS = 1.5
+"""Loading the compiled kernel from the cache takes a quarter of a second; compiling, 20 s or more."""
+
+
+def _first_call_notice(notice) -> threading.Timer:
+    """A started timer calling ``notice`` after COMPILE_NOTICE_SECONDS if the kernel has not run in
+    this process yet (and ``notice`` is given); the caller cancels it once the kernel returns."""
+    timer = threading.Timer(COMPILE_NOTICE_SECONDS, notice or (lambda: None))
+    timer.daemon = True
+    if notice is not None and not simulate_slots.signatures:
+        timer.start()
+    return timer
 
 
 INT64_SAFE = 2.0**62
