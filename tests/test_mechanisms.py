@@ -28,8 +28,8 @@ NO_THRESHOLD = "participation.reservation_gain_usd=-1e9"
 
 def cohort(*overrides, workers=2_000, horizon=24, seed=11):
     """Degenerate workers all hired at month 0, with ``overrides`` on top; one row per hire."""
-    chosen = scenario(*DEGENERATE, *overrides,
-                      f'simulation={{ mode = "cohort", horizon_months = {horizon}, workers = {workers}, seed = {seed} }}')
+    simulation = f'simulation={{ mode = "cohort", horizon_months = {horizon}, workers = {workers}, seed = {seed} }}'
+    chosen = scenario(*DEGENERATE, *overrides, simulation)
     return api.run(chosen, keep_workers=True)
 
 
@@ -178,15 +178,21 @@ def test_wage_shock_spreads_monthly_earnings_without_moving_their_mean():
 
 
 def test_wage_shock_leaves_arrears_when_earnings_fall_below_what_is_due():
+    """Month 0's arrears, summed over the cohort, against E[max(0, due - available)] integrated
+    over the shock's distribution (Irwin-Hall, n = 4, as :func:`sim.rng.bell` documents)."""
     # quota $850: available $900 + $100 Z falls short of it when Z < -0.5
     sd, n = 0.1, 20_000
     result = cohort(f"wages.monthly_shock_sd={sd}", NO_THRESHOLD,
                     'quota={ rule = "drawn", quota_usd_per_month = 850, floor_usd_per_month = 500, '
                     'cap_usd_per_month = 900 }', workers=n)
     arrears = result.raw.monthly[0, L.M_ARREARS] / 100  # month 0: nobody has arrears yet, nobody leaves
-    shortfall = lambda z: max(0.0, 850 - (900 + 1000 * sd * z))  # noqa: E731
+
+    def shortfall(z):
+        return max(0.0, 850 - (900 + 1000 * sd * z))
+
     mean = bell_expectation(shortfall)
     sd_shortfall = math.sqrt(bell_expectation(lambda z: shortfall(z) ** 2) - mean ** 2)
+    assert bell_expectation(lambda z: 1.0) == pytest.approx(1.0) and bell_expectation(lambda z: z * z) == pytest.approx(1.0)
     assert mean > 10
     assert abs(arrears / n - mean) < SIGMAS * sd_shortfall / math.sqrt(n)
 
@@ -273,4 +279,5 @@ def test_what_a_worker_keeps_is_his_earnings_less_expenses_and_payments_month_by
     assert totals[L.C_KEPT] == kept.sum()
     assert result.raw.monthly[:, L.M_KEPT].sum() == kept.sum()
     abroad = months[:, None] > np.arange(24)  # worker i is abroad in month t
-    np.testing.assert_array_equal(result.raw.monthly[:, L.M_KEPT], (abroad * (earnings - expenses - due)[:, None]).sum(axis=0))
+    np.testing.assert_array_equal(result.raw.monthly[:, L.M_KEPT],
+                                  (abroad * (earnings - expenses - due)[:, None]).sum(axis=0))
