@@ -1,13 +1,12 @@
 """The source figures in ``seeds/`` beside the simulated values they describe."""
 import math
-import tomllib
 from pathlib import Path
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import layout as L
-from sim.config import ConfigError, Scenario, error_message
+from sim.config import ConfigError, Scenario, error_message, read_toml
 
 CELL_MEANS = {
     "bribe_usd_mean": (L.C_BRIBE, L.C_WORKERS, 100.0),
@@ -80,27 +79,13 @@ def load_figures(scenario: Scenario) -> tuple[list[dict], str]:
     """
     path = seeds_path(scenario)
     where = f"{scenario.source_path or '<config>'}: calibration.seeds_file: {path}"
-    data = _read_toml(path, where)
+    data = read_toml(path, where)
     try:
         seeds = SeedsFile.model_validate(data)
     except ValidationError as error:
         raise ConfigError(f"{where}: {_figure_location(item['loc'], data)}: {_seeds_message(item)}"
                           for item in error.errors()) from None
     return [figure.model_dump() for figure in seeds.figure], seeds.source.citation
-
-
-def _read_toml(path: Path, where: str) -> dict:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError([f"{where}: not found"]) from None
-    except IsADirectoryError:
-        raise ConfigError([f"{where}: is a directory, not a TOML file"]) from None
-    except (ValueError, RecursionError) as error:  # TOMLDecodeError, UnicodeDecodeError, 4300+ digit integers
-        raise ConfigError([f"{where}: not valid TOML: {error}"]) from None
-    except OSError as error:
-        raise ConfigError([f"{where}: cannot read: {error.strerror}"]) from None
 
 
 SEEDS_MESSAGES = {

@@ -447,6 +447,21 @@ def _override_list(overrides) -> list[str]:
     return overrides
 
 
+def read_toml(path: Path, where: str) -> dict:
+    """The parsed TOML file at ``path``, or one :class:`ConfigError` line starting with ``where``."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError([f"{where}: file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{where}: is a directory, not a TOML file"]) from None
+    except (ValueError, RecursionError) as error:  # TOMLDecodeError, UnicodeDecodeError, 4300+ digit integers
+        raise ConfigError([f"{where}: invalid TOML: {error}"]) from None
+    except OSError as error:
+        raise ConfigError([f"{where}: cannot read: {error.strerror}"]) from None
+
+
 def load_config(path, overrides=()) -> Scenario:
     """Read and validate a scenario file, after applying ``--set`` style overrides.
 
@@ -467,17 +482,7 @@ def load_config(path, overrides=()) -> Scenario:
     overrides = _override_list(overrides)
     path = Path(path)
     source = str(path)
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError([f"{source}: file not found"]) from None
-    except IsADirectoryError:
-        raise ConfigError([f"{source}: is a directory, not a TOML file"]) from None
-    except (ValueError, RecursionError) as error:  # TOMLDecodeError, UnicodeDecodeError, 4300+ digit integers
-        raise ConfigError([f"{source}: invalid TOML: {error}"]) from None
-    except OSError as error:
-        raise ConfigError([f"{source}: cannot read: {error.strerror}"]) from None
+    raw = read_toml(path, source)
     overridden = [_apply_override(raw, source, text) for text in overrides]
     scenario = validate(raw, source, overridden)
     scenario._source_path = path.resolve()

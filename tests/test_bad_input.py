@@ -340,7 +340,7 @@ BAD_SEEDS = [
     ("low above high", FIGURE + FIGURE.replace("low = 500.0", "low = 800.0"),
      "figure 2 ('bribe'): low (800.0) is above high (700.0)"),
     ("unknown key", FIGURE.replace("high", "hgih = 1.0\nhigh"), "figure 1 ('bribe'): hgih: unknown key"),
-    ("not TOML", "[[figure", "not valid TOML: Expected ']]' at the end of an array declaration"),
+    ("not TOML", "[[figure", "invalid TOML: Expected ']]' at the end of an array declaration"),
 ]
 
 
