@@ -314,21 +314,22 @@ class Scenario(Section):
         growth = (1.0 + self.bribe_finance.interest_rate_per_month) ** longest
         reported = set()
         for name, destination in self.destinations.items():
+            where = f"destinations.{name}."
+            bribe = destination.bribe_usd.support()[1] * self.timeline_max("bribe_multiplier")
             checks = (
-                ("earning_capacity_usd_per_month", "monthly earnings",
+                (where + "earning_capacity_usd_per_month", "monthly earnings",
                  destination.earning_capacity_usd_per_month.support()[1] * most["skill"] * most["regime"]
                  * self.timeline_max("wage_index") * shock,
                  "with the largest skill and regime multipliers, wage index and wage shock"),
-                ("bribe_usd", "a loan repayment",
-                 destination.bribe_usd.support()[1] * self.timeline_max("bribe_multiplier") * growth,
+                (where + "bribe_usd" if bribe > MONEY_LIMIT_USD else "bribe_finance.interest_rate_per_month",
+                 "a loan repayment", bribe * growth,
                  f"with the bribe multiplier and {longest:g} months of loan interest"),
-                ("quota_cap_usd_per_month" if destination.quota_cap_usd_per_month is not None else None,
-                 "the planned contribution",
+                (where + "quota_cap_usd_per_month" if destination.quota_cap_usd_per_month is not None
+                 else "quota.cap_usd_per_month", "the planned contribution",
                  self.quota_band(destination)[1] * self.timeline_max("quota_multiplier"),
                  "with the largest quota multiplier"),
             )
-            for key, what, amount, how in checks:
-                path = f"destinations.{name}.{key}" if key else "quota.cap_usd_per_month"
+            for path, what, amount, how in checks:
                 if amount > MONEY_LIMIT_USD and path not in reported:
                     reported.add(path)
                     yield (path, f"{what} could reach ${amount:,.4g} {how}, above the engine's limit of "

@@ -5,7 +5,9 @@ Candidate ``k`` of a slot draws from his own stream (stream ``k + 1`` of the slo
 the D_ constants (a distributed attribute, two counters each, see :mod:`sim.sampling`).
 """
 import math
+from typing import NamedTuple
 
+import numpy as np
 from numba import njit
 
 from sim import layout as L
@@ -27,6 +29,25 @@ probability at least 1 / longest contract (1 / 1,200 at the least), so the cap i
 practice: it only bounds the loop."""
 
 
+class Candidate(NamedTuple):
+    """A candidate's attributes at recruitment; money in USD (per month where a rate), before any
+    policy multiplier, but ``expected_gain_usd``, which decides whether he goes."""
+
+    destination: np.int64
+    skill: np.int64
+    regime: np.int64
+    contract_months: np.int64
+    bribe_usd: float
+    home_wage_usd_per_month: float
+    earning_capacity_usd_per_month: float
+    expenses_usd_per_month: float
+    hazard_per_month: float  # of going home early
+    quota_usd_per_month: float  # the planned contribution Q
+    skim_share: float
+    borrowed: bool
+    expected_gain_usd: float  # of a completed contract, with the hiring month's multipliers
+
+
 @njit(cache=True, inline="always")
 def _category_at(values, first, count, u):
     """Index of the category the uniform ``u`` falls into, the cumulative shares being
@@ -39,14 +60,10 @@ def _category_at(values, first, count, u):
 
 @njit(cache=True, inline="always")
 def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, bribe_multiplier):
-    """A candidate's attributes at recruitment, from the candidate's stream ``key``.
+    """A :class:`Candidate`'s attributes at recruitment, from the candidate's stream ``key``.
 
-    Returns (destination, skill, regime, contract months, bribe USD, home wage,
-    earning capacity, expenses, early-return hazard, planned contribution Q,
-    skim share, borrowed, expected net gain USD); money in USD (per month where
-    it is a rate), before any policy multiplier. The expected net gain of a
-    completed contract, which decides whether he goes, is reckoned with the
-    policy multipliers of his hiring month: a quota hike or a bribe rise deters.
+    The expected net gain of a completed contract, which decides whether he goes, is reckoned
+    with the policy multipliers of his hiring month: a quota hike or a bribe rise deters.
     """
     base = scalars_start(n_dest, n_skill)
     destination = _category_at(values, destination_at(VD_CUMULATIVE_SHARE, n_dest, 0), n_dest,
@@ -74,8 +91,8 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
     expected_earnings = capacity * wage_index * (1.0 - values[base + V_IDLE + regime])
     expected_gain = (contract * (expected_earnings - expenses - quota * quota_multiplier - home_wage)
                      - bribe * bribe_multiplier)
-    return (destination, skill, regime, contract, bribe, home_wage, capacity,
-            expenses, hazard, quota, skim, borrowed, expected_gain)
+    return Candidate(destination, skill, regime, contract, bribe, home_wage, capacity, expenses, hazard, quota, skim,
+                     borrowed, expected_gain)
 
 
 @njit(cache=True, inline="always")
@@ -113,7 +130,7 @@ def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, intake, wage
     vacancy, his expected months abroad for a hire. An accepted hire's months already served
     come from P(a) ~ (1 - h)^a, a < contract, h his hazard with the timeline's.
 
-    Returns (candidates used, attributes, months already served), the months being -1 for a
+    Returns (candidates used, the :class:`Candidate`, months already served), the months -1 for a
     slot vacant at month 0 (also after MAX_STEADY_STATE_CANDIDATES candidates, which only a
     longest contract of thousands of months could need).
     """
@@ -124,13 +141,12 @@ def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, intake, wage
     while True:
         key = rng.stream_key(seed, slot, candidate + 1)
         candidate += 1
-        attributes = draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier,
-                                    bribe_multiplier)
-        goes = rng.uniform_at(key, U_ARRIVAL) < intake and attributes[-1] >= reservation
-        hazard = 1.0 - (1.0 - attributes[8]) * timeline_stay
-        spell = _expected_months(attributes[3], hazard) if goes else 1.0
+        c = draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, bribe_multiplier)
+        goes = rng.uniform_at(key, U_ARRIVAL) < intake and c.expected_gain_usd >= reservation
+        hazard = 1.0 - (1.0 - c.hazard_per_month) * timeline_stay
+        spell = _expected_months(c.contract_months, hazard) if goes else 1.0
         if rng.uniform_at(key, U_ACCEPT) * longest < spell:
-            age = _steady_state_age(attributes[3], hazard, rng.uniform_at(key, U_AGE)) if goes else -1
-            return candidate, attributes, age
+            age = _steady_state_age(c.contract_months, hazard, rng.uniform_at(key, U_AGE)) if goes else -1
+            return candidate, c, age
         if candidate >= MAX_STEADY_STATE_CANDIDATES:
-            return candidate, attributes, -1
+            return candidate, c, -1

@@ -1,0 +1,287 @@
+"""One worker's life in a block of slots: start, a month, the arrears at return, settle, record.
+
+The kernel (:mod:`sim.kernel`) simulates slots BLOCK_SLOTS at a time. The current worker of each
+slot lives in a column of two small tables, ``real`` (float64, the F_ rows) and ``whole`` (int64,
+the I_ rows), so that a month of the whole block is one branch-free loop over columns that LLVM
+vectorises (:func:`month_pass`). Everything else a worker does (starting, going home, settling his
+accounts, being recorded) is a scalar function of one column, here.
+
+All functions are ``inline="always"``: a compiled call that takes arrays pays an atomic reference
+count increment and decrement for each, and threads sharing one counter's cache line serialise
+on it; inlined, they cost nothing. Results come back as named tuples of scalars (passed by value).
+Money is whole cents (int64) from the worker-month on, so that
+
+    gross earnings = to state + to managers + expenses + kept
+
+holds exactly for every worker and every month.
+"""
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from sim import bins
+from sim import layout as L
+from sim import rng
+
+BLOCK_SLOTS = 64
+"""Slots simulated side by side: 2 tables of (fields, BLOCK_SLOTS) 8-byte values (14 KB). At most
+64: the sets of vacant and of returning slots are uint64 bit masks (bit ``i`` for column ``i``)."""
+# rows of the float64 table ``real`` (USD, per month where a rate):
+(F_CAPACITY, F_QUOTA, F_SKIM, F_STAY, F_IDLE,  # read every month
+ F_BRIBE, F_HOME_WAGE, F_EXPENSES) = range(8)  # read at return
+F_COUNT = 8
+# rows of the int64 table ``whole`` (money in cents, months as month indices):
+(I_KEY,  # the slot's monthly stream key (uint64 bits)
+ I_OCCUPIED,  # 1 while a worker is abroad, else 0
+ I_END,  # hire month + contract: he has served his contract once month I_END - 1 is worked
+ I_EXPENSES_CENTS, I_ARREARS, I_GROSS, I_STATE, I_MANAGERS,  # his month's expenses; running totals
+ I_HIRE_MONTH,  # month he started (negative for the stock-mode worker met at month 0)
+ I_DESTINATION, I_SKILL, I_REGIME, I_CONTRACT, I_BORROWED,
+ I_RECORDED,  # 1 for a hire of the run (outcome counted), 0 for the stock-mode month-0 worker
+ I_CANDIDATES,  # candidates the slot has drawn so far
+ I_RECORD_ROW,  # the slot's next row of ``records``, or -1
+ I_STATE_REVENUE, I_MANAGERS_REVENUE,  # the slot's payments within the horizon (cents)
+ I_DUE,  # planned contributions asked of him so far, arrears aside (cents)
+ ) = range(20)
+I_COUNT = 20
+
+
+@njit(cache=True, inline="always")
+def cents(usd):
+    """USD to whole cents (int64), rounding half up."""
+    return np.int64(math.floor(usd * 100.0 + 0.5))
+
+
+@njit(cache=True, inline="always")
+def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier):
+    """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block.
+    A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``."""
+    real[F_CAPACITY, i] = candidate.earning_capacity_usd_per_month
+    real[F_QUOTA, i] = candidate.quota_usd_per_month
+    real[F_SKIM, i] = candidate.skim_share
+    real[F_STAY, i] = 1.0 - candidate.hazard_per_month
+    real[F_IDLE, i] = idle_probability
+    real[F_BRIBE, i] = candidate.bribe_usd * bribe_multiplier if recorded else candidate.bribe_usd
+    real[F_HOME_WAGE, i] = candidate.home_wage_usd_per_month
+    real[F_EXPENSES, i] = candidate.expenses_usd_per_month
+    whole[I_OCCUPIED, i] = 1
+    whole[I_END, i] = hire_month + candidate.contract_months
+    whole[I_EXPENSES_CENTS, i] = cents(candidate.expenses_usd_per_month)
+    whole[I_ARREARS, i] = 0
+    whole[I_GROSS, i] = 0
+    whole[I_STATE, i] = 0
+    whole[I_MANAGERS, i] = 0
+    whole[I_DUE, i] = 0
+    whole[I_HIRE_MONTH, i] = hire_month
+    whole[I_DESTINATION, i] = candidate.destination
+    whole[I_SKILL, i] = candidate.skill
+    whole[I_REGIME, i] = candidate.regime
+    whole[I_CONTRACT, i] = candidate.contract_months
+    whole[I_BORROWED, i] = candidate.borrowed
+    whole[I_RECORDED, i] = recorded
+
+
+class MonthSums(NamedTuple):
+    """A block's month: sums over its occupied slots (money in cents), and who goes home."""
+
+    active: np.int64
+    gross: np.int64
+    to_state: np.int64
+    to_managers: np.int64
+    expenses: np.int64
+    arrears: np.int64  # owed by those who stay
+    returns: np.int64
+    early_returns: np.int64
+    contract_months: np.int64
+    months_served: np.int64  # before this month
+    returned: np.uint64  # bit i: the worker of column i goes home after the month
+
+
+@njit(cache=True, inline="always")
+def month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, whole, may_return):
+    """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
+
+    ``wage_index``, ``quota_multiplier`` and ``timeline_stay`` (1 - repatriation hazard) are the
+    timeline's entries for month ``t`` (its last month during the run-out, its first for the
+    months before 0 that a stock-mode worker served). Month ``t`` uses counters ``2t`` (split
+    into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of each slot's monthly
+    stream, modulo 2**64 for ``t < 0``. Updates the running fields of ``whole`` (arrears, gross,
+    to state, to managers, due); vacant slots are computed too and masked out. With
+    ``may_return`` False nobody goes home (the months a worker met at month 0 had served).
+    Returns :class:`MonthSums`; kept money is derived by the caller: gross - expenses - to
+    state - to managers.
+    """
+    active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
+    returns_sum = early_sum = contract_sum = served_sum = np.int64(0)
+    returned = np.uint64(0)
+    for i in range(BLOCK_SLOTS):
+        key = np.uint64(whole[I_KEY, i])
+        occupied = whole[I_OCCUPIED, i] != 0
+        u_hazard, u_idle = rng.uniform_pair(rng.bits(key, rng.DRAWS_PER_MONTH * t))
+        shock = 1.0 + shock_sd * rng.bell(rng.bits(key, rng.DRAWS_PER_MONTH * t + 1))
+        works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
+        earnings = cents(real[F_CAPACITY, i] * wage_index * shock) if works else np.int64(0)
+        expenses_cents = whole[I_EXPENSES_CENTS, i]
+        due_now = cents(real[F_QUOTA, i] * quota_multiplier)
+        due = due_now + whole[I_ARREARS, i]
+        paid = min(due, max(earnings - expenses_cents, np.int64(0)))
+        arrears = due - paid
+        to_managers = np.int64(math.floor(real[F_SKIM, i] * paid + 0.5))
+        to_state = paid - to_managers
+        completed = t + 1 >= whole[I_END, i]
+        returns = may_return & (completed | (u_hazard < 1.0 - real[F_STAY, i] * timeline_stay))
+        contract = whole[I_CONTRACT, i]
+        served = t - whole[I_HIRE_MONTH, i]
+        if not occupied:
+            earnings = arrears = to_state = to_managers = expenses_cents = due_now = np.int64(0)
+            contract = served = np.int64(0)
+            returns = completed = False
+        whole[I_ARREARS, i] = arrears
+        whole[I_GROSS, i] += earnings
+        whole[I_STATE, i] += to_state
+        whole[I_MANAGERS, i] += to_managers
+        whole[I_DUE, i] += due_now
+        returned |= np.uint64(returns) << np.uint64(i)
+        active += occupied
+        gross_sum += earnings
+        state_sum += to_state
+        managers_sum += to_managers
+        expenses_sum += expenses_cents
+        arrears_sum += np.int64(0) if returns else arrears
+        returns_sum += returns
+        early_sum += returns != completed
+        contract_sum += contract
+        served_sum += served
+    return MonthSums(active, gross_sum, state_sum, managers_sum, expenses_sum, arrears_sum, returns_sum, early_sum,
+                     contract_sum, served_sum, returned)
+
+
+@njit(cache=True, inline="always")
+def collect_arrears(real, whole, i, deduct):
+    """The arrears of the worker of column ``i`` as he goes home: with ``deduct``, paid from his
+    savings and split like any payment. Adds them to his totals; returns (to state, to managers)
+    in cents (zeros when forgiven)."""
+    arrears = whole[I_ARREARS, i] if deduct else np.int64(0)
+    to_managers = np.int64(math.floor(real[F_SKIM, i] * arrears + 0.5))
+    whole[I_STATE, i] += arrears - to_managers
+    whole[I_MANAGERS, i] += to_managers
+    return arrears - to_managers, to_managers
+
+
+class Settlement(NamedTuple):
+    """A returning hire's accounts, in cents where money."""
+
+    bribe: np.int64
+    loan_repayment: np.int64
+    travel: np.int64
+    cash_home: np.int64
+    stay_home: np.int64  # what he would have earned at home over his months abroad
+    net_gain: np.int64
+    kept_per_month: np.int64
+    completed: bool
+    worse_off: bool
+
+
+@njit(cache=True, inline="always")
+def settle(bribe, borrowed, months, contract, interest, home_wage, savings, travel):
+    """A returning hire's accounts (:class:`Settlement`). ``savings`` are what he kept after every
+    payment, arrears collected at return included; ``bribe``, ``home_wage`` and ``travel`` in USD."""
+    bribe_cents = cents(bribe)
+    loan_repayment = cents(bribe * (1.0 + interest) ** months) if borrowed else np.int64(0)
+    travel_cents = cents(travel)
+    cash_home = savings - loan_repayment - travel_cents
+    stay_home = cents(months * home_wage)
+    net_gain = cash_home - stay_home - (np.int64(0) if borrowed else bribe_cents)
+    return Settlement(bribe_cents, loan_repayment, travel_cents, cash_home, stay_home, net_gain,
+                      cents(savings / 100.0 / months), months >= contract, net_gain < 0)
+
+
+@njit(cache=True, inline="always")
+def _count(histogram, cell, metric, value):
+    """Add the int64 ``value`` (cents, or months) to its bin of ``histogram[cell, metric]``."""
+    b = bins.bin_index(value)
+    histogram[cell, metric, b, bins.COUNT] += 1
+    histogram[cell, metric, b, bins.SUM] += value
+
+
+@njit(cache=True, inline="always")
+def kept_savings(whole, i, months):
+    """What the worker of column ``i`` kept over ``months`` (cents): gross - expenses - payments."""
+    return (whole[I_GROSS, i] - months * whole[I_EXPENSES_CENTS, i] - whole[I_STATE, i]
+            - whole[I_MANAGERS, i])
+
+
+@njit(cache=True, inline="always")
+def record_outcome(real, whole, i, slot, months, collected, s, n_skill, totals, histogram, records):
+    """Add the returning hire of column ``i`` (global ``slot``), after ``months`` abroad, to his
+    cell's totals and histograms, and to ``records`` when it has rows. ``collected``: the
+    arrears collected from him at return (cents); ``s``: his :class:`Settlement`."""
+    gross, to_state, to_managers = whole[I_GROSS, i], whole[I_STATE, i], whole[I_MANAGERS, i]
+    expenses_total = months * whole[I_EXPENSES_CENTS, i]
+    kept = kept_savings(whole, i, months)
+    arrears = whole[I_ARREARS, i]
+    cell = (whole[I_DESTINATION, i] * n_skill + whole[I_SKILL, i]) * len(L.REGIMES) + whole[I_REGIME, i]
+    totals[cell, L.C_WORKERS] += 1
+    totals[cell, L.C_COMPLETED] += int(s.completed)
+    totals[cell, L.C_WORSE_OFF] += int(s.worse_off)
+    totals[cell, L.C_MONTHS] += months
+    totals[cell, L.C_CONTRACT] += whole[I_CONTRACT, i]
+    totals[cell, L.C_BRIBE] += s.bribe
+    totals[cell, L.C_QUOTA] += cents(whole[I_DUE, i] / 100.0 / months)
+    totals[cell, L.C_HOME_WAGE] += cents(real[F_HOME_WAGE, i])
+    totals[cell, L.C_GROSS] += gross
+    totals[cell, L.C_STATE] += to_state
+    totals[cell, L.C_MANAGERS] += to_managers
+    totals[cell, L.C_EXPENSES] += expenses_total
+    totals[cell, L.C_KEPT] += kept
+    totals[cell, L.C_ARREARS] += arrears
+    totals[cell, L.C_CASH] += s.cash_home
+    totals[cell, L.C_NET] += s.net_gain
+    totals[cell, L.C_KEPT_PER_MONTH] += s.kept_per_month
+    totals[cell, L.C_STAY_HOME] += s.stay_home
+    totals[cell, L.C_DUE] += whole[I_DUE, i]
+    totals[cell, L.C_ARREARS_COLLECTED] += collected
+    if s.completed:
+        totals[cell, L.C_CASH_COMPLETED] += s.cash_home
+    _count(histogram, cell, L.H_CASH, s.cash_home)
+    _count(histogram, cell, L.H_NET, s.net_gain)
+    _count(histogram, cell, L.H_KEPT_PER_MONTH, s.kept_per_month)
+    _count(histogram, cell, L.H_MONTHS, months)
+    row = whole[I_RECORD_ROW, i]
+    if row < 0:
+        return
+    whole[I_RECORD_ROW, i] = row + 1
+    codes, money, values = records.codes, records.cents, records.values
+    codes[row, L.W_SLOT] = slot
+    codes[row, L.W_CANDIDATE] = whole[I_CANDIDATES, i] - 1
+    codes[row, L.W_HIRE_MONTH] = whole[I_HIRE_MONTH, i]
+    codes[row, L.W_DESTINATION] = whole[I_DESTINATION, i]
+    codes[row, L.W_SKILL] = whole[I_SKILL, i]
+    codes[row, L.W_REGIME] = whole[I_REGIME, i]
+    codes[row, L.W_CONTRACT] = whole[I_CONTRACT, i]
+    codes[row, L.W_MONTHS] = months
+    codes[row, L.W_EARLY] = int(not s.completed)
+    codes[row, L.W_BORROWED] = whole[I_BORROWED, i]
+    codes[row, L.W_WORSE_OFF] = s.worse_off
+    money[row, L.WC_BRIBE] = s.bribe
+    money[row, L.WC_GROSS] = gross
+    money[row, L.WC_STATE] = to_state
+    money[row, L.WC_MANAGERS] = to_managers
+    money[row, L.WC_EXPENSES] = expenses_total
+    money[row, L.WC_KEPT] = kept
+    money[row, L.WC_ARREARS] = arrears
+    money[row, L.WC_ARREARS_COLLECTED] = collected
+    money[row, L.WC_LOAN] = s.loan_repayment
+    money[row, L.WC_QUOTA_DUE] = whole[I_DUE, i]
+    money[row, L.WC_TRAVEL] = s.travel
+    money[row, L.WC_CASH] = s.cash_home
+    money[row, L.WC_STAY_HOME] = s.stay_home
+    money[row, L.WC_NET] = s.net_gain
+    values[row, L.WV_HOME_WAGE] = real[F_HOME_WAGE, i]
+    values[row, L.WV_CAPACITY] = real[F_CAPACITY, i]
+    values[row, L.WV_EXPENSES] = real[F_EXPENSES, i]
+    values[row, L.WV_QUOTA] = real[F_QUOTA, i]
+    values[row, L.WV_SKIM] = real[F_SKIM, i]
+    values[row, L.WV_KEPT_PER_MONTH] = s.kept_per_month / 100.0
