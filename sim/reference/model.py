@@ -6,6 +6,7 @@ rounded to whole cents once per worker-month (:func:`cents`) and then added as P
 ``gross earnings = to state + to managers + expenses + kept`` holds exactly. Random numbers come
 from :mod:`sim.reference.random`, drawn where the kernel draws them.
 """
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ def policy_in_month(timeline, month):
             return series
         return [v for m, v in series if m <= month][-1]
 
-    return Policy(**{name: value(getattr(timeline, name)) for name in Policy.__dataclass_fields__})
+    return Policy(**{field.name: value(getattr(timeline, field.name)) for field in dataclasses.fields(Policy)})
 
 
 @dataclass
@@ -110,8 +111,11 @@ def recruit(scenario, key, policy):
     expected_earnings = capacity * policy.wage_index * (1.0 - living.idle_probability_per_month)
     expected_gain = (contract * (expected_earnings - expenses - quota * policy.quota_multiplier - home_wage)
                      - bribe * policy.bribe_multiplier)
-    return Worker(key, destination, skill, regime, contract, bribe, home_wage, capacity, expenses,
-                  living.idle_probability_per_month, hazard, quota, skim, borrowed, expected_gain)
+    return Worker(key=key, destination=destination, skill=skill, regime=regime, contract_months=contract,
+                  bribe_usd=bribe, home_wage_usd_per_month=home_wage, earning_capacity_usd_per_month=capacity,
+                  expenses_usd_per_month=expenses, idle_probability_per_month=living.idle_probability_per_month,
+                  early_return_hazard_per_month=hazard, quota_usd_per_month=quota, skim_share=skim,
+                  borrowed=borrowed, expected_gain_usd=expected_gain)
 
 
 def comes_forward(key, policy):
@@ -163,24 +167,27 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
       :func:`return_hazard` (never when not ``may_return``: the months a worker met at month 0
       is known to have stayed)
     """
+    # the month's draws: counters 2t and 2t + 1 of the slot's monthly stream
     u_return, u_idle = uniform_pair(bits(monthly_key, 2 * t))
     shock = 1.0 + scenario.wages.monthly_shock_sd * bell(bits(monthly_key, 2 * t + 1))
     employed = u_idle >= worker.idle_probability_per_month and shock > 0.0
     earnings = cents(worker.earning_capacity_usd_per_month * policy.wage_index * shock) if employed else 0
     expenses = cents(worker.expenses_usd_per_month)
     asked = cents(worker.quota_usd_per_month * policy.quota_multiplier)
-    paid = min(asked + worker.arrears_cents, max(earnings - expenses, 0))
+    due = asked + worker.arrears_cents
+    paid = min(due, max(earnings - expenses, 0))
     to_managers = math.floor(worker.skim_share * paid + 0.5)
-    worker.arrears_cents = asked + worker.arrears_cents - paid
+    to_state = paid - to_managers
+    worker.arrears_cents = due - paid
     worker.due_cents += asked
     worker.gross_cents += earnings
     worker.expenses_cents += expenses
-    worker.to_state_cents += paid - to_managers
+    worker.to_state_cents += to_state
     worker.to_managers_cents += to_managers
     served = t + 1 - worker.hire_month >= worker.contract_months
     goes_home = may_return and (served or u_return < return_hazard(worker, policy))
-    return Month(earnings, expenses, paid - to_managers, to_managers, earnings - expenses - paid,
-                 goes_home, goes_home and not served)
+    return Month(earnings=earnings, expenses=expenses, to_state=to_state, to_managers=to_managers,
+                 kept=earnings - expenses - paid, goes_home=goes_home, early=goes_home and not served)
 
 
 def collect_arrears(worker, scenario):

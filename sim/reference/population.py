@@ -79,7 +79,7 @@ def worker_at_month_0(scenario, policy, seed, slot, monthly_key):
 class Totals:
     """What a run adds up: monthly series, per-cell totals and outcome histograms, by column name."""
 
-    def __init__(self, scenario):
+    def __init__(self):
         self.monthly = defaultdict(Counter)  # month -> column of layout.MONTHLY_SERIES -> total
         self.cells = defaultdict(Counter)  # (destination, skill, regime) -> column of CELL_TOTALS -> total
         self.histogram = Counter()  # (cell, metric of OUTCOME_METRICS, bin, COUNT or SUM) -> total
@@ -172,7 +172,7 @@ def simulate(scenario, seed=None, workers=None):
     seed = scenario.simulation.seed if seed is None else seed
     workers = scenario.simulation.workers if workers is None else workers
     policies = [policy_in_month(scenario.timeline, t) for t in range(scenario.simulation.horizon_months)]
-    totals = Totals(scenario)
+    totals = Totals()
     for slot in range(workers):
         simulate_slot(scenario, policies, seed, slot, totals)
     return totals.raw_run(scenario, seed, workers, started)
