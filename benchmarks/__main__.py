@@ -58,9 +58,9 @@ def measure(quick: bool, huge: bool) -> dict:
         for threads in threads_available:
             record("kernel", n, threads, *suite.kernel(scenario, n, threads, repeats))
             record("floor", n, threads, *suite.floor(scenario, n, threads, repeats))
-    record("numpy", sizes[0], 1, *suite.reference(suite.reference_numpy, scenario, sizes[0], repeats))
+    record("numpy", sizes[0], 1, *suite.reference("numpy", scenario, sizes[0], repeats))
     python_n = 500 if quick else 2_000
-    record("python", python_n, 1, *suite.reference(suite.reference_python, scenario, python_n, repeats))
+    record("python", python_n, 1, *suite.reference("python", scenario, python_n, repeats))
 
     cold, warm = suite.first_run(empty_cache=not quick, repeats=repeats)
     memory = {f"{'on' if keep else 'off'}": suite.peak_memory_mib(sizes[-1], keep) for keep in (False, True)}

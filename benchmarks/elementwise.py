@@ -1,12 +1,11 @@
 """The kernel's model, element-wise: each function takes Python scalars or NumPy arrays alike.
 
 Random numbers (:mod:`sim.rng`), sampling (:mod:`sim.sampling`), a candidate, a worker's month
-and his settlement at return, as :mod:`sim.kernel` computes them, to the last bit. The two
-references drive these functions: :mod:`benchmarks.reference_numpy` on arrays across slots,
-:mod:`benchmarks.reference_python` on Python ints and floats, slot by slot (splitmix64 on Python
-ints masked to 64 bits; NumPy's uint64 arithmetic wraps by itself). The few operations that
-differ between scalars and arrays go through the helpers at the top. Two details matter for
-bit-exactness:
+and his settlement at return, as :mod:`sim.kernel` computes them, to the last bit, from the
+kernel's own parameter arrays (:func:`sim.params.compile_params`). :mod:`benchmarks.reference_numpy`
+drives these functions on arrays across slots, as a fast reference; the plain statement of the
+model, from the scenario itself, is :mod:`sim.reference`. The few operations that differ between
+scalars and arrays go through the helpers at the top. Two details matter for bit-exactness:
 
 - numba compiles ``float ** int`` to binary exponentiation, not ``pow``: :func:`int_power`.
 - NumPy's SIMD ``log`` and ``exp`` differ from the C library's in the last bit for some inputs

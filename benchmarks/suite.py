@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numba
 
-from benchmarks import reference_numpy, reference_python, rng_floor
-from sim import aggregate, engine, layout as L
+from benchmarks import reference_numpy, rng_floor
+from sim import aggregate, engine, layout as L, reference as plain_reference
 from sim.config import load_config
 from sim.params import compile_params, compile_timeline
 
@@ -59,15 +59,21 @@ def floor(scenario, n, threads, repeats):
         numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
 
 
-def reference(module, scenario, n, repeats):
-    """Seconds and worker-months of a reference implementation at ``n`` slots."""
-    params = compile_params(scenario)
+def _numpy_reference(scenario, seed, n):
+    """:func:`benchmarks.reference_numpy.simulate` from the scenario (compiling its parameters
+    takes a millisecond, beside seconds of simulating)."""
     timeline = compile_timeline(scenario.timeline, scenario.simulation.horizon_months)
+    return reference_numpy.simulate(compile_params(scenario), timeline, seed, n)
+
+
+REFERENCES = {"numpy": _numpy_reference, "python": plain_reference.simulate}
+"""Each reference as a function of (scenario, seed, slots), returning a RawRun."""
+
+
+def reference(name, scenario, n, repeats):
+    """Seconds and worker-months of the reference ``name`` (a key of REFERENCES) at ``n`` slots."""
     seed = scenario.simulation.seed
-    return _timed(lambda: _active_months(module.simulate(params, timeline, seed, n)), repeats)
-
-
-REFERENCES = {"numpy": reference_numpy, "python": reference_python}
+    return _timed(lambda: _active_months(REFERENCES[name](scenario, seed, n)), repeats)
 
 
 def sweep(scenario_path, points, n):

@@ -1,12 +1,15 @@
-"""The NumPy and pure-Python references give exactly the kernel's accumulators."""
+"""The references give exactly the kernel's accumulators: the plain model statement
+(:mod:`sim.reference`, from the Scenario) and the NumPy one (:mod:`benchmarks.reference_numpy`)."""
 import numba
 import numpy as np
 import pytest
 
-from benchmarks import elementwise, reference_numpy, reference_python
+from benchmarks import elementwise, reference_numpy
 from conftest import DEGENERATE, scenario
-from sim import engine
+from sim import engine, recruitment, reference, rng
+from sim.layout import REGIMES
 from sim.params import compile_params, compile_timeline
+from sim.reference import model, random
 
 SHORT = "simulation.horizon_months=36"
 SCENARIOS = {
@@ -41,19 +44,24 @@ SCENARIOS = {
     ],
     "fixed": [SHORT, *DEGENERATE, "regimes.camp.early_return_hazard_per_month=1.0"],
 }
-REFERENCES = {"numpy": (reference_numpy, 2_000), "python": (reference_python, 300)}
+
+
+def _numpy(chosen, seed, n_slots):
+    timeline = compile_timeline(chosen.timeline, chosen.simulation.horizon_months)
+    return reference_numpy.simulate(compile_params(chosen), timeline, seed, n_slots)
+
+
+REFERENCES = {"numpy": (_numpy, 2_000), "plain": (reference.simulate, 300)}
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
-@pytest.mark.parametrize("reference", REFERENCES)
-def test_reference_equals_kernel(name, reference):
-    module, n_slots = REFERENCES[reference]
+@pytest.mark.parametrize("which", REFERENCES)
+def test_reference_equals_kernel(name, which):
+    simulate, n_slots = REFERENCES[which]
     chosen = scenario(*SCENARIOS[name])
     kernel = engine.simulate(chosen, seed=17, workers=n_slots)
-    params = compile_params(chosen)
-    timeline = compile_timeline(chosen.timeline, chosen.simulation.horizon_months)
-    ours = module.simulate(params, timeline, 17, n_slots)
-    assert kernel.monthly.sum() > 0
+    ours = simulate(chosen, 17, n_slots)
+    assert kernel.monthly.sum() > 0 and kernel.cell_totals.sum() > 0
     np.testing.assert_array_equal(ours.monthly, kernel.monthly)
     np.testing.assert_array_equal(ours.cell_totals, kernel.cell_totals)
     np.testing.assert_array_equal(ours.histogram, kernel.histogram)
@@ -73,6 +81,21 @@ def test_numpy_reference_across_a_chunk_boundary():
     assert ours.state_revenue_sumsq_usd2 == kernel.state_revenue_sumsq_usd2
 
 
+def test_plain_reference_across_a_chunk_boundary():
+    """Sums of squares are added per chunk of slots, then the chunks summed: so in the plain
+    reference too (short contracts keep it quick)."""
+    chosen = scenario('simulation={ mode = "cohort", horizon_months = 3, workers = 10, seed = 3 }',
+                      "destinations.russia.contract_months=3")
+    kernel = engine.simulate(chosen, seed=5, workers=16_500)
+    ours = reference.simulate(chosen, 5, 16_500)
+    assert kernel.monthly[0, 1] > 1_000  # hires
+    np.testing.assert_array_equal(ours.monthly, kernel.monthly)
+    np.testing.assert_array_equal(ours.cell_totals, kernel.cell_totals)
+    np.testing.assert_array_equal(ours.histogram, kernel.histogram)
+    assert ours.state_revenue_sumsq_usd2 == kernel.state_revenue_sumsq_usd2
+    assert ours.managers_revenue_sumsq_usd2 == kernel.managers_revenue_sumsq_usd2
+
+
 def test_hires_attributes_are_bit_identical_to_the_kernels():
     """The accumulators round to cents and would hide a last-bit difference (NumPy's own SIMD
     ``exp`` gives one in about 5% of lognormal draws): compare the hires' attributes exactly."""
@@ -86,11 +109,38 @@ def test_hires_attributes_are_bit_identical_to_the_kernels():
                "home_wage": "home_wage_usd_per_month", "capacity": "earning_capacity_usd_per_month",
                "expenses": "expenses_usd_per_month", "quota": "quota_usd_per_month"}
     vectorised = elementwise.draw_candidate(params, key)
-    plain = [elementwise.draw_candidate(reference_python.as_python(params), int(k)) for k in key[:300]]
     for ours, theirs in columns.items():
-        expected = workers[theirs]
-        np.testing.assert_array_equal(np.broadcast_to(vectorised[ours], key.shape), expected, err_msg=ours)
-        np.testing.assert_array_equal([c[ours] for c in plain], expected[:300], err_msg=ours)
+        np.testing.assert_array_equal(np.broadcast_to(vectorised[ours], key.shape), workers[theirs], err_msg=ours)
+    month = model.policy_in_month(chosen.timeline, 0)
+    plain = [model.recruit(chosen, random.stream_key(17, int(s), int(c) + 1), month) for s, c in zip(slot, candidate)]
+    codes = {"destination": list(chosen.destinations), "skill": list(chosen.skills), "regime": list(REGIMES)}
+    for ours, theirs in {"destination": "destination", "skill": "skill", "regime": "regime",
+                         "contract_months": "contract_months", "borrowed": "borrowed", "skim_share": "skim_share",
+                         "home_wage_usd_per_month": "home_wage_usd_per_month",
+                         "earning_capacity_usd_per_month": "earning_capacity_usd_per_month",
+                         "expenses_usd_per_month": "expenses_usd_per_month",
+                         "quota_usd_per_month": "quota_usd_per_month"}.items():
+        values = [getattr(worker, ours) for worker in plain]
+        if ours in codes:
+            values = [codes[ours].index(value) for value in values]
+        np.testing.assert_array_equal(values, workers[theirs], err_msg=ours)
+
+
+def test_plain_reference_draws_where_the_kernel_does():
+    """The counter layout restated in :mod:`sim.reference.random` is the kernel's (a clearer
+    failure than a mismatch of the accumulators)."""
+    assert random.MONTHLY_STREAM == rng.MONTHLY_STREAM and rng.DRAWS_PER_MONTH == 2
+    for name in ("ARRIVAL", "ACCEPT", "DESTINATION", "SKILL", "REGIME", "BORROWED", "AGE"):
+        assert getattr(random, name) == getattr(recruitment, "U_" + name), name
+    for name in ("CONTRACT", "BRIBE", "HOME_WAGE", "CAPACITY", "EXPENSES", "HAZARD", "QUOTA_INPUT", "SKIM", "TRAVEL"):
+        assert getattr(random, name) == getattr(recruitment, "D_" + name), name
+    for seed, slot, stream, counter in [(0, 0, 0, 0), (17, 5, 3, 22), (2**63 - 1, 10**9, 99, -7)]:
+        key = np.uint64(rng.stream_key(seed, slot, stream))  # returned as a Python int
+        assert random.stream_key(seed, slot, stream) == int(key)
+        random_bits = rng.bits(key, counter)
+        assert random.bits(int(key), counter) == int(random_bits)
+        assert random.uniform_pair(int(random_bits)) == rng.uniform_pair(np.uint64(random_bits))
+        assert random.bell(int(random_bits)) == rng.bell(np.uint64(random_bits))
 
 
 def test_int_power_is_numbas_float_to_integer_power():
@@ -102,3 +152,4 @@ def test_int_power_is_numbas_float_to_integer_power():
     expected = [power(base, int(exponent)) for base, exponent in zip(bases, exponents)]
     np.testing.assert_array_equal(elementwise.int_power(bases, exponents), expected)
     assert [elementwise.int_power(float(b), int(e)) for b, e in zip(bases, exponents)] == expected
+    assert [random.int_power(float(b), int(e)) for b, e in zip(bases, exponents)] == expected

@@ -1,0 +1,266 @@
+"""One worker's trajectory, month by month (MODEL.md section 3), in plain Python.
+
+Every function reads the validated :class:`sim.config.Scenario` by its own names and states one
+step of the model; its docstring quotes the equation. Money a worker earns, owes and pays is
+rounded to whole cents once per worker-month (:func:`cents`) and then added as Python ints, so
+``gross earnings = to state + to managers + expenses + kept`` holds exactly. Random numbers come
+from :mod:`sim.reference.random`, drawn where the kernel draws them.
+"""
+import dataclasses
+import math
+from dataclasses import dataclass
+
+from sim.reference.random import (ARRIVAL, BORROWED, BRIBE, CAPACITY, CONTRACT, DESTINATION, EXPENSES, HAZARD,
+                                  HOME_WAGE, QUOTA_INPUT, REGIME, SKILL, SKIM, TRAVEL, bell, bits, category,
+                                  int_power, sample, uniform_at, uniform_pair)
+
+
+def cents(usd):
+    """USD to whole cents, half a cent up: ``floor(100 usd + 0.5)``."""
+    return math.floor(usd * 100.0 + 0.5)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy timeline in one month (MODEL.md section 5)."""
+
+    recruit_open: float
+    intake_multiplier: float
+    repatriation_hazard_per_month: float
+    quota_multiplier: float
+    bribe_multiplier: float
+    wage_index: float
+
+
+def policy_in_month(timeline, month):
+    """Each series of ``scenario.timeline`` in ``month``: a constant, or the value of its last
+    change point ``[m, value]`` with ``m <= month``."""
+    def value(series):
+        if isinstance(series, float):
+            return series
+        return [v for m, v in series if m <= month][-1]
+
+    return Policy(**{field.name: value(getattr(timeline, field.name)) for field in dataclasses.fields(Policy)})
+
+
+@dataclass
+class Worker:
+    """A worker: what he drew at recruitment (USD, per month where a rate) and his account (cents)."""
+
+    key: int  # his candidate stream: his draws at recruitment and his travel cost at return
+    destination: str
+    skill: str
+    regime: str  # "camp" or "free"
+    contract_months: int  # L
+    bribe_usd: float  # B, times the bribe multiplier of his hiring month once hired
+    home_wage_usd_per_month: float  # h, the stay-home counterfactual
+    earning_capacity_usd_per_month: float  # W
+    expenses_usd_per_month: float  # X
+    idle_probability_per_month: float
+    early_return_hazard_per_month: float
+    quota_usd_per_month: float  # Q, fixed in USD for the contract
+    skim_share: float  # phi
+    borrowed: bool  # the bribe was borrowed, repaid with interest at return
+    expected_gain_usd: float  # of a completed contract, as he reckons it when he decides to go
+    hire_month: int = 0  # negative for a worker met abroad at month 0 in stock mode
+    hired_in_run: bool = True  # False for the worker met at month 0: no household outcome
+    gross_cents: int = 0
+    to_state_cents: int = 0
+    to_managers_cents: int = 0
+    expenses_cents: int = 0
+    arrears_cents: int = 0  # owed and not yet paid
+    due_cents: int = 0  # planned contributions asked so far, arrears aside
+    arrears_collected_cents: int = 0  # paid at return
+
+
+def recruit(scenario, key, policy):
+    """A candidate's draws at recruitment, from his stream ``key``; ``policy`` of his hiring month.
+
+    - destination ``d`` and skill by their shares; regime ``free`` with ``d``'s free-mover share,
+      else ``camp``; contract ``L``, bribe ``B``, capacity ``W_d`` by destination; expenses ``X``
+      and early-return hazard by regime; home wage ``h``, skim share ``phi``
+    - earning capacity ``W = W_d * skill wage multiplier * regime earnings multiplier``
+    - planned contribution ``Q = clip(W - X - K*, floor_d, cap_d)`` (rule "retention", ``K*``
+      the retention allowance) or ``Q = clip(Q drawn, floor_d, cap_d)`` (rule "drawn")
+    - borrowed with probability ``bribe_finance.borrowed_share``
+    - expected gain of a completed contract, with the policy of his hiring month:
+      ``G* = L (W wage_index (1 - idle) - X - Q quota_mult - h) - B bribe_mult``
+    """
+    destination = list(scenario.destinations)[category(
+        [d.share for d in scenario.destinations.values()], uniform_at(key, DESTINATION))]
+    skill = list(scenario.skills)[category([s.share for s in scenario.skills.values()], uniform_at(key, SKILL))]
+    where = scenario.destinations[destination]
+    regime = "free" if uniform_at(key, REGIME) < where.free_mover_share else "camp"
+    living = getattr(scenario.regimes, regime)
+    contract = int(sample(where.contract_months, key, CONTRACT))
+    bribe = sample(where.bribe_usd, key, BRIBE)
+    home_wage = sample(scenario.home.wage_usd_per_month, key, HOME_WAGE)
+    capacity = (sample(where.earning_capacity_usd_per_month, key, CAPACITY)
+                * scenario.skills[skill].wage_multiplier * living.earnings_multiplier)
+    expenses = sample(living.expenses_usd_per_month, key, EXPENSES)
+    hazard = sample(living.early_return_hazard_per_month, key, HAZARD)
+    rule = scenario.quota
+    if rule.rule == "retention":
+        quota = capacity - expenses - sample(rule.retention_usd_per_month, key, QUOTA_INPUT)
+    else:
+        quota = sample(rule.quota_usd_per_month, key, QUOTA_INPUT)
+    floor, cap = scenario.quota_band(where)
+    quota = min(max(quota, floor), cap)
+    skim = sample(scenario.skim.share, key, SKIM)
+    borrowed = uniform_at(key, BORROWED) < scenario.bribe_finance.borrowed_share
+    expected_earnings = capacity * policy.wage_index * (1.0 - living.idle_probability_per_month)
+    expected_gain = (contract * (expected_earnings - expenses - quota * policy.quota_multiplier - home_wage)
+                     - bribe * policy.bribe_multiplier)
+    return Worker(key=key, destination=destination, skill=skill, regime=regime, contract_months=contract,
+                  bribe_usd=bribe, home_wage_usd_per_month=home_wage, earning_capacity_usd_per_month=capacity,
+                  expenses_usd_per_month=expenses, idle_probability_per_month=living.idle_probability_per_month,
+                  early_return_hazard_per_month=hazard, quota_usd_per_month=quota, skim_share=skim,
+                  borrowed=borrowed, expected_gain_usd=expected_gain)
+
+
+def comes_forward(key, policy):
+    """A vacant post's candidate comes forward with probability ``recruit_open[t] * intake_multiplier[t]``."""
+    return uniform_at(key, ARRIVAL) < policy.recruit_open * policy.intake_multiplier
+
+
+def decides_to_go(worker, scenario):
+    """He goes if his expected gain clears the reservation threshold: ``G* >= reservation``."""
+    return worker.expected_gain_usd >= scenario.participation.reservation_gain_usd
+
+
+def hire(worker, month, policy):
+    """He starts in ``month`` and pays ``B * bribe_mult[month]`` (up front, or with a loan)."""
+    worker.hire_month = month
+    worker.bribe_usd = worker.bribe_usd * policy.bribe_multiplier
+    return worker
+
+
+def return_hazard(worker, policy):
+    """Monthly probability of going home early: ``1 - (1 - hazard) (1 - repatriation_hazard[t])``."""
+    return 1.0 - (1.0 - worker.early_return_hazard_per_month) * (1.0 - policy.repatriation_hazard_per_month)
+
+
+@dataclass(frozen=True)
+class Month:
+    """What one worker-month adds up to, in cents; and whether he goes home after it."""
+
+    earnings: int
+    expenses: int
+    to_state: int
+    to_managers: int
+    kept: int
+    goes_home: bool
+    early: bool  # home before his contract is served
+
+
+def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
+    """Month ``t`` of ``worker`` (USD amounts rounded to cents as they arise):
+
+    - employed unless idle (probability by regime) or the shock is not positive;
+      shock ``= 1 + sd * e``, ``e`` the bounded bell draw
+    - earnings ``E_t = W * wage_index[t] * shock`` when employed, else 0
+    - payment ``P_t = min(Q * quota_mult[t] + arrears, max(E_t - X, 0))``; arrears become
+      ``Q * quota_mult[t] + arrears - P_t``
+    - to managers ``phi * P_t`` (to the cent, half up), to the state ``P_t`` less that
+    - kept ``E_t - X - P_t``, added to savings
+    - after the month he goes home if his contract is served, or else with probability
+      :func:`return_hazard` (never when not ``may_return``: the months a worker met at month 0
+      is known to have stayed)
+    """
+    # the month's draws: counters 2t and 2t + 1 of the slot's monthly stream
+    u_return, u_idle = uniform_pair(bits(monthly_key, 2 * t))
+    shock = 1.0 + scenario.wages.monthly_shock_sd * bell(bits(monthly_key, 2 * t + 1))
+    employed = u_idle >= worker.idle_probability_per_month and shock > 0.0
+    earnings = cents(worker.earning_capacity_usd_per_month * policy.wage_index * shock) if employed else 0
+    expenses = cents(worker.expenses_usd_per_month)
+    asked = cents(worker.quota_usd_per_month * policy.quota_multiplier)
+    due = asked + worker.arrears_cents
+    paid = min(due, max(earnings - expenses, 0))
+    to_managers = math.floor(worker.skim_share * paid + 0.5)
+    to_state = paid - to_managers
+    worker.arrears_cents = due - paid
+    worker.due_cents += asked
+    worker.gross_cents += earnings
+    worker.expenses_cents += expenses
+    worker.to_state_cents += to_state
+    worker.to_managers_cents += to_managers
+    served = t + 1 - worker.hire_month >= worker.contract_months
+    goes_home = may_return and (served or u_return < return_hazard(worker, policy))
+    return Month(earnings=earnings, expenses=expenses, to_state=to_state, to_managers=to_managers,
+                 kept=earnings - expenses - paid, goes_home=goes_home, early=goes_home and not served)
+
+
+def collect_arrears(worker, scenario):
+    """At return, under ``return.arrears_at_return = "deducted"``, the arrears ``A`` are paid from
+    savings like any payment: ``phi * A`` (to the cent) to managers, the rest to the state;
+    "forgiven": nobody is paid. Returns (to state, to managers) in cents."""
+    if scenario.return_.arrears_at_return != "deducted":
+        return 0, 0
+    arrears = worker.arrears_cents
+    to_managers = math.floor(worker.skim_share * arrears + 0.5)
+    worker.to_state_cents += arrears - to_managers
+    worker.to_managers_cents += to_managers
+    worker.arrears_collected_cents = arrears
+    return arrears - to_managers, to_managers
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A returned hire's household outcome; the fields are the columns of ``sim.layout.CELL_TOTALS``
+    (amounts in cents, per month where a rate)."""
+
+    workers: int
+    completed: bool
+    worse_off: bool
+    months_served: int
+    contract_months: int
+    bribe_usd: int
+    quota_usd_per_month: int
+    home_wage_usd_per_month: int
+    gross_earnings_usd: int
+    to_state_usd: int
+    to_managers_usd: int
+    expenses_usd: int
+    kept_usd: int
+    arrears_at_return_usd: int
+    cash_home_usd: int
+    net_gain_usd: int
+    kept_usd_per_month: int
+    cash_home_completed_usd: int
+    stay_home_earnings_usd: int
+    quota_due_usd: int
+    arrears_collected_usd: int
+
+
+def settle(worker, last_month, scenario):
+    """A hire's accounts at return, after ``last_month`` (arrears already collected):
+
+    - months abroad ``n = last_month + 1 - hire month``; savings ``S = gross - expenses - to state
+      - to managers``
+    - loan repayment ``B (1 + r)^n`` if he borrowed the bribe; travel cost drawn now
+    - cash brought home ``C = S - loan repayment - travel``
+    - counterfactual ``H = n h``; net gain ``G = C - H - B`` (``- B`` only if not borrowed: a loan
+      was repaid from savings)
+    - kept per month ``S / n``; average contribution asked ``due / n``; worse off if ``G < 0``
+    """
+    months = last_month + 1 - worker.hire_month
+    savings = worker.gross_cents - worker.expenses_cents - worker.to_state_cents - worker.to_managers_cents
+    bribe = cents(worker.bribe_usd)
+    rate = scenario.bribe_finance.interest_rate_per_month
+    loan = cents(worker.bribe_usd * int_power(1.0 + rate, months)) if worker.borrowed else 0
+    travel = cents(sample(scenario.return_.travel_cost_usd, worker.key, TRAVEL))
+    cash = savings - loan - travel
+    stay_home = cents(months * worker.home_wage_usd_per_month)
+    net_gain = cash - stay_home - (0 if worker.borrowed else bribe)
+    completed = months >= worker.contract_months
+    return Outcome(
+        workers=1, completed=completed, worse_off=net_gain < 0, months_served=months,
+        contract_months=worker.contract_months, bribe_usd=bribe,
+        quota_usd_per_month=cents(worker.due_cents / 100.0 / months),
+        home_wage_usd_per_month=cents(worker.home_wage_usd_per_month), gross_earnings_usd=worker.gross_cents,
+        to_state_usd=worker.to_state_cents, to_managers_usd=worker.to_managers_cents,
+        expenses_usd=worker.expenses_cents, kept_usd=savings, arrears_at_return_usd=worker.arrears_cents,
+        cash_home_usd=cash, net_gain_usd=net_gain, kept_usd_per_month=cents(savings / 100.0 / months),
+        cash_home_completed_usd=cash if completed else 0, stay_home_earnings_usd=stay_home,
+        quota_due_usd=worker.due_cents, arrears_collected_usd=worker.arrears_collected_cents)
+
