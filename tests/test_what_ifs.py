@@ -35,7 +35,7 @@ WHAT_IFS = {
 
 def assert_outputs_are_numbers(directory):
     """Every figure of a saved run is finite, except those documented as empty: the outcomes of
-    a group with no returned hire (``workers`` 0) and the summary figures they feed (null)."""
+    a group with no returned hire (``workers_simulated`` 0) and the summary figures they feed (null)."""
     assert RESULT_FILES <= {path.name for path in directory.iterdir()}
     monthly = pd.read_parquet(directory / "monthly.parquet")
     served = monthly.drop(columns=["contract_months_mean", "months_served_mean"])
@@ -43,7 +43,7 @@ def assert_outputs_are_numbers(directory):
     abroad = monthly.workers_active > 0
     assert np.isfinite(monthly.loc[abroad, ["contract_months_mean", "months_served_mean"]].to_numpy()).all()
     outcomes = pd.read_parquet(directory / "outcomes.parquet")
-    filled = outcomes[outcomes.workers > 0]
+    filled = outcomes[outcomes.workers_simulated > 0]
     numbers = filled.drop(columns=["group", "level", "outcome"])
     with_quantiles = filled.outcome != "share_worse_off_than_home"
     assert np.isfinite(numbers[with_quantiles].to_numpy(dtype=float)).all()
