@@ -1,6 +1,7 @@
 """The ``sim`` command keeps the conventions of Unix tools: ``python -m sim``, ``--version``,
 ``--quiet``/``--verbose`` through logging, help for every option, modes that respect the umask."""
 import argparse
+import os
 import stat
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import pytest
 
 from conftest import BASELINE, ROOT
 import sim
+from sim import scratch
 from sim.cli import build_parser, main
 
 QUICK = ["--workers", "300", "--set", "simulation.horizon_months=12"]
@@ -80,3 +82,17 @@ def test_results_are_as_readable_as_the_umask_allows(tmp_path, umask, directory_
     assert {path.name for path in files} >= {"index.csv", "summary.json", "workers.parquet", "state_revenue.png"}
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == file_mode, path
+
+
+def test_the_umask_is_read_from_proc_or_else_by_setting_it_back(monkeypatch):
+    def no_proc(path):
+        raise OSError("no /proc here")
+
+    previous = os.umask(0o027)
+    try:
+        assert scratch.umask() == 0o027
+        monkeypatch.setattr(scratch.Path, "read_text", no_proc)
+        assert scratch.umask() == 0o027
+        assert os.umask(0o027) == 0o027  # left as it was
+    finally:
+        os.umask(previous)
