@@ -94,19 +94,22 @@ def _distribution_row(histogram, total, n, divisor):
 def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     """Household outcomes of the hires of the run, overall and by destination, skill and regime.
 
-    One row per (group, level, outcome) with the number of simulated workers,
-    the mean and its 95% interval (sampling noise), and quantiles. Outcomes:
+    One row per (group, level, outcome) with the returned hires it covers
+    (``workers_simulated``, and ``workers_real``: the real workers they stand
+    for, simulated times :func:`weight`), the mean and its 95% interval
+    (sampling noise), and quantiles. Outcomes:
     cash brought home, net gain over staying home, kept per month, months
     served, effective hourly pay (kept per month over hours worked), and the
     share worse off than at home (its quantile columns are empty).
     """
     hours_per_month = scenario.work.hours_per_day * scenario.work.days_per_month
+    scale = weight(raw, scenario)
     rows = []
     for group, level, mask in groups(scenario):
         totals = raw.cell_totals[mask].sum(axis=0)
         histograms = raw.histogram[mask].sum(axis=0)
         n = int(totals[L.C_WORKERS])
-        base = {"group": group, "level": level, "workers": n}
+        base = {"group": group, "level": level, "workers_simulated": n, "workers_real": n * scale}
         for name, (metric, column, divisor) in OUTCOME_MEANS.items():
             row = _distribution_row(histograms[metric], totals[column], n, divisor)
             rows.append({**base, "outcome": name, **row})
@@ -117,7 +120,8 @@ def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
         half_width = Z_95 * math.sqrt(share * (1 - share) / n) if n else math.nan
         rows.append({**base, "outcome": "share_worse_off_than_home", "mean": share,
                      "ci95_low": share - half_width, "ci95_high": share + half_width})
-    columns = ["group", "level", "outcome", "workers", "mean", "ci95_low", "ci95_high", *QUANTILE_COLUMNS]
+    columns = ["group", "level", "outcome", "workers_simulated", "workers_real",
+               "mean", "ci95_low", "ci95_high", *QUANTILE_COLUMNS]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -136,6 +140,7 @@ def nice_width(span: float, count: int = PLOT_BINS) -> float:
 def distribution_frame(raw: RawRun) -> pd.DataFrame:
     """Overall histograms of cash brought home and net gain (for plots), in round USD bins.
 
+    Each bin counts returned simulated hires (``workers_simulated``).
     The width is chosen so that about :data:`PLOT_BINS` bins span the central 99% of workers;
     every fine bin goes to the coarse bin holding its mean. Bins go one such span beyond it on
     each side; the fewer than 0.5% of workers further out on a side are left out, and so are
@@ -159,9 +164,9 @@ def distribution_frame(raw: RawRun) -> pd.DataFrame:
         span = slice(keep[0], keep[-1] + 1)
         bin_low = (first + np.arange(len(workers)))[span] * width
         frames.append(pd.DataFrame({"outcome": name, "bin_low_usd": bin_low, "bin_high_usd": bin_low + width,
-                                    "workers": workers[span]}))
+                                    "workers_simulated": workers[span]}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["outcome", "bin_low_usd", "bin_high_usd", "workers"])
+        columns=["outcome", "bin_low_usd", "bin_high_usd", "workers_simulated"])
 
 
 def _per_year(total_cents, sumsq_usd2, raw, scenario):

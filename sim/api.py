@@ -2,11 +2,17 @@
 
 >>> import sim
 >>> scenario = sim.load_config("configs/baseline.toml")
->>> result = sim.run(scenario, seed=1, workers=100_000)
+>>> result = sim.run(scenario, seed=1, workers=100_000)          # doctest: +SKIP
+>>> result                                                        # doctest: +SKIP
+<sim.Result baseline: seed 1, 100,000 simulated workers, stock mode, 120 months>
+  state revenue, USD m per year               247.0 (246.9 to 247.1)
+  ...
 >>> result.summary_dict["state_revenue_usd_per_year"]["mean"]   # doctest: +SKIP
 >>> result.outcomes.query("group == 'regime'")                    # doctest: +SKIP
 >>> result.save("results")                                        # doctest: +SKIP
 """
+import html
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -21,16 +27,28 @@ from sim import aggregate, calibration, plots, results
 from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario, load_config
 from sim.engine import RawRun, simulate
 
+log = logging.getLogger(__name__)
 
-@dataclass(frozen=True)
+METADATA_KEYS = ("mode", "horizon_months", "seed", "n_workers_simulated", "wall_seconds")
+"""Keys of ``summary.json`` that say how the run was made rather than what it found."""
+
+REPR_FIGURES = ("state revenue, USD m per year", "cash brought home, USD (p5 / median / p95)",
+                "worse off than staying home")
+"""The headline figures ``repr(result)`` shows (the HTML table shows them all)."""
+
+
+@dataclass(frozen=True, repr=False)
 class Result:
     """Everything one run produced.
+
+    ``repr(result)`` and, in Jupyter, the HTML view show a few headline
+    figures; the tables are attributes.
 
     Attributes
     ----------
     scenario : Scenario, as run
     raw : RawRun, the summed accumulators
-    summary_dict : dict, headline figures (what ``summary.json`` holds)
+    summary_dict : dict, headline figures and run metadata (what ``summary.json`` holds)
     monthly : DataFrame, one row per month at real-world scale (USD, workers)
     outcomes : DataFrame, household outcomes by group (see :func:`sim.aggregate.outcome_frame`)
     distributions : DataFrame, histograms of cash brought home and net gain ($100 bins)
@@ -54,14 +72,64 @@ class Result:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """The headline figures as a tidy table: figure, statistic, value."""
+        """The headline figures as a tidy table: figure, statistic, value (float64, NaN where undefined).
+
+        Run metadata (mode, seed, ...) is not a figure: see :attr:`metadata`.
+        """
         rows = []
         for name, value in self.summary_dict.items():
-            if isinstance(value, dict):
-                rows.extend((name, key, item) for key, item in value.items())
-            else:
-                rows.append((name, "value", value))
-        return pd.DataFrame(rows, columns=["figure", "statistic", "value"])
+            if name not in METADATA_KEYS:
+                items = value.items() if isinstance(value, dict) else [("value", value)]
+                rows.extend((name, key, item) for key, item in items)
+        return pd.DataFrame(rows, columns=["figure", "statistic", "value"]).astype({"value": "float64"})
+
+    @property
+    def metadata(self) -> dict:
+        """How the run was made: scenario name, mode, horizon_months, seed,
+        n_workers_simulated (slots), threads and wall_seconds."""
+        return {"scenario": self.name, **{key: self.summary_dict[key] for key in METADATA_KEYS},
+                "threads": self.raw.threads}
+
+    @property
+    def name(self) -> str:
+        """The scenario file's stem, or ``"scenario"`` for one built in code."""
+        return self.scenario.source_path.stem if self.scenario.source_path else "scenario"
+
+    @property
+    def headline(self) -> dict:
+        """The headline figures as text, label -> value, as ``sim run`` prints them."""
+        summary = self.summary_dict
+        revenue = summary["state_revenue_usd_per_year"]
+        return {
+            "state revenue, USD m per year": f"{revenue['mean'] / 1e6:,.1f} "
+                                             f"({revenue['ci95_low'] / 1e6:,.1f} to {revenue['ci95_high'] / 1e6:,.1f})",
+            "manager skim, USD m per year": f"{summary['manager_skim_usd_per_year']['mean'] / 1e6:,.1f}",
+            "workers abroad, mean": f"{summary['workers_active_mean']:,.0f}",
+            "cash brought home, USD (p5 / median / p95)": _quantiles(summary["cash_home_usd"]),
+            "net gain over staying home, USD": _quantiles(summary["net_gain_usd"]),
+            "kept per month, USD": _quantiles(summary["kept_usd_per_month"]),
+            "worse off than staying home": f"{summary['share_worse_off_than_home']:.1%}",
+        }
+
+    def _title(self) -> str:
+        meta = self.metadata
+        return (f"{self.name}: seed {meta['seed']}, {meta['n_workers_simulated']:,} simulated workers, "
+                f"{meta['mode']} mode, {meta['horizon_months']} months")
+
+    def __repr__(self) -> str:
+        headline = self.headline
+        width = max(len(label) for label in REPR_FIGURES)
+        lines = [f"<sim.Result {self._title()}>"]
+        lines += [f"  {label:<{width}}  {headline[label]}" for label in REPR_FIGURES]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """A small table of the headline figures, for Jupyter."""
+        rows = "".join(f"<tr><td style='text-align:left'>{html.escape(label)}</td>"
+                       f"<td style='text-align:right'>{html.escape(value)}</td></tr>"
+                       for label, value in self.headline.items())
+        return (f"<p><b>sim.Result</b> {html.escape(self._title())}</p>"
+                f"<table><thead><tr><th>figure</th><th>value</th></tr></thead><tbody>{rows}</tbody></table>")
 
     def save(self, parent="results", name: str | None = None) -> Path:
         """Write the run to a new directory under ``parent``; return its path.
@@ -87,6 +155,11 @@ class Result:
         plots.draw_all(directory)
 
 
+def _quantiles(values: dict) -> str:
+    """``p5 / p50 / p95`` of a distribution in the summary, whole numbers with separators."""
+    return f"{values['p5']:,.0f} / {values['p50']:,.0f} / {values['p95']:,.0f}"
+
+
 def default_run_name(scenario: Scenario, seed: int) -> str:
     """``<config stem>-<UTC time>-seed<seed>``, the stem made safe (see :func:`sim.results.safe_name`)."""
     stem = results.safe_name(scenario.source_path.stem) if scenario.source_path else "scenario"
@@ -99,7 +172,7 @@ def run(
     workers: int | None = None,
     threads: int | None = None,
     keep_workers: bool = False,
-    progress: bool = False,
+    progress: bool | None = None,
     workers_file=None,
 ) -> Result:
     """Simulate a scenario and summarise it.
@@ -112,7 +185,9 @@ def run(
     threads : int, optional; 1 to ``numba.config.NUMBA_NUM_THREADS``; results are
         bit-identical for any thread count
     keep_workers : bool; also return one row per returned hire in ``Result.workers``
-    progress : bool; show a progress bar (on a terminal only)
+    progress : bool or None; show a progress bar over simulated workers (after 2 s): None
+        (the default) when stderr is a terminal, True always (a widget in Jupyter where
+        ipywidgets is installed, text elsewhere), False never
     workers_file : path, optional; stream one row per returned hire to this
         Parquet file as the run goes (memory stays bounded at any size)
 
@@ -126,23 +201,27 @@ def run(
     seed = _whole_number("seed", seed, 0, SEED_LIMIT - 1)
     workers = _whole_number("workers", workers, 1, MAX_WORKERS)
     threads = _whole_number("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
-    keep_workers, progress = _flag("keep_workers", keep_workers), _flag("progress", progress)
+    keep_workers = _flag("keep_workers", keep_workers)
+    progress = sys.stderr.isatty() if progress is None else _flag("progress", progress)
     if workers_file is not None and not isinstance(workers_file, (str, os.PathLike)):
         raise TypeError(f"workers_file must be a path, got {type(workers_file).__name__}")
     scenario = _scenario(config)
     figures, citation = calibration.load_figures(scenario)
     started = datetime.now(timezone.utc)
-    bar = _progress_bar(scenario, workers, progress)
+    bar = _progress_bar(scenario, workers) if progress else None
+    log.debug("simulating %s", scenario.source_path or "a scenario built in code")
     writer = _ParquetSink(Path(workers_file), scenario) if workers_file is not None else None
     try:
         raw = simulate(scenario, seed=seed, workers=workers, threads=threads, keep_workers=keep_workers,
                        progress=bar.update if bar else None, worker_sink=writer,
-                       compile_notice=_compile_notice if progress else None)
+                       compile_notice=_compile_notice)
     finally:
         if bar:
             bar.close()
         if writer:
             writer.close()
+    log.debug("simulated %s slots, seed %d, on %d threads in %.2f s",
+              f"{raw.n_slots:,}", raw.seed, raw.threads, raw.wall_seconds)
     outcomes = aggregate.outcome_frame(raw, scenario)
     summary = aggregate.summary(raw, scenario, outcomes)
     summary["wall_seconds"] = raw.wall_seconds
@@ -244,15 +323,12 @@ def _manifest(scenario: Scenario, raw: RawRun, started) -> dict:
 
 
 def _compile_notice() -> None:
-    print("compiling the simulation kernel (first run after an install or an edit only; about half a minute)",
-          file=sys.stderr, flush=True)
+    log.info("compiling the simulation kernel (first run after an install or an edit only; about half a minute)")
 
 
-def _progress_bar(scenario: Scenario, workers: int | None, wanted: bool):
-    """A tqdm bar over simulated slots, shown after 2 s on a terminal; None when not wanted."""
-    if not wanted or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
+def _progress_bar(scenario: Scenario, workers: int | None):
+    """A tqdm bar over simulated slots, shown after 2 s (:mod:`tqdm.auto`: a Jupyter widget or text)."""
+    from tqdm.auto import tqdm
 
     total = workers or scenario.simulation.workers
     return tqdm(total=total, unit="workers", unit_scale=True, leave=False, mininterval=0.5, delay=2.0)

@@ -1,25 +1,30 @@
-"""The ``sim`` command: ``sim run`` and ``sim validate``.
+"""The ``sim`` command: ``sim run`` and ``sim validate`` (also ``python -m sim``).
 
-Exit status: 0 on success, 2 when any input is bad (the message names the
-file and key, or the output folder; nothing is written for that config), 1 on
-any other failure, 130 when interrupted (Ctrl-C).
+Results and tables go to stdout; errors, and informational messages through
+the ``sim`` logger (hidden by ``--quiet``; ``--verbose`` adds debug ones),
+to stderr. Exit status: 0 on success, 2 when any input is bad (the message
+names the file and key, or the output folder; nothing is written for that
+config), 1 on any other failure, 130 when interrupted (Ctrl-C).
 """
 import argparse
 import json
+import logging
 import sys
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numba
 import pandas as pd
 
-from sim import calibration, results, scratch
+from sim import __version__, calibration, results, scratch
 from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario, load_config
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
+
+log = logging.getLogger("sim")
 
 
 def _positive_int(text: str) -> int:
@@ -50,23 +55,50 @@ def _threads(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sim", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+def _loudness(default) -> argparse.ArgumentParser:
+    """``--quiet`` and ``--verbose`` (setting ``log_level``), to add before or after a subcommand."""
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", dest="log_level", action="store_const", const=logging.WARNING,
+                       default=default, help="print only results and errors: no notes, no progress bar")
+    group.add_argument("-v", "--verbose", dest="log_level", action="store_const", const=logging.DEBUG,
+                       default=default, help="also print debugging notes (what runs, on how many threads, how long)")
+    return parser
 
-    run = commands.add_parser("run", help="simulate one or more scenarios and write results")
-    run.add_argument("configs", nargs="+", type=Path, help="TOML scenario files, or folders of them")
-    run.add_argument("--seed", type=_seed, help="run seed (default: simulation.seed of the config)")
-    run.add_argument("--workers", type=_positive_int, help="simulated workers (default: simulation.workers)")
-    run.add_argument("--threads", type=_threads, help="threads (results do not depend on it)")
-    run.add_argument("--out", type=Path, default=Path("results"), help="where run directories go (default: results)")
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``sim`` command line: ``--version``, ``--quiet``/``--verbose``, and the subcommands."""
+    parser = argparse.ArgumentParser(prog="sim", parents=[_loudness(logging.INFO)],
+                                     description="Simulate labour migration under state control.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
+                        help="print the package version and exit")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                     help="sim COMMAND --help tells more")
+    after = [_loudness(argparse.SUPPRESS)]  # given after the subcommand, or left as given before it
+
+    run = commands.add_parser("run", parents=after, help="simulate one or more scenarios and write results",
+                              description="Simulate each scenario and write a new results directory for it "
+                                          "(a batch folder with index.csv for several).")
+    run.add_argument("configs", nargs="+", type=Path, metavar="CONFIG",
+                     help="TOML scenario files, or folders of them")
+    run.add_argument("--seed", type=_seed, metavar="S", help="run seed (default: simulation.seed of the config)")
+    run.add_argument("--workers", type=_positive_int, metavar="N",
+                     help="simulated workers (default: simulation.workers)")
+    run.add_argument("--threads", type=_threads, metavar="T",
+                     help="threads (default: all; results do not depend on it)")
+    run.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
+                     help="where run directories go (default: results)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set skim.share=0.2 (repeatable)")
     run.add_argument("--keep-workers", action="store_true", help="also write workers.parquet, one row per hire")
 
-    validate = commands.add_parser("validate", help="check scenario files and print them resolved")
-    validate.add_argument("configs", nargs="+", type=Path)
-    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
+    validate = commands.add_parser("validate", parents=after, help="check scenario files and print them resolved",
+                                   description="Check scenario files (and their seeds files) without "
+                                               "simulating; print each resolved, or every problem at once.")
+    validate.add_argument("configs", nargs="+", type=Path, metavar="CONFIG",
+                          help="TOML scenario files, or folders of them")
+    validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                          help="override a config value, e.g. --set skim.share=0.2 (repeatable)")
     return parser
 
 
@@ -98,25 +130,14 @@ def validate_command(args) -> int:
 
 
 def _headline(result) -> dict:
+    """The result's headline figures, then calibration and how the run was made, as text."""
     summary = result.summary_dict
-    revenue = summary["state_revenue_usd_per_year"]
     return {
-        "state revenue, USD m per year": f"{revenue['mean'] / 1e6:,.1f} "
-                                         f"({revenue['ci95_low'] / 1e6:,.1f} to {revenue['ci95_high'] / 1e6:,.1f})",
-        "manager skim, USD m per year": f"{summary['manager_skim_usd_per_year']['mean'] / 1e6:,.1f}",
-        "workers abroad, mean": f"{summary['workers_active_mean']:,.0f}",
-        "cash brought home, USD (p5 / median / p95)": _quantiles(summary["cash_home_usd"]),
-        "net gain over staying home, USD": _quantiles(summary["net_gain_usd"]),
-        "kept per month, USD": _quantiles(summary["kept_usd_per_month"]),
-        "worse off than staying home": f"{summary['share_worse_off_than_home']:.1%}",
+        **result.headline,
         "calibration, figures in range": _calibration_count(result.calibration),
         "simulated workers / seed": f"{summary['n_workers_simulated']:,} / {summary['seed']}",
         "simulation time, s (compiles on a first run)": f"{summary['wall_seconds']:.2f}",
     }
-
-
-def _quantiles(values: dict) -> str:
-    return f"{values['p5']:,.0f} / {values['p50']:,.0f} / {values['p95']:,.0f}"
 
 
 def _calibration_count(calibration: pd.DataFrame) -> str:
@@ -149,8 +170,8 @@ def _run_one(path: Path, args, out: Path):
     scenario = _load(path, args.overrides)
     with results.made_directory(out), _scratch(out, args.keep_workers) as scratch_dir:
         workers_file = scratch_dir / "workers.parquet" if scratch_dir else None
-        result = run(scenario, seed=args.seed, workers=args.workers, threads=args.threads, progress=True,
-                     workers_file=workers_file)
+        result = run(scenario, seed=args.seed, workers=args.workers, threads=args.threads,
+                     progress=None if args.log_level <= logging.INFO else False, workers_file=workers_file)
         directory = result.save(out)
     _print_table(f"{path}", _headline(result))
     print(f"  results: {directory}")
@@ -166,8 +187,7 @@ def _remove_leftovers(out: Path) -> None:
     """Remove what runs into ``out`` (and its batches) that died left behind (see :mod:`sim.scratch`)."""
     removed = [path for folder in (out, *sorted(out.glob("batch-*"))) for path in scratch.remove_dead(folder)]
     if removed:
-        print(f"removed {len(removed)} leftover temporary file(s) of runs that were killed, "
-              f"e.g. {removed[0]}", file=sys.stderr)
+        log.info("removed %d leftover temporary file(s) of runs that were killed, e.g. %s", len(removed), removed[0])
 
 
 def run_command(args) -> int:
@@ -258,16 +278,48 @@ def _finish_batch(batch: Path, rows: list[dict]) -> None:
     print(f"batch index: {batch / 'index.csv'}")
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes each message to ``sys.stderr`` as it is when the message comes (tests replace it)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
+@contextmanager
+def _logging_to_stderr(level: int):
+    """Show the ``sim`` logger's messages from ``level`` up on stderr, bare, for the block."""
+    handler = _StderrHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    previous = log.level
+    log.addHandler(handler)
+    log.setLevel(level)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(previous)
+
+
 def main(argv=None) -> int:
+    """Run the ``sim`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
-    try:
-        status = run_command(args) if args.command == "run" else validate_command(args)
-    except KeyboardInterrupt:  # Ctrl-C: the run's temporary files are already removed
-        print("interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    if args.command == "run" and sys.stderr.isatty():
-        print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    with _logging_to_stderr(args.log_level):
+        try:
+            status = run_command(args) if args.command == "run" else validate_command(args)
+        except KeyboardInterrupt:  # Ctrl-C: the run's temporary files are already removed
+            print("interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if args.command == "run" and status == 0:
+            log.info("done in %.1f s", time.perf_counter() - started)
     return status
 
 

@@ -129,7 +129,7 @@ def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colou
     the central :data:`SHOWN_SHARE` of workers, widened to include ``median``
     and ``marker`` (USD).
     """
-    share = (100.0 * frame["workers"] / max(frame["workers"].sum(), 1)).to_numpy()
+    share = (100.0 * frame["workers_simulated"] / max(frame["workers_simulated"].sum(), 1)).to_numpy()
     edges = np.append(frame["bin_low_usd"].to_numpy(), frame["bin_high_usd"].to_numpy()[-1:])
     losses = (frame["bin_high_usd"] <= 0).to_numpy()
     ax.stairs(np.where(losses, 0.0, share), edges, fill=True, color="tab:blue")
@@ -145,7 +145,7 @@ def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colou
 
 def central_range(frame: pd.DataFrame, share: float) -> tuple[float, float]:
     """Bin edges (USD) holding the central ``share`` of a histogram's workers."""
-    cumulative = frame["workers"].cumsum() / max(frame["workers"].sum(), 1)
+    cumulative = frame["workers_simulated"].cumsum() / max(frame["workers_simulated"].sum(), 1)
     tail = (1.0 - share) / 2.0
     low = frame["bin_low_usd"][cumulative > tail].min()
     high = frame["bin_high_usd"][cumulative >= 1.0 - tail].min()

@@ -124,8 +124,9 @@ def claim_directory(parent: Path, name: str) -> Path:
 def write_atomically(parent, name: str, fill) -> Path:
     """Build a directory with ``fill(tmp_dir)``, then rename it to a new ``parent/name``.
 
-    Returns the final path. If ``fill`` fails, nothing is left behind; if the
-    process is killed, the next run removes the hidden directory (see :mod:`sim.scratch`).
+    Returns the final path, whose mode is that of a plain ``mkdir`` (0o777 less
+    the umask). If ``fill`` fails, nothing is left behind; if the process is
+    killed, the next run removes the hidden directory (see :mod:`sim.scratch`).
     """
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
@@ -142,10 +143,14 @@ def write_atomically(parent, name: str, fill) -> Path:
 
 
 def write_file_atomically(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    """Call ``write(tmp_path)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    The file gets the mode a plain ``open`` would give it (0o666 less the umask).
+    """
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     os.close(handle)
     try:
+        scratch.with_umask_permissions(Path(temporary))
         write(Path(temporary))
         os.replace(temporary, path)
     except BaseException:

@@ -7,6 +7,10 @@ small marker file naming the process that made it (PID, host name and the
 process's start time, which tells a reused PID from the original). The next run
 into the same folder calls :func:`remove_dead` and removes only the directories
 whose owner is gone, never those of a run still going beside it.
+
+:mod:`tempfile` makes its directories and files private (modes 0o700 and
+0o600); :func:`with_umask_permissions` gives them the modes a plain ``mkdir``
+or ``open`` would, so results are readable by whom the user's umask allows.
 """
 import json
 import os
@@ -24,9 +28,13 @@ STALE_SECONDS = 6 * 3600
 
 
 def make(parent: Path, prefix: str, suffix: str = "") -> Path:
-    """Create a hidden scratch directory in ``parent`` holding a marker naming this process."""
+    """Create a hidden scratch directory in ``parent`` holding a marker naming this process.
+
+    Its mode is that of a plain ``mkdir`` (see :func:`with_umask_permissions`).
+    """
     directory = Path(tempfile.mkdtemp(prefix=prefix, suffix=suffix, dir=parent))
     try:
+        with_umask_permissions(directory)
         (directory / MARKER).write_text(json.dumps(_this_process()))
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
@@ -42,6 +50,30 @@ def directory(parent: Path, prefix: str):
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def with_umask_permissions(path: Path) -> None:
+    """Set ``path``'s mode to what ``mkdir`` (0o777) or ``open`` (0o666) would give it: less the umask."""
+    path.chmod((0o777 if path.is_dir() else 0o666) & ~umask())
+
+
+def umask() -> int:
+    """This process's umask, e.g. 0o022.
+
+    Read from ``/proc/self/status`` (Linux 4.7 and later) without changing it;
+    elsewhere it can only be read by setting it and setting it back, so for
+    that moment it is 0o077, which makes anything another thread creates
+    private, never more open.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def is_leftover_name(name: str) -> bool:

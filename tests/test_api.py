@@ -1,5 +1,9 @@
 """The Python API and what a saved run holds."""
+import dataclasses
+import io
 import json
+import sys
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -31,6 +35,86 @@ def test_result_tables(result):
     assert {("all", "all"), ("destination", "russia"), ("skill", "skilled"), ("regime", "camp"),
             ("regime", "free")} <= groups
     assert result.summary_dict["seed"] == 4 and result.summary_dict["n_workers_simulated"] == 2_000
+
+
+def test_repr_is_a_few_lines_with_the_headline(result):
+    text = repr(result)
+    assert len(text) < 600 and len(text.splitlines()) <= 5, text
+    assert text.startswith("<sim.Result baseline: seed 4, 2,000 simulated workers, stock mode, 36 months>")
+    for label in ("state revenue, USD m per year", "cash brought home", "worse off than staying home"):
+        assert label in text
+    assert result.headline["state revenue, USD m per year"] in text
+
+
+def test_html_repr_is_a_table_of_every_headline_figure(result):
+    page = result._repr_html_()
+    assert page.count("<tr>") == len(result.headline) + 1
+    for label, value in result.headline.items():
+        assert f"<td style='text-align:left'>{label}</td><td style='text-align:right'>{value}</td>" in page
+
+
+def test_html_repr_escapes_the_scenario_name(result):
+    scenario = result.scenario.model_copy()
+    scenario._source_path = Path("/x/<b>&.toml")
+    page = dataclasses.replace(result, scenario=scenario)._repr_html_()
+    assert "&lt;b&gt;&amp;" in page and "<b>&" not in page
+
+
+def test_summary_is_numbers_only_and_metadata_is_apart(result):
+    summary = result.summary
+    assert summary["value"].dtype == np.float64
+    pd.to_numeric(summary["value"])  # raises on any string
+    assert not set(summary["figure"]) & {"mode", "seed", "horizon_months", "n_workers_simulated", "wall_seconds"}
+    revenue = summary.set_index(["figure", "statistic"]).loc[("state_revenue_usd_per_year", "mean"), "value"]
+    assert revenue == result.summary_dict["state_revenue_usd_per_year"]["mean"]
+    assert result.metadata == {"scenario": "baseline", "mode": "stock", "horizon_months": 36, "seed": 4,
+                               "n_workers_simulated": 2_000, "wall_seconds": result.raw.wall_seconds,
+                               "threads": result.raw.threads}
+
+
+def test_outcomes_count_simulated_hires_and_the_real_workers_they_stand_for(result):
+    outcomes = result.outcomes
+    weight = result.summary_dict["weight_real_workers_per_simulated"]
+    assert outcomes["workers_simulated"].dtype == np.int64
+    np.testing.assert_allclose(outcomes["workers_real"], outcomes["workers_simulated"] * weight)
+    everyone = outcomes.query("group == 'all'")["workers_simulated"]
+    assert (everyone == result.summary_dict["n_returns_recorded"]).all()
+
+
+class RecordedBar:
+    """Stands in for ``tqdm.auto.tqdm``: records each bar made."""
+
+    made = []
+
+    def __init__(self, **options):
+        self.made.append(options)
+
+    def update(self, count):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_progress_true_shows_a_tqdm_auto_bar_even_off_a_terminal_and_none_only_on_one(monkeypatch):
+    monkeypatch.setattr("tqdm.auto.tqdm", RecordedBar)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # not a terminal
+    monkeypatch.setattr(RecordedBar, "made", [])
+    scenario = sim.load_config(BASELINE, SHORT)
+    sim.run(scenario, workers=300, progress=True)
+    assert [bar["total"] for bar in RecordedBar.made] == [300]
+    sim.run(scenario, workers=300)
+    sim.run(scenario, workers=300, progress=False)
+    assert len(RecordedBar.made) == 1
+
+
+def test_the_compile_note_goes_to_the_sim_logger(caplog):
+    from sim import api
+
+    with caplog.at_level("INFO", logger="sim"):
+        api._compile_notice()
+    assert [record.name for record in caplog.records] == ["sim.api"]
+    assert caplog.records[0].getMessage().startswith("compiling the simulation kernel")
 
 
 def test_save_writes_a_complete_new_directory_each_time(result, tmp_path):
@@ -104,7 +188,7 @@ BAD_ARGUMENTS = [
     ("threads a bool", {"threads": True}, TypeError, "threads must be a whole number"),
     ("keep_workers a string", {"keep_workers": "no"}, TypeError, "keep_workers must be True or False"),
     ("keep_workers an int", {"keep_workers": 1}, TypeError, "keep_workers must be True or False"),
-    ("progress None", {"progress": None}, TypeError, "progress must be True or False"),
+    ("progress a string", {"progress": "yes"}, TypeError, "progress must be True or False"),
     ("workers_file a number", {"workers_file": 5}, TypeError, "workers_file must be a path"),
 ]
 

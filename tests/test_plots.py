@@ -39,7 +39,7 @@ def histogram(outcome: str, low: float, high: float, rng) -> pd.DataFrame:
     """$100 bins from ``low`` to ``high`` USD with random counts."""
     edges = np.arange(low, high + 100.0, 100.0)
     return pd.DataFrame({"outcome": outcome, "bin_low_usd": edges[:-1],
-                         "bin_high_usd": edges[1:], "workers": rng.integers(0, 50, len(edges) - 1)})
+                         "bin_high_usd": edges[1:], "workers_simulated": rng.integers(0, 50, len(edges) - 1)})
 
 
 def write_run(directory, compared: bool = True) -> None:
@@ -53,7 +53,8 @@ def write_run(directory, compared: bool = True) -> None:
     })
     distributions = pd.concat([histogram("cash_home_usd", -1000.0, 20000.0, rng),
                                histogram("net_gain_usd", -3000.0, 18000.0, rng)], ignore_index=True)
-    outcomes = pd.DataFrame([{"group": "all", "level": "all", "outcome": "cash_home_usd", "workers": 1000,
+    outcomes = pd.DataFrame([{"group": "all", "level": "all", "outcome": "cash_home_usd", "workers_simulated": 1000,
+                              "workers_real": 15000.0,
                               "mean": 6600.0, "ci95_low": 6500.0, "ci95_high": 6700.0, "p5": 1400.0,
                               "p25": 4300.0, "p50": 6000.0, "p75": 8000.0, "p95": 14000.0,
                               "out_of_range_share": 0.0}])
@@ -108,7 +109,7 @@ def test_point_ranges_become_a_ten_percent_band():
 
 def test_central_range_holds_the_requested_share():
     frame = pd.DataFrame({"bin_low_usd": [0.0, 100.0, 200.0, 300.0], "bin_high_usd": [100.0, 200.0, 300.0, 400.0],
-                          "workers": [1, 49, 49, 1]})
+                          "workers_simulated": [1, 49, 49, 1]})
     assert plots.central_range(frame, 0.98) == (100.0, 300.0)
     assert plots.central_range(frame, 1.0) == (0.0, 400.0)
 

@@ -45,7 +45,7 @@ def test_quantiles_are_within_a_tenth_of_a_percent_of_the_sample(baseline, name)
 ], ids=["3x quota", "$4,000 earnings"])
 def test_quantiles_far_from_the_baseline_are_never_nan(override):
     result = api.run(scenario(override, "simulation.horizon_months=48"), workers=5_000)
-    outcomes = result.outcomes[result.outcomes.workers > 0]
+    outcomes = result.outcomes[result.outcomes.workers_simulated > 0]
     quantiles = outcomes[outcomes.outcome != "share_worse_off_than_home"][list(QUANTILES)]
     assert len(quantiles) and np.isfinite(quantiles.to_numpy()).all()
 

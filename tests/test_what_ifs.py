@@ -36,8 +36,8 @@ WHAT_IFS = {
 
 def assert_outputs_are_numbers(directory):
     """Every figure of a saved run is finite, except those documented as empty: the outcomes of
-    a group with no returned hire (``workers`` 0) and the summary figures they feed (null), and
-    the 95% interval of a group of one."""
+    a group with no returned hire (``workers_simulated`` 0) and the summary figures they feed
+    (null), and the 95% interval of a group of one."""
     assert RESULT_FILES <= {path.name for path in directory.iterdir()}
     monthly = pd.read_parquet(directory / "monthly.parquet")
     served = monthly.drop(columns=["contract_months_mean", "months_served_mean"])
@@ -45,11 +45,11 @@ def assert_outputs_are_numbers(directory):
     abroad = monthly.workers_active > 0
     assert np.isfinite(monthly.loc[abroad, ["contract_months_mean", "months_served_mean"]].to_numpy()).all()
     outcomes = pd.read_parquet(directory / "outcomes.parquet")
-    filled = outcomes[outcomes.workers > 0]
+    filled = outcomes[outcomes.workers_simulated > 0]
     with_quantiles = filled.outcome != "share_worse_off_than_home"
     assert np.isfinite(filled.loc[with_quantiles, ["mean", *QUANTILE_COLUMNS]].to_numpy(dtype=float)).all()
     assert np.isfinite(filled["mean"].to_numpy(dtype=float)).all()
-    several = filled[filled.workers > 1]  # an interval needs two workers
+    several = filled[filled.workers_simulated > 1]  # an interval needs two workers
     assert np.isfinite(several[["ci95_low", "ci95_high"]].to_numpy(dtype=float)).all()
     summary = json.loads((directory / "summary.json").read_text())
     returned = summary["n_returns_recorded"] > 0
