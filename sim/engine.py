@@ -18,6 +18,7 @@ from sim import bins
 from sim import layout as L
 from sim.config import ConfigError, Scenario
 from sim.kernel import Accumulators, WorkerRecords, simulate_slots
+from sim.packing import pack
 from sim.params import compile_params, compile_timeline
 
 BATCH_CHUNKS = 64
@@ -118,8 +119,7 @@ def simulate(
         raise ValueError(f"workers must be at least 1, got {n_slots}")
     threads = numba.get_num_threads() if threads is None else threads
     check_memory(scenario, threads, n_slots, keep_workers or worker_sink is not None)
-    params = compile_params(scenario)
-    timeline = compile_timeline(scenario.timeline, scenario.simulation.horizon_months)
+    packed = pack(compile_params(scenario), compile_timeline(scenario.timeline, scenario.simulation.horizon_months))
     cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
 
@@ -140,11 +140,11 @@ def simulate(
             records = NO_RECORDS
             if sink is not None:
                 counting = _allocate(threads, horizon, cells, size)
-                simulate_slots(params, timeline, seed, first_slot, size, counting, NO_RECORDS)
+                simulate_slots(*packed, seed, first_slot, size, counting, NO_RECORDS)
                 first_row = np.concatenate(([0], np.cumsum(counting.slot_workers)[:-1]))
                 records = _records(first_row, int(counting.slot_workers.sum()))
             acc = _allocate(threads, horizon, cells, size)
-            simulate_slots(params, timeline, seed, first_slot, size, acc, records)
+            simulate_slots(*packed, seed, first_slot, size, acc, records)
             notice.cancel()
             add_exactly(monthly, acc.monthly.sum(axis=0))
             add_exactly(cell_totals, acc.cell_totals.sum(axis=0))

@@ -43,7 +43,7 @@ from sim import layout as L
 from sim import rng
 from sim.packing import (R_TRAVEL, T_BRIBE_MULTIPLIER, T_INTAKE, T_QUOTA_MULTIPLIER, T_STAY, T_WAGE_INDEX,
                          V_ARREARS_DEDUCTED, V_IDLE, V_INTEREST, V_RESERVATION, V_SHOCK_SD, V_STOCK_MODE,
-                         pack_params, pack_timeline, scalars_start, shared_row)
+                         scalars_start, shared_row)
 from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
 from sim.sampling import draw
 from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_HIRE_MONTH,
@@ -86,7 +86,7 @@ class WorkerRecords(NamedTuple):
 
 
 @njit(cache=True, parallel=True)
-def simulate_slots(p, timeline, seed, first_slot, n_slots, acc, records):
+def simulate_slots(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slots, acc, records):
     """Simulate ``n_slots`` slots starting at global slot ``first_slot``.
 
     Slots are taken in chunks of CHUNK_WORKERS; chunk ``c`` goes to group
@@ -95,8 +95,7 @@ def simulate_slots(p, timeline, seed, first_slot, n_slots, acc, records):
 
     Parameters
     ----------
-    p : KernelParams
-    timeline : TimelineArrays, each of length horizon_months
+    dists, values, tlm, n_dest, n_skill : the fields of a :class:`sim.packing.PackedParams`
     seed : int, the run seed
     first_slot : int, a multiple of CHUNK_WORKERS
     n_slots : int
@@ -105,10 +104,6 @@ def simulate_slots(p, timeline, seed, first_slot, n_slots, acc, records):
     """
     groups = acc.monthly.shape[0]
     n_chunks = (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS
-    dists, values = pack_params(p)
-    tlm = pack_timeline(timeline)
-    n_dest = p.destination_cumulative_share.shape[0]
-    n_skill = p.skill_cumulative_share.shape[0]
     for group in prange(groups):
         # Private copies: a compiled call updates the reference counts of the arrays it is
         # passed (atomically), and threads sharing one counter's cache line serialise on it.

@@ -2,11 +2,15 @@
 
 Every array passed to a compiled function costs 7 to 11 machine words of arguments (a
 NamedTuple of 25 fields came to 128 words) and an atomic reference-count update on entry and
-exit; every view of a row costs another. So, once per kernel call, the distribution rows of
-:class:`sim.params.KernelParams` are packed into one table ``dists`` and its scalars into one
-vector ``values``, and :class:`sim.params.TimelineArrays` into one (horizon, T_COUNT) array
-``tlm``. The RD_, RR_, R_, VD_, VS_, V_ and T_ constants name what is where.
+exit; every view of a row costs another. So, once per run and in plain NumPy (compiling it
+cost seconds), the distribution rows of :class:`sim.params.KernelParams` are packed into one
+table ``dists`` and its scalars into one vector ``values``, and
+:class:`sim.params.TimelineArrays` into one (horizon, T_COUNT) array ``tlm``: a
+:class:`PackedParams`. The RD_, RR_, R_, VD_, VS_, V_ and T_ constants name what is where; the
+``*_row`` and ``*_at`` functions, compiled, find them in the kernel.
 """
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -70,33 +74,44 @@ def scalars_start(n_dest, n_skill):
     return VD_COUNT * n_dest + VS_COUNT * n_skill
 
 
-@njit(cache=True)
-def pack_params(p):
-    """(dists, values) from KernelParams; see the R_ and V_ constants."""
+class PackedParams(NamedTuple):
+    """What the kernel reads: ``dists`` (rows of compiled distributions, float64), ``values``
+    (float64 scalars), ``tlm`` (float64, (horizon, T_COUNT)), and the numbers of destinations and
+    skills that place them."""
+
+    dists: np.ndarray
+    values: np.ndarray
+    tlm: np.ndarray
+    n_dest: int
+    n_skill: int
+
+
+def pack(p, tl) -> PackedParams:
+    """Pack KernelParams ``p`` and TimelineArrays ``tl``; see the R_, V_ and T_ constants."""
     n_dest = p.destination_cumulative_share.shape[0]
     n_skill = p.skill_cumulative_share.shape[0]
-    dists = np.empty((shared_row(R_COUNT, n_dest), p.bribe_usd.shape[1]))
+    dists = np.empty((shared_row.py_func(R_COUNT, n_dest), p.bribe_usd.shape[1]))
     for d in range(n_dest):
-        dists[destination_row(RD_BRIBE, n_dest, d)] = p.bribe_usd[d]
-        dists[destination_row(RD_CONTRACT, n_dest, d)] = p.contract_months[d]
-        dists[destination_row(RD_CAPACITY, n_dest, d)] = p.earning_capacity_usd_per_month[d]
+        dists[destination_row.py_func(RD_BRIBE, n_dest, d)] = p.bribe_usd[d]
+        dists[destination_row.py_func(RD_CONTRACT, n_dest, d)] = p.contract_months[d]
+        dists[destination_row.py_func(RD_CAPACITY, n_dest, d)] = p.earning_capacity_usd_per_month[d]
     for r in range(len(L.REGIMES)):
-        dists[regime_row(RR_EXPENSES, n_dest, r)] = p.expenses_usd_per_month[r]
-        dists[regime_row(RR_HAZARD, n_dest, r)] = p.early_return_hazard_per_month[r]
-    dists[shared_row(R_HOME_WAGE, n_dest)] = p.home_wage_usd_per_month
-    dists[shared_row(R_QUOTA_INPUT, n_dest)] = p.quota_input_usd_per_month
-    dists[shared_row(R_SKIM, n_dest)] = p.skim_share
-    dists[shared_row(R_TRAVEL, n_dest)] = p.travel_cost_usd
-    base = scalars_start(n_dest, n_skill)
+        dists[regime_row.py_func(RR_EXPENSES, n_dest, r)] = p.expenses_usd_per_month[r]
+        dists[regime_row.py_func(RR_HAZARD, n_dest, r)] = p.early_return_hazard_per_month[r]
+    dists[shared_row.py_func(R_HOME_WAGE, n_dest)] = p.home_wage_usd_per_month
+    dists[shared_row.py_func(R_QUOTA_INPUT, n_dest)] = p.quota_input_usd_per_month
+    dists[shared_row.py_func(R_SKIM, n_dest)] = p.skim_share
+    dists[shared_row.py_func(R_TRAVEL, n_dest)] = p.travel_cost_usd
+    base = scalars_start.py_func(n_dest, n_skill)
     values = np.empty(base + V_COUNT)
-    for d in range(n_dest):
-        values[destination_at(VD_CUMULATIVE_SHARE, n_dest, d)] = p.destination_cumulative_share[d]
-        values[destination_at(VD_FREE_MOVER_SHARE, n_dest, d)] = p.free_mover_share[d]
-        values[destination_at(VD_QUOTA_FLOOR, n_dest, d)] = p.quota_floor_usd_per_month[d]
-        values[destination_at(VD_QUOTA_CAP, n_dest, d)] = p.quota_cap_usd_per_month[d]
-    for k in range(n_skill):
-        values[skill_at(VS_CUMULATIVE_SHARE, n_dest, n_skill, k)] = p.skill_cumulative_share[k]
-        values[skill_at(VS_WAGE_MULTIPLIER, n_dest, n_skill, k)] = p.skill_wage_multiplier[k]
+    for field, per_destination in ((VD_CUMULATIVE_SHARE, p.destination_cumulative_share),
+                                   (VD_FREE_MOVER_SHARE, p.free_mover_share),
+                                   (VD_QUOTA_FLOOR, p.quota_floor_usd_per_month),
+                                   (VD_QUOTA_CAP, p.quota_cap_usd_per_month)):
+        values[destination_at.py_func(field, n_dest, 0):destination_at.py_func(field, n_dest, n_dest)] = per_destination
+    for field, per_skill in ((VS_CUMULATIVE_SHARE, p.skill_cumulative_share),
+                             (VS_WAGE_MULTIPLIER, p.skill_wage_multiplier)):
+        values[skill_at.py_func(field, n_dest, n_skill, 0):skill_at.py_func(field, n_dest, n_skill, n_skill)] = per_skill
     values[base + V_REGIME_MULT:base + V_REGIME_MULT + 2] = p.regime_earnings_multiplier
     values[base + V_IDLE:base + V_IDLE + 2] = p.idle_probability_per_month
     values[base + V_QUOTA_FROM_RETENTION] = 1.0 if p.quota_from_retention else 0.0
@@ -107,19 +122,10 @@ def pack_params(p):
     values[base + V_RESERVATION] = p.reservation_gain_usd
     values[base + V_LONGEST_CONTRACT] = p.longest_contract_months
     values[base + V_STOCK_MODE] = 1.0 if p.stock_mode else 0.0
-    return dists, values
-
-
-@njit(cache=True)
-def pack_timeline(tl):
-    """The timeline as one (horizon, T_COUNT) array, a month's entries side by side.
-    T_STAY is 1 - repatriation hazard (the same float the hot loop computed each month)."""
-    horizon = tl.wage_index.shape[0]
-    tlm = np.empty((horizon, T_COUNT))
-    for t in range(horizon):
-        tlm[t, T_WAGE_INDEX] = tl.wage_index[t]
-        tlm[t, T_QUOTA_MULTIPLIER] = tl.quota_multiplier[t]
-        tlm[t, T_STAY] = 1.0 - tl.repatriation_hazard_per_month[t]
-        tlm[t, T_INTAKE] = tl.recruit_open[t] * tl.intake_multiplier[t]
-        tlm[t, T_BRIBE_MULTIPLIER] = tl.bribe_multiplier[t]
-    return tlm
+    tlm = np.empty((tl.wage_index.shape[0], T_COUNT))
+    tlm[:, T_WAGE_INDEX] = tl.wage_index
+    tlm[:, T_QUOTA_MULTIPLIER] = tl.quota_multiplier
+    tlm[:, T_STAY] = 1.0 - tl.repatriation_hazard_per_month  # the float the hot loop used to compute
+    tlm[:, T_INTAKE] = tl.recruit_open * tl.intake_multiplier
+    tlm[:, T_BRIBE_MULTIPLIER] = tl.bribe_multiplier
+    return PackedParams(dists, values, tlm, n_dest, n_skill)
