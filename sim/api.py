@@ -25,7 +25,7 @@ import pandas as pd
 
 from sim import aggregate, calibration, plots, results
 from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario, load_config
-from sim.engine import RawRun, simulate
+from sim.engine import RawRun, simulate, worker_columns
 
 log = logging.getLogger(__name__)
 
@@ -285,14 +285,10 @@ class _ParquetSink:
 
     def close(self) -> None:
         if self.writer is None:  # no hire returned: still write the (empty) table
-            self(_empty_worker_columns())
+            self(worker_columns())
         self.writer.close()
 
 
-def _empty_worker_columns() -> dict:
-    from sim.engine import NO_RECORDS, _worker_columns
-
-    return _worker_columns(NO_RECORDS)
 
 
 def _workers_frame(columns: dict, scenario: Scenario) -> pd.DataFrame:

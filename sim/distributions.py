@@ -115,10 +115,6 @@ class Pert(_LowModeHigh):
         quantiles = self.low + width * scipy.special.betaincinv(alpha, beta, u)
         return _row(sampling.PERT, quantiles=quantiles)
 
-    @property
-    def mean(self) -> float:
-        return (self.low + 4.0 * self.mode + self.high) / 6.0
-
 
 class Lognormal(_Dist):
     """Lognormal with the given median; 90% of draws fall inside ``range90``.

@@ -151,7 +151,7 @@ def simulate(
             add_exactly(histogram, acc.histogram.sum(axis=0))
             sumsq_parts.append(acc.chunk_sumsq)
             if sink is not None:
-                sink(_worker_columns(records))
+                sink(worker_columns(records))
             if progress is not None:
                 progress(size)
     finally:
@@ -235,8 +235,9 @@ def check_memory(scenario: Scenario, threads: int, n_slots: int, keep_workers: b
             f"use fewer destinations or skills, or fewer threads"])
 
 
-def _worker_columns(records: WorkerRecords) -> dict:
-    """Per-worker records as named columns; money in USD (exact cents / 100)."""
+def worker_columns(records: WorkerRecords = NO_RECORDS) -> dict:
+    """Per-worker records as named columns; money in USD (exact cents / 100). With no records,
+    the columns of an empty table."""
     codes, cents, values = records.codes, records.cents, records.values
     columns = {name: codes[:, i] for i, name in enumerate(L.WORKER_CODES)}
     columns.update({name: cents[:, i] / 100.0 for i, name in enumerate(L.WORKER_CENTS)})

@@ -32,6 +32,13 @@ slot between month passes. Every number is the one a slot-by-slot loop would
 draw, so the results do not depend on the block size either. What one worker
 does (start, a month, arrears at return, settle, record) is in :mod:`sim.worker`;
 this module holds the loops.
+
+Reference counts. A compiled call that takes an array updates the array's reference count on
+entry and exit, atomically, and so does every view of a row; threads whose counters share a
+cache line serialise on them. Hence: the parameters are packed into three arrays
+(:mod:`sim.packing`), each thread works on private copies of them, distributions are drawn by
+table and row index rather than by row view (:func:`sim.sampling.draw`), and the per-worker
+functions (:mod:`sim.worker`) are inlined.
 """
 from typing import NamedTuple
 
@@ -104,9 +111,7 @@ def simulate_slots(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
     """
     groups = acc.monthly.shape[0]
     n_chunks = (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS
-    for group in prange(groups):
-        # Private copies: a compiled call updates the reference counts of the arrays it is
-        # passed (atomically), and threads sharing one counter's cache line serialise on it.
+    for group in prange(groups):  # private copies: see "Reference counts" above
         group_dists, group_values, group_tlm = dists.copy(), values.copy(), tlm.copy()
         for chunk in range(group, n_chunks, groups):
             start = chunk * L.CHUNK_WORKERS

@@ -1,8 +1,8 @@
 """The kernel's parameters packed into two arrays and the timeline into one.
 
 Every array passed to a compiled function costs 7 to 11 machine words of arguments (a
-NamedTuple of 25 fields came to 128 words) and an atomic reference-count update on entry and
-exit; every view of a row costs another. So, once per run and in plain NumPy (compiling it
+NamedTuple of 25 fields came to 128 words) and reference counting (see :mod:`sim.kernel`).
+So, once per run and in plain NumPy (compiling it
 cost seconds), the distribution rows of :class:`sim.params.KernelParams` are packed into one
 table ``dists`` and its scalars into one vector ``values``, and
 :class:`sim.params.TimelineArrays` into one (horizon, T_COUNT) array ``tlm``: a

@@ -22,7 +22,7 @@ from sim.sampling import COUNTERS_PER_DRAW, draw
 
 U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
 (D_CONTRACT, D_BRIBE, D_HOME_WAGE, D_CAPACITY, D_EXPENSES, D_HAZARD, D_QUOTA_INPUT, D_SKIM,
- D_TRAVEL) = range(8, 8 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
+ D_TRAVEL) = range(7, 7 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
 MAX_STEADY_STATE_CANDIDATES = 100_000
 """Candidates a stock-mode slot tries at month 0 before it starts vacant. Each is accepted with
 probability at least 1 / longest contract (1 / 1,200 at the least), so the cap is never met in

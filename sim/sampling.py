@@ -42,8 +42,8 @@ COUNTERS_PER_DRAW = 2
 @njit(cache=True, inline="always")
 def draw(table, index, key, counter):
     """Draw from the compiled distribution in row ``index`` of ``table``, with the stream ``key``
-    at ``counter``. Takes the table and an index, not a row: a view of the row would cost an
-    atomic reference-count increment and decrement."""
+    at ``counter``. Takes the table and an index, not a row: a row view would cost reference
+    counting (see :mod:`sim.kernel`)."""
     family = int(table[index, 0])
     if family == FIXED:
         return table[index, 1]

@@ -6,9 +6,8 @@ the I_ rows), so that a month of the whole block is one branch-free loop over co
 vectorises (:func:`month_pass`). Everything else a worker does (starting, going home, settling his
 accounts, being recorded) is a scalar function of one column, here.
 
-All functions are ``inline="always"``: a compiled call that takes arrays pays an atomic reference
-count increment and decrement for each, and threads sharing one counter's cache line serialise
-on it; inlined, they cost nothing. Results come back as named tuples of scalars (passed by value).
+All functions are ``inline="always"``, so the arrays they take cost no reference counting (see
+:mod:`sim.kernel`). Results come back as named tuples of scalars (passed by value).
 Money is whole cents (int64) from the worker-month on, so that
 
     gross earnings = to state + to managers + expenses + kept

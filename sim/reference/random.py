@@ -27,7 +27,7 @@ MONTHLY_STREAM = 0
 # a candidate's stream: a uniform at each of these counters ...
 ARRIVAL, ACCEPT, DESTINATION, SKILL, REGIME, BORROWED, AGE = range(7)
 # ... and a distributed attribute at each of these (it owns the next counter too)
-CONTRACT, BRIBE, HOME_WAGE, CAPACITY, EXPENSES, HAZARD, QUOTA_INPUT, SKIM, TRAVEL = range(8, 26, 2)
+CONTRACT, BRIBE, HOME_WAGE, CAPACITY, EXPENSES, HAZARD, QUOTA_INPUT, SKIM, TRAVEL = range(7, 25, 2)
 
 PERT_INTERVALS = 1024
 """A PERT is drawn from its inverse CDF tabulated at u = 0, 1/1024, ..., 1, interpolated linearly."""
