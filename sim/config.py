@@ -8,7 +8,7 @@ shares in [0, 1], low <= high, categorical shares summing to 1, months > 0.
 import math
 import tomllib
 from pathlib import Path
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -216,41 +217,55 @@ ChangePoints = list[Annotated[list[float], Field(min_length=2, max_length=2)]]
 Series = Union[float, ChangePoints]
 
 
+def lever(default: float, low: float, high: float, description: str):
+    """A timeline lever: a constant or change points, every value in [low, high]. The bounds and
+    the description are declared here once; validation and the docs read them from the field."""
+    return Field(default=default, description=description, json_schema_extra={"low": low, "high": high})
+
+
 class Timeline(Section):
-    """Monthly policy arrays; a number is constant, change points step through the horizon."""
+    """Monthly policy levers; a number is constant, change points step through the horizon.
 
-    recruit_open: Series = 1.0
-    intake_multiplier: Series = 1.0
-    repatriation_hazard_per_month: Series = 0.0
-    quota_multiplier: Series = 1.0
-    bribe_multiplier: Series = 1.0
-    wage_index: Series = 1.0
+    During the run-out after the horizon, every lever keeps its last month's value; month 0 of
+    stock mode is the steady state under the month-0 values.
+    """
 
-    BOUNDS: ClassVar[dict[str, tuple[float, float]]] = {
-        "recruit_open": (0.0, 1.0),
-        "intake_multiplier": (0.0, 1.0),
-        "repatriation_hazard_per_month": (0.0, 1.0),
-        "quota_multiplier": (0.0, MULTIPLIER_LIMIT),
-        "bribe_multiplier": (0.0, MULTIPLIER_LIMIT),
-        "wage_index": (0.0, MULTIPLIER_LIMIT),
-    }
+    recruit_open: Series = lever(1.0, 0.0, 1.0, "1: vacant posts may be filled this month, 0: no new contracts "
+                                 "(a ban); applies to hiring only")
+    intake_multiplier: Series = lever(1.0, 0.0, 1.0, "probability that a vacant post's candidate comes forward "
+                                      "this month; applies to hiring only")
+    repatriation_hazard_per_month: Series = lever(0.0, 0.0, 1.0, "monthly probability of being sent home, on top of "
+                                                  "each worker's own early-return hazard; applies to everyone abroad")
+    quota_multiplier: Series = lever(1.0, 0.0, MULTIPLIER_LIMIT, "multiplies the planned contribution due this month; "
+                                     "applies to everyone abroad, contracts already running included, and to "
+                                     "the decision of candidates hired this month")
+    bribe_multiplier: Series = lever(1.0, 0.0, MULTIPLIER_LIMIT, "multiplies the bribe of those hired this month "
+                                     "(and deters candidates); workers already abroad paid theirs")
+    wage_index: Series = lever(1.0, 0.0, MULTIPLIER_LIMIT, "multiplies earnings this month (exchange rate, sector); "
+                               "applies to everyone abroad and to the decision of candidates hired this month")
 
-    @model_validator(mode="after")
-    def _series_valid(self):
-        for name, (low, high) in self.BOUNDS.items():
-            series = getattr(self, name)
-            points = [(0, series)] if isinstance(series, float) else series
-            if any(not float(month).is_integer() for month, _ in points):
-                raise ValueError(f"{name}: change-point months must be whole numbers")
-            if not points or points[0][0] != 0:
-                raise ValueError(f"{name}: change points must start at month 0")
-            months = [month for month, _ in points]
-            if any(b <= a for a, b in zip(months, months[1:])):
-                raise ValueError(f"{name}: change-point months must rise strictly")
-            for month, value in points:
-                if not low <= value <= high:
-                    raise ValueError(f"{name}: value {value} at month {month} is outside [{low}, {high}]")
-        return self
+    @classmethod
+    def bounds(cls) -> dict[str, tuple[float, float]]:
+        """Lever name -> (lowest, highest) value, from each field's declaration."""
+        return {name: (field.json_schema_extra["low"], field.json_schema_extra["high"])
+                for name, field in cls.model_fields.items()}
+
+    @field_validator("*")
+    @classmethod
+    def _series_valid(cls, series, info):
+        low, high = cls.bounds()[info.field_name]
+        points = [(0, series)] if isinstance(series, float) else series
+        if any(not float(month).is_integer() for month, _ in points):
+            raise ValueError("change-point months must be whole numbers")
+        if not points or points[0][0] != 0:
+            raise ValueError("change points must start at month 0")
+        months = [month for month, _ in points]
+        if any(b <= a for a, b in zip(months, months[1:])):
+            raise ValueError("change-point months must rise strictly")
+        for month, value in points:
+            if not low <= value <= high:
+                raise ValueError(f"value {value} at month {month:g} is outside [{low:g}, {high:g}]")
+        return series
 
 
 class Calibration(Section):
@@ -338,7 +353,7 @@ class Scenario(Section):
     def beyond_horizon(self):
         """(key path, message) for each timeline change point at or past the horizon."""
         horizon = self.simulation.horizon_months
-        for name in Timeline.BOUNDS:
+        for name in Timeline.model_fields:
             series = getattr(self.timeline, name)
             last = 0 if isinstance(series, float) else int(series[-1][0])
             if last >= horizon:

@@ -43,15 +43,9 @@ class KernelParams(NamedTuple):
     stock_mode: bool  # True: slots are refilled and start at steady state
 
 
-class TimelineArrays(NamedTuple):
-    """Policy timeline, one float64 array of length ``horizon_months`` per series."""
-
-    recruit_open: np.ndarray  # 1 open, 0 closed to new contracts
-    intake_multiplier: np.ndarray  # probability a vacant slot is refilled this month
-    repatriation_hazard_per_month: np.ndarray  # added to each worker's early-return hazard
-    quota_multiplier: np.ndarray  # multiplies Q this month
-    bribe_multiplier: np.ndarray  # multiplies the bribe of hires this month
-    wage_index: np.ndarray  # multiplies earnings this month (exchange rate, sector)
+TimelineArrays = NamedTuple("TimelineArrays", [(name, np.ndarray) for name in Timeline.model_fields])
+TimelineArrays.__doc__ = """The policy timeline: one float64 array of length ``horizon_months`` per lever of
+:class:`sim.config.Timeline` (same names, same order; see each field's description)."""
 
 
 def _cumulative(shares):

@@ -603,3 +603,16 @@ def test_one_mutated_leaf_error_names_that_key(path, value):
                 if dotted[: len(key.split("."))] == key.split(".")            # the key or an ancestor
                 or key.split(".")[: len(dotted) - 1] == dotted[:-1]]          # inside the same table
         assert near and "(top level)" not in keys, (dotted, error.problems)
+
+
+def test_every_timeline_lever_is_declared_once_with_its_bounds_and_meaning():
+    """A lever is one field of Timeline: its bounds and description come from the declaration,
+    and the kernel's timeline arrays are derived from the same fields."""
+    from sim.config import Timeline
+    from sim.params import TimelineArrays
+
+    assert tuple(Timeline.model_fields) == TimelineArrays._fields
+    for name, (low, high) in Timeline.bounds().items():
+        assert low < high and Timeline.model_fields[name].description, name
+        with pytest.raises(ConfigError, match=f"timeline.{name}"):
+            validate({**BASELINE_DICT, "timeline": {name: high * 2 + 1}}, "x.toml")
