@@ -7,6 +7,7 @@ names the file and key, or the output folder; nothing is written for that
 config), 1 on any other failure, 130 when interrupted (Ctrl-C).
 """
 import argparse
+import os
 import json
 import logging
 import sys
@@ -95,8 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", parents=after, help="check scenario files and print them resolved",
                                    description="Check scenario files (and their seeds files) without "
                                                "simulating; print each resolved, or every problem at once.")
-    validate.add_argument("configs", nargs="+", type=Path, metavar="CONFIG",
+    validate.add_argument("configs", nargs="*", type=Path, metavar="CONFIG",
                           help="TOML scenario files, or folders of them")
+    validate.add_argument("--explain", action="store_true",
+                          help="print every key of a scenario file, what it takes and what it means")
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                           help="override a config value, e.g. --set skim.share=0.2 (repeatable)")
     return parser
@@ -116,6 +119,13 @@ def _report_errors(error: ConfigError) -> None:
 
 
 def validate_command(args) -> int:
+    if args.explain:
+        from sim.explain import format_reference, key_reference
+
+        print(format_reference(key_reference()))
+    elif not args.configs:
+        print("error: sim validate: name at least one CONFIG (or ask for --explain)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     status = 0
     for path in _expand(args.configs):
         try:
@@ -318,6 +328,9 @@ def main(argv=None) -> int:
         except KeyboardInterrupt:  # Ctrl-C: the run's temporary files are already removed
             print("interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
+        except BrokenPipeError:  # piped into a command that stopped reading (| head): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush is silent
+            return 0
         if args.command == "run" and status == 0:
             log.info("done in %.1f s", time.perf_counter() - started)
     return status

@@ -95,11 +95,15 @@ def _shares_sum_to_one(what):
 class Simulation(Section):
     """How the population is simulated."""
 
-    mode: Literal["stock", "cohort"]
-    horizon_months: int = Field(gt=0, le=1200)
+    mode: Literal["stock", "cohort"] = Field(
+        description="stock: posts kept filled by monthly hiring, month 0 in steady state; cohort: everyone leaves "
+                    "in month 0")
+    horizon_months: int = Field(gt=0, le=1200, description="months simulated (workers still abroad are then "
+                                                           "followed until they return, outside the monthly series)")
     workers: int = Field(gt=0, le=MAX_WORKERS, description="simulated workers (slots); --workers overrides")
-    seed: int = Field(ge=0, lt=SEED_LIMIT)
-    stock_target: int | None = Field(default=None, gt=0, description="stock mode: real workers abroad")
+    seed: int = Field(ge=0, lt=SEED_LIMIT, description="run seed; --seed overrides")
+    stock_target: int | None = Field(default=None, gt=0, description="stock mode: real posts abroad, each slot "
+                                                                      "stands for stock_target / workers")
     cohort_size: int | None = Field(default=None, gt=0, description="cohort mode: real workers the cohort stands for")
 
     @model_validator(mode="after")
@@ -116,39 +120,49 @@ class Simulation(Section):
 class Destination(Section):
     """A host country: its share of hires and what a job there is like."""
 
-    share: Share
+    share: Share = Field(description="share of hires who go here (destination shares sum to 1)")
     free_mover_share: Share = Field(description="share of hires who live free rather than in a camp")
-    bribe_usd: UsdAmount
-    contract_months: Months
-    earning_capacity_usd_per_month: UsdAmount
+    bribe_usd: UsdAmount = Field(description="paid up front to be chosen (USD)")
+    contract_months: Months = Field(description="contract length in whole months")
+    earning_capacity_usd_per_month: UsdAmount = Field(
+        description="gross monthly earnings of an unskilled camp worker in a month of work (USD), before the "
+                    "skill and regime multipliers, the wage index and the shock")
     quota_floor_usd_per_month: UsdBound | None = Field(
-        default=None, description="band of the planned contribution here; default: [quota]'s")
-    quota_cap_usd_per_month: UsdBound | None = None
+        default=None, description="floor of the planned contribution here (USD a month); default: [quota]'s")
+    quota_cap_usd_per_month: UsdBound | None = Field(
+        default=None, description="cap of the planned contribution here (USD a month); default: [quota]'s")
 
 
 class Skill(Section):
     """A skill class: its share of hires and its earning-capacity multiplier."""
 
-    share: Share
-    wage_multiplier: Multiplier
+    share: Share = Field(description="share of hires in this skill class (skill shares sum to 1)")
+    wage_multiplier: Multiplier = Field(description="multiplies earning capacity")
 
 
 class Regime(Section):
     """Living regime: camp (room and board, confined) or free (own housing and jobs)."""
 
-    expenses_usd_per_month: UsdAmount
+    expenses_usd_per_month: UsdAmount = Field(description="day-to-day expenses, paid every month abroad (USD)")
     earnings_multiplier: Multiplier = Field(default=1.0, description="multiplies earning capacity")
-    idle_probability_per_month: Share = 0.0
-    early_return_hazard_per_month: ShareDist
+    idle_probability_per_month: Share = Field(default=0.0, description="probability of a month without work "
+                                                                      "(no earnings; expenses and quota still due)")
+    early_return_hazard_per_month: ShareDist = Field(
+        description="monthly probability of going home before the contract ends (illness, discipline, "
+                    "deportation), checked after each month")
 
 
 class Regimes(Section):
-    camp: Regime
-    free: Regime
+    """The two living regimes."""
+
+    camp: Regime = Field(description="dormitories or rural camps, room and board provided, confined")
+    free: Regime = Field(description="own housing, finds own jobs")
 
 
 class Home(Section):
-    wage_usd_per_month: UsdAmount
+    """The stay-home counterfactual."""
+
+    wage_usd_per_month: UsdAmount = Field(description="what he would earn at home (USD a month): the counterfactual")
 
 
 class Quota(Section):
@@ -158,11 +172,15 @@ class Quota(Section):
     ``drawn``: Q is drawn from ``quota_usd_per_month``, then clipped likewise.
     """
 
-    rule: Literal["retention", "drawn"]
-    retention_usd_per_month: UsdAmount | None = None
-    quota_usd_per_month: UsdAmount | None = None
-    floor_usd_per_month: UsdBound
-    cap_usd_per_month: UsdBound
+    rule: Literal["retention", "drawn"] = Field(
+        description="retention: Q = clip(W - X - K*, floor, cap); drawn: Q = clip(drawn, floor, cap)")
+    retention_usd_per_month: UsdAmount | None = Field(
+        default=None, description="rule retention: K*, what the state plans to leave the worker (USD a month)")
+    quota_usd_per_month: UsdAmount | None = Field(
+        default=None, description="rule drawn: the planned contribution before clipping (USD a month)")
+    floor_usd_per_month: UsdBound = Field(description="lowest planned contribution (USD a month)")
+    cap_usd_per_month: UsdBound = Field(description="highest planned contribution (USD a month), before the "
+                                                    "timeline's quota multiplier")
 
     @model_validator(mode="after")
     def _rule_inputs(self):
@@ -183,33 +201,48 @@ class Quota(Section):
 
 
 class Skim(Section):
+    """What managers and special-service agents keep of each payment."""
+
     share: ShareDist = Field(description="share of each payment kept by managers and agents")
 
 
 class Wages(Section):
+    """Month-to-month variation of earnings."""
+
     monthly_shock_sd: float = Field(
         ge=0.0, le=1.0, description="sd of the multiplicative monthly earnings shock 1 + sd * e, e in [-2 sqrt 3, 2 sqrt 3]")
 
 
 class BribeFinance(Section):
-    borrowed_share: Share
-    interest_rate_per_month: float = Field(ge=0.0, le=1.0)
+    """Informal credit for the bribe."""
+
+    borrowed_share: Share = Field(description="share of hires who borrow the bribe and repay it at return")
+    interest_rate_per_month: float = Field(ge=0.0, le=1.0, description="on a borrowed bribe, compounded over the "
+                                                                      "months served")
 
 
 class Return(Section):
-    travel_cost_usd: UsdAmount
-    arrears_at_return: Literal["forgiven", "deducted"]
+    """What happens to a worker's money as he goes home."""
+
+    travel_cost_usd: UsdAmount = Field(description="paid from savings at return (USD)")
+    arrears_at_return: Literal["forgiven", "deducted"] = Field(
+        description="deducted: arrears still owed are paid from savings at return, to the state and managers; "
+                    "forgiven: paid to no one")
 
 
 class Participation(Section):
+    """Who, of the candidates for a post, decides to go."""
+
     reservation_gain_usd: float = Field(
         description="a candidate goes only if the expected net gain of a completed contract is at least this"
     )
 
 
 class Work(Section):
-    hours_per_day: float = Field(gt=0.0, le=24.0)
-    days_per_month: float = Field(gt=0.0, le=31.0)
+    """Working time, for the effective hourly pay."""
+
+    hours_per_day: float = Field(gt=0.0, le=24.0, description="for the effective hourly pay only")
+    days_per_month: float = Field(gt=0.0, le=31.0, description="for the effective hourly pay only")
 
 
 ChangePoints = list[Annotated[list[float], Field(min_length=2, max_length=2)]]
@@ -269,6 +302,8 @@ class Timeline(Section):
 
 
 class Calibration(Section):
+    """The source figures a run is compared with."""
+
     seeds_file: str = Field(
         default="../seeds/figures.toml", description="source figures, relative to the config file"
     )

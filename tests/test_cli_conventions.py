@@ -96,3 +96,18 @@ def test_the_umask_is_read_from_proc_or_else_by_setting_it_back(monkeypatch):
         assert os.umask(0o027) == 0o027  # left as it was
     finally:
         os.umask(previous)
+
+
+def test_validate_explain_gives_every_key_a_meaning(capsys):
+    """``sim validate --explain`` reads the schema: every key of the baseline appears, each with
+    what it takes and a meaning, the timeline levers with their bounds."""
+    from sim.explain import key_reference
+
+    assert main(["validate", "--explain"]) == 0
+    text = capsys.readouterr().out
+    rows = key_reference()
+    assert [key for key, _, meaning in rows if not meaning] == []
+    for key in ("simulation.mode", "destinations.<name>.bribe_usd", "quota.floor_usd_per_month",
+                "return.arrears_at_return", "timeline.quota_multiplier"):
+        assert key in text
+    assert "values in [0, 1000]" in text and "contracts already running included" in text
