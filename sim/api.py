@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from sim import aggregate, calibration, plots, results
-from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario, load_config
+from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario
+from sim.scenario_file import load_config
 from sim.engine import RawRun, simulate, worker_columns
 
 log = logging.getLogger(__name__)
@@ -306,7 +307,8 @@ def _workers_frame(columns: dict, scenario: Scenario) -> pd.DataFrame:
 def _manifest(scenario: Scenario, raw: RawRun, started) -> dict:
     return {
         "config_file": str(scenario.source_path) if scenario.source_path else None,
-        "config": scenario.to_toml_dict(),
+        "extends": [str(base) for base in scenario.bases],  # the bases it was merged over, nearest first
+        "config": scenario.to_toml_dict(),  # as run: merged, overridden, resolved
         "seed": raw.seed,
         "workers_simulated": raw.n_slots,
         "threads": raw.threads,

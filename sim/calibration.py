@@ -6,7 +6,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import layout as L
-from sim.config import ConfigError, Scenario, error_message, read_toml
+from sim.config import ConfigError, Scenario, error_message
+from sim.scenario_file import read_toml
 
 CELL_MEANS = {
     "bribe_usd_mean": (L.C_BRIBE, L.C_WORKERS, 100.0),
@@ -23,11 +24,17 @@ COLUMNS = ["name", "period", "destination", "statistic", "unit", "low", "high", 
            "in_range", "measures", "citation"]
 
 
+PROJECT_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "figures.toml"
+"""The source figures of the project, used unless a config names others."""
+
+
 def seeds_path(scenario: Scenario) -> Path:
-    """Where the scenario's source figures are: ``calibration.seeds_file`` beside the config."""
-    relative = Path(scenario.calibration.seeds_file)
+    """Where the scenario's source figures are: ``calibration.seeds_file`` (relative to the config
+    that set it: :mod:`sim.scenario_file` makes a base's path absolute), else PROJECT_SEEDS."""
+    if scenario.calibration.seeds_file is None:
+        return PROJECT_SEEDS
     base = scenario.source_path.parent if scenario.source_path else Path.cwd()
-    return (base / relative).resolve()
+    return (base / scenario.calibration.seeds_file).resolve()
 
 
 class Figure(BaseModel):

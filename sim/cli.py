@@ -19,7 +19,8 @@ import numba
 import pandas as pd
 
 from sim import __version__, calibration, results, scratch
-from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario, load_config
+from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
+from sim.scenario_file import load_config
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1

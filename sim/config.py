@@ -1,12 +1,12 @@
-"""Scenario files: TOML read with ``tomllib``, validated by pydantic v2 models.
+"""The scenario schema: pydantic v2 models of a scenario file, and its validation.
 
 Everything is checked at this edge, once: strict types, unknown keys refused,
-shares in [0, 1], low <= high, categorical shares summing to 1, months > 0.
-:func:`load_config` gathers every problem of a file into one
+shares in [0, 1], low <= high, categorical shares summing to 1, months > 0,
+money within its limits. :func:`validate` gathers every problem into one
 :class:`ConfigError` whose lines each name the file and the dotted key path.
+Reading files (bases, ``--set``) is :mod:`sim.scenario_file`.
 """
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
@@ -304,9 +304,9 @@ class Timeline(Section):
 class Calibration(Section):
     """The source figures a run is compared with."""
 
-    seeds_file: str = Field(
-        default="../seeds/figures.toml", description="source figures, relative to the config file"
-    )
+    seeds_file: str | None = Field(
+        default=None, description="source figures, relative to the file that sets it; default: the "
+                                  "project's seeds/figures.toml")
 
 
 class Scenario(Section):
@@ -328,11 +328,17 @@ class Scenario(Section):
     calibration: Calibration = Calibration()
 
     _source_path: Path | None = PrivateAttr(default=None)
+    _bases: tuple = PrivateAttr(default=())
 
     @property
     def source_path(self) -> Path | None:
         """The file this scenario was read from (None when built in code)."""
         return self._source_path
+
+    @property
+    def bases(self) -> tuple[Path, ...]:
+        """The files this scenario extends (``extends = ...``), nearest first."""
+        return self._bases
 
     def quota_band(self, destination: "Destination") -> tuple[float, float]:
         """(floor, cap) of the planned contribution at ``destination`` (USD per month)."""
@@ -435,39 +441,6 @@ def _problems(error: ValidationError, source: str, overridden: set):
             yield line
 
 
-def parse_override(text: str):
-    """Split ``dotted.key=value`` into its key path and TOML-typed value."""
-    key, sep, value = text.partition("=")
-    key = key.strip()
-    if not sep or not key or any(not part for part in key.split(".")):
-        raise ConfigError([f"--set {text!r}: expected dotted.key=value"])
-    try:
-        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
-        parsed = value.strip()
-    except (ValueError, RecursionError) as error:  # integers past 4300 digits, deep nesting
-        raise ConfigError([f"--set {key}: value cannot be read: {error}"]) from None
-    return key.split("."), parsed
-
-
-def _apply_override(raw: dict, source: str, text: str) -> str:
-    """Set one ``dotted.key=value`` in ``raw``; return the dotted key."""
-    try:
-        path, value = parse_override(text)
-    except ConfigError as error:
-        raise ConfigError([f"{source}: {problem}" for problem in error.problems]) from None
-    node = raw
-    for depth, part in enumerate(path[:-1]):
-        child = node.get(part)
-        if child is None:
-            child = node[part] = {}
-        if not isinstance(child, dict):
-            raise ConfigError([f"{source}: --set {'.'.join(path)}: {'.'.join(path[: depth + 1])} is not a table"])
-        node = child
-    node[path[-1]] = value
-    return ".".join(path)
-
-
 def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
     """Validate parsed TOML data; raise :class:`ConfigError` naming ``source``.
 
@@ -481,60 +454,4 @@ def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
     problems = [f"{source}: {path}: {message}" for path, message in checks]
     if problems:
         raise ConfigError(problems)
-    return scenario
-
-
-def _override_list(overrides) -> list[str]:
-    """``overrides`` as a list of strings, or TypeError (a lone string would be read character by character)."""
-    if isinstance(overrides, (str, bytes)):
-        raise TypeError(f"overrides must be a list of 'key=value' strings, not one string; use [{overrides!r}]")
-    try:
-        overrides = list(overrides)
-    except TypeError:
-        raise TypeError(f"overrides must be a list of 'key=value' strings, got {type(overrides).__name__}") from None
-    wrong = [text for text in overrides if not isinstance(text, str)]
-    if wrong:
-        raise TypeError(f"overrides must be 'key=value' strings, got {wrong[0]!r}")
-    return overrides
-
-
-def read_toml(path: Path, where: str) -> dict:
-    """The parsed TOML file at ``path``, or one :class:`ConfigError` line starting with ``where``."""
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError([f"{where}: file not found"]) from None
-    except IsADirectoryError:
-        raise ConfigError([f"{where}: is a directory, not a TOML file"]) from None
-    except (ValueError, RecursionError) as error:  # TOMLDecodeError, UnicodeDecodeError, 4300+ digit integers
-        raise ConfigError([f"{where}: invalid TOML: {error}"]) from None
-    except OSError as error:
-        raise ConfigError([f"{where}: cannot read: {error.strerror}"]) from None
-
-
-def load_config(path, overrides=()) -> Scenario:
-    """Read and validate a scenario file, after applying ``--set`` style overrides.
-
-    Parameters
-    ----------
-    path : str or Path
-        The TOML scenario file.
-    overrides : iterable of str
-        ``dotted.key=value`` strings; values are parsed as TOML values.
-
-    Raises
-    ------
-    ConfigError
-        With one line per problem, each naming the file and the key path.
-    TypeError
-        When ``overrides`` is not a list of strings (a single string included).
-    """
-    overrides = _override_list(overrides)
-    path = Path(path)
-    source = str(path)
-    raw = read_toml(path, source)
-    overridden = [_apply_override(raw, source, text) for text in overrides]
-    scenario = validate(raw, source, overridden)
-    scenario._source_path = path.resolve()
     return scenario

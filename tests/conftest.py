@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.config import load_config
+from sim.scenario_file import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "configs" / "baseline.toml"

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.config import ConfigError, Scenario, load_config, validate
+from sim.config import ConfigError, Scenario, validate
+from sim.scenario_file import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "configs" / "baseline.toml"

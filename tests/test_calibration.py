@@ -53,7 +53,8 @@ def test_each_destination_clips_the_contribution_to_its_own_band():
 
 
 def test_a_destination_band_upside_down_is_refused():
-    from sim.config import ConfigError, load_config
+    from sim.config import ConfigError
+    from sim.scenario_file import load_config
 
     with pytest.raises(ConfigError) as error:
         load_config(DESTINATIONS, ["destinations.china.quota_floor_usd_per_month=600"])
