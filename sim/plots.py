@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sim.labels import change_points, humanise, number, place, span, usd, with_unit
 
@@ -100,7 +100,7 @@ def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
     ax.axhline(per_year / 12.0 / 1e6, color="black", linestyle=":", linewidth=1,
                label=f"state, mean over the run: {usd(per_year / 12.0)} a month ({usd(per_year)} a year)")
     mark_policy_dates(ax, timeline)
-    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.08)
+    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.15)  # room for the policy-date labels
     ax.yaxis.set_major_formatter(NUMBER)
     ax.set_xlabel("years since start of run")
     ax.set_ylabel("USD m per month")
@@ -159,7 +159,7 @@ def plain(legend):
 
 def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label: str) -> Figure:
     """Histograms of cash brought home and net gain over staying home (USD per worker)."""
-    figure = Figure(figsize=SIZE, layout=None)
+    figure = Figure(figsize=SIZE, layout="constrained")
     cash_ax, net_ax = figure.subplots(1, 2)
     cash = distributions[distributions["outcome"] == "cash_home_usd"]
     net = distributions[distributions["outcome"] == "net_gain_usd"]
@@ -176,11 +176,10 @@ def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label:
     histogram(net_ax, net, summary["net_gain_usd"]["p50"], 0.0, worse_colour=WORSE)
     net_ax.axvline(0.0, color="black", linestyle=":", label="same as staying home")
     net_ax.axvspan(net_ax.get_xlim()[0], 0.0, color=WORSE, alpha=0.08,
-                   label=f"worse off: {summary['share_worse_off_than_home']:.1%}")
+                   label=f"worse off: {summary['share_worse_off_than_home']:.1%} of workers")
     net_ax.set_xlabel("net gain over staying home (USD per worker)")
     for ax in (cash_ax, net_ax):
         plain(ax.legend(loc="upper right", fontsize="small"))
-    figure.subplots_adjust(left=0.06, right=0.99, bottom=0.1, top=0.91, wspace=0.15)
     figure.suptitle(f"Household outcomes of returned workers ({label}; "
                     f"central {SHOWN_SHARE:.0%} shown)", parse_math=False)
     return figure
@@ -202,6 +201,7 @@ def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colou
     ax.axvline(median, color="tab:orange", linestyle="--", label=f"median: ${number(median)}")
     low, high = central_range(frame, SHOWN_SHARE)
     ax.set_xlim(min(low, median, marker) - 200.0, max(high, median, marker) + 200.0)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))  # "12,500"-wide labels: fewer ticks, no overlap
     ax.xaxis.set_major_formatter(NUMBER)
     ax.set_ylabel(f"% of workers per ${number(width.iloc[0])} bin")
     ax.grid(alpha=0.3)
@@ -242,6 +242,7 @@ def destinations_figure(by_destination: pd.DataFrame, label: str) -> Figure:
         cash_ax.annotate(usd(median), (median, row), xytext=(0, 9), textcoords="offset points",
                          ha="center", va="bottom", fontsize="small")
     cash_ax.set_xlim(left=min(0.0, cash["p25"].min()), right=cash["p75"].max() * 1.1)
+    cash_ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     cash_ax.xaxis.set_major_formatter(USD_AXIS)
     cash_ax.set_xlabel("cash brought home (USD per worker)")
     cash_ax.set_ylim(rows.min() - 0.6, rows.max() + 0.6)
@@ -249,8 +250,8 @@ def destinations_figure(by_destination: pd.DataFrame, label: str) -> Figure:
     error = np.vstack([share - 100.0 * worse["ci95_low"], 100.0 * worse["ci95_high"] - share])
     worse_ax.barh(rows, share, height=0.45, color=WORSE, alpha=0.6, xerr=error, capsize=3,
                   label="worse off than staying home (95% CI)")
-    for row, value in zip(rows, share):
-        worse_ax.annotate(f"{value:.1f}%", (value, row), xytext=(6, 0), textcoords="offset points",
+    for row, value, high in zip(rows, share, 100.0 * worse["ci95_high"]):
+        worse_ax.annotate(f"{value:.1f}%", (max(value, high), row), xytext=(6, 0), textcoords="offset points",
                           ha="left", va="center", fontsize="small")
     worse_ax.set_xlim(0.0, max(float(np.nanmax(share)), 1.0) * 1.3)
     worse_ax.set_xlabel("% of returned workers worse off")
