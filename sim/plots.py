@@ -1,8 +1,11 @@
 """Figures drawn from a saved run directory.
 
 Reads only the files a run wrote (``summary.json``, ``manifest.json``,
-``monthly.parquet``, ``distributions.parquet``, ``calibration.csv``) and draws
-PNGs beside them. Figures are built with :class:`matplotlib.figure.Figure`, not
+``monthly.parquet``, ``distributions.parquet``, ``outcomes.parquet``,
+``calibration.csv``) and draws PNGs beside them. Every axis names its unit (USD m
+per month, USD per worker, workers, % of workers); time runs in years since the
+start of the run, with the timeline's policy dates marked. What labels say is
+worded in :mod:`sim.labels`. Figures are built with :class:`matplotlib.figure.Figure`, not
 pyplot, so no global state or interactive backend is touched.
 
 >>> from sim import plots
