@@ -1,8 +1,11 @@
 """Figures drawn from a saved run directory.
 
 Reads only the files a run wrote (``summary.json``, ``manifest.json``,
-``monthly.parquet``, ``distributions.parquet``, ``calibration.csv``) and draws
-PNGs beside them. Figures are built with :class:`matplotlib.figure.Figure`, not
+``monthly.parquet``, ``distributions.parquet``, ``outcomes.parquet``,
+``calibration.csv``) and draws PNGs beside them. Every axis names its unit (USD m
+per month, USD per worker, workers, % of workers); time runs in years since the
+start of the run, with the timeline's policy dates marked. What labels say is
+worded in :mod:`sim.labels`. Figures are built with :class:`matplotlib.figure.Figure`, not
 pyplot, so no global state or interactive backend is touched.
 
 >>> from sim import plots
@@ -14,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from sim.labels import change_points, humanise, number, place, span, usd, with_unit
 
 SIZE = (10, 5)
 DPI = 120
@@ -28,20 +33,28 @@ def draw_all(directory) -> list[Path]:
 
     Returns
     -------
-    list of Path, the PNG files written (``state_revenue.png``,
-    ``household_outcomes.png``, ``calibration.png``)
+    list of Path, the PNG files written: ``state_revenue.png``, ``flows.png``,
+    ``household_outcomes.png``, ``destinations.png`` (only when the run had two or more
+    destinations) and ``calibration.png``, in that order
     """
     directory = Path(directory)
     summary = json.loads((directory / "summary.json").read_text())
     manifest = json.loads((directory / "manifest.json").read_text())
     label = run_label(manifest)
+    timeline = (manifest.get("config") or {}).get("timeline")
+    monthly = pd.read_parquet(directory / "monthly.parquet")
     figures = {
-        "state_revenue.png": state_revenue_figure(
-            pd.read_parquet(directory / "monthly.parquet"), summary, label),
+        "state_revenue.png": state_revenue_figure(monthly, summary, label, timeline),
+        "flows.png": flows_figure(monthly, label, timeline),
         "household_outcomes.png": household_outcomes_figure(
             pd.read_parquet(directory / "distributions.parquet"), summary, label),
-        "calibration.png": calibration_figure(pd.read_csv(directory / "calibration.csv"), label),
     }
+    outcomes = directory / "outcomes.parquet"
+    if outcomes.is_file():
+        by_destination = destination_rows(pd.read_parquet(outcomes))
+        if by_destination["level"].nunique() >= 2:
+            figures["destinations.png"] = destinations_figure(by_destination, label)
+    figures["calibration.png"] = calibration_figure(pd.read_csv(directory / "calibration.csv"), label)
     return [save(figure, directory / name) for name, figure in figures.items()]
 
 
@@ -58,44 +71,98 @@ def run_label(manifest: dict) -> str:
     return f"{name}, seed {manifest['seed']}"
 
 
-def number(value: float | None, _position=None) -> str:
-    """Format a number with thousands separators; three significant digits below 100; "n/a" for None or NaN."""
-    if value is None or value != value:
-        return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
 NUMBER = FuncFormatter(number)
+USD_AXIS = FuncFormatter(lambda value, _position=None: usd(value))
 
 
-def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str) -> Figure:
+def mark_policy_dates(ax, timeline: dict | None) -> None:
+    """A thin vertical line at each timeline change point after month 0 (x in years), labelled
+    with the levers that change and their new values."""
+    for point in change_points(timeline):
+        years = point.month / 12.0
+        ax.axvline(years, color="0.35", linestyle="--", linewidth=0.8, zorder=1)
+        ax.annotate(point.text, xy=(years, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -3), textcoords="offset points", ha="left", va="top",
+                    fontsize="small", color="0.25", parse_math=False)  # lever names come from the config
+
+
+def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
+                         timeline: dict | None = None) -> Figure:
     """Monthly payments to the state and to managers (USD m per month) over years.
 
-    The annual state-revenue mean from ``summary`` (USD per year) is drawn as a
-    horizontal line at its monthly equivalent and labelled in USD m per year.
+    The state's mean over the run from ``summary`` (USD per year) is drawn as a
+    horizontal line at its monthly equivalent and labelled with both. Policy change
+    points of ``timeline`` (a manifest's ``config['timeline']``) are marked.
     """
     figure = Figure(figsize=SIZE, layout=None)
     ax = figure.add_subplot()
     years = monthly["month"] / 12.0
     ax.plot(years, monthly["to_state_usd"] / 1e6, label="to the state")
     ax.plot(years, monthly["to_managers_usd"] / 1e6, label="to managers (skim)")
-    per_year = summary["state_revenue_usd_per_year"]["mean"] / 1e6
-    ax.axhline(per_year / 12.0, color="black", linestyle=":", linewidth=1,
-               label=f"state mean: {number(per_year)} USD m per year")
-    ax.set_ylim(bottom=0)
+    per_year = summary["state_revenue_usd_per_year"]["mean"]
+    ax.axhline(per_year / 12.0 / 1e6, color="black", linestyle=":", linewidth=1,
+               label=f"state, mean over the run: {usd(per_year / 12.0)} a month ({usd(per_year)} a year)")
+    mark_policy_dates(ax, timeline)
+    ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.15)  # room for the policy-date labels
     ax.yaxis.set_major_formatter(NUMBER)
     ax.set_xlabel("years since start of run")
-    ax.set_ylabel("USD millions per month")
+    ax.set_ylabel("USD m per month")
     ax.set_title(f"Payments out of workers' earnings ({label})", parse_math=False)
-    ax.legend(loc="center right")
+    plain(ax.legend(loc="center right"))
     ax.grid(alpha=0.3)
     figure.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.93)
     return figure
 
 
+def flows_figure(monthly: pd.DataFrame, label: str, timeline: dict | None = None) -> Figure:
+    """Workers abroad (a stock, real workers) above hires and returns (real workers per month),
+    early returns shaded, over years; policy change points of ``timeline`` marked on both.
+
+    A month whose hires exceed :data:`OFF_SCALE` times the largest monthly returns (a cohort
+    leaving at once) is left off the scale and its count written at the top.
+    """
+    figure = Figure(figsize=(SIZE[0], SIZE[1] * 1.3), layout="constrained")
+    stock_ax, flow_ax = figure.subplots(2, 1, sharex=True)
+    years = monthly["month"] / 12.0
+    stock_ax.plot(years, monthly["workers_active"], color="tab:blue", label="workers abroad (stock)")
+    stock_ax.set_ylim(bottom=0, top=max(monthly["workers_active"].max(), 1.0) * 1.15)
+    stock_ax.set_ylabel("workers abroad")
+    flow_ax.step(years, monthly["hires"], where="mid", color="tab:green", label="hires")
+    flow_ax.step(years, monthly["returns"], where="mid", color="tab:purple", label="returns, all")
+    flow_ax.fill_between(years, 0.0, monthly["early_returns"], step="mid", color="tab:red", alpha=0.3,
+                         linewidth=0, label="of which early (before the contract's end)")
+    returns = max(float(monthly["returns"].max()), 1.0)
+    off_scale = (monthly["hires"] > OFF_SCALE * returns).to_numpy()
+    top = max(returns, float(monthly["hires"][~off_scale].max()) if (~off_scale).any() else 0.0) * 1.3
+    flow_ax.set_ylim(bottom=0, top=top)
+    for year, hires in zip(years[off_scale], monthly["hires"][off_scale]):
+        flow_ax.annotate(f"{number(hires)} hired (off scale)", xy=(year, top), xytext=(12, -4),
+                         textcoords="offset points", ha="left", va="top", fontsize="small", color="tab:green")
+    flow_ax.set_ylabel("workers per month")
+    flow_ax.set_xlabel("years since start of run")
+    for ax in (stock_ax, flow_ax):
+        mark_policy_dates(ax, timeline)
+        ax.yaxis.set_major_formatter(NUMBER)
+        ax.grid(alpha=0.3)
+    plain(figure.legend(loc="outside lower center", ncol=4, fontsize="small"))
+    figure.suptitle(f"Workers abroad, hired and returning (real-world scale; {label})", parse_math=False)
+    return figure
+
+
+OFF_SCALE = 3.0
+"""Hires above this many times the largest monthly returns are written, not drawn to scale."""
+
+
+def plain(legend):
+    """Draw a legend's texts as written: labels hold dollar amounts, not mathtext."""
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+    return legend
+
+
 def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label: str) -> Figure:
     """Histograms of cash brought home and net gain over staying home (USD per worker)."""
-    figure = Figure(figsize=SIZE, layout=None)
+    figure = Figure(figsize=SIZE, layout="constrained")
     cash_ax, net_ax = figure.subplots(1, 2)
     cash = distributions[distributions["outcome"] == "cash_home_usd"]
     net = distributions[distributions["outcome"] == "net_gain_usd"]
@@ -112,11 +179,10 @@ def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label:
     histogram(net_ax, net, summary["net_gain_usd"]["p50"], 0.0, worse_colour=WORSE)
     net_ax.axvline(0.0, color="black", linestyle=":", label="same as staying home")
     net_ax.axvspan(net_ax.get_xlim()[0], 0.0, color=WORSE, alpha=0.08,
-                   label=f"worse off: {summary['share_worse_off_than_home']:.1%}")
+                   label=f"worse off: {summary['share_worse_off_than_home']:.1%} of workers")
     net_ax.set_xlabel("net gain over staying home (USD per worker)")
     for ax in (cash_ax, net_ax):
-        ax.legend(loc="upper right", fontsize="small")
-    figure.subplots_adjust(left=0.06, right=0.99, bottom=0.1, top=0.91, wspace=0.15)
+        plain(ax.legend(loc="upper right", fontsize="small"))
     figure.suptitle(f"Household outcomes of returned workers ({label}; "
                     f"central {SHOWN_SHARE:.0%} shown)", parse_math=False)
     return figure
@@ -138,6 +204,7 @@ def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colou
     ax.axvline(median, color="tab:orange", linestyle="--", label=f"median: ${number(median)}")
     low, high = central_range(frame, SHOWN_SHARE)
     ax.set_xlim(min(low, median, marker) - 200.0, max(high, median, marker) + 200.0)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6))  # "12,500"-wide labels: fewer ticks, no overlap
     ax.xaxis.set_major_formatter(NUMBER)
     ax.set_ylabel(f"% of workers per ${number(width.iloc[0])} bin")
     ax.grid(alpha=0.3)
@@ -152,6 +219,54 @@ def central_range(frame: pd.DataFrame, share: float) -> tuple[float, float]:
     return float(low), float(high)
 
 
+def destination_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``outcomes.parquet`` broken down by destination (``group == 'destination'``)."""
+    return outcomes[outcomes["group"] == "destination"]
+
+
+def destinations_figure(by_destination: pd.DataFrame, label: str) -> Figure:
+    """Per destination: median cash brought home with its p25 to p75 range (USD per worker),
+    and the share of returned workers worse off than staying home (% with its 95% CI).
+
+    ``by_destination`` holds ``outcomes.parquet``'s rows with ``group == 'destination'``;
+    destinations are drawn top to bottom in the order they come.
+    """
+    cash = by_destination[by_destination["outcome"] == "cash_home_usd"].set_index("level")
+    worse = by_destination[by_destination["outcome"] == "share_worse_off_than_home"].set_index("level")
+    levels = list(cash.index)
+    worse = worse.reindex(levels)
+    rows = np.arange(len(levels))[::-1]
+    figure = Figure(figsize=(SIZE[0], max(3.0, 0.9 * len(levels) + 1.8)), layout="constrained")
+    cash_ax, worse_ax = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
+    cash_ax.barh(rows, cash["p75"] - cash["p25"], left=cash["p25"], height=0.45, color="tab:blue",
+                 alpha=0.3, label="middle half of workers (p25 to p75)")
+    cash_ax.scatter(cash["p50"], rows, color="tab:blue", zorder=3, label="median")
+    for row, median in zip(rows, cash["p50"]):
+        cash_ax.annotate(usd(median), (median, row), xytext=(0, 9), textcoords="offset points",
+                         ha="center", va="bottom", fontsize="small")
+    cash_ax.set_xlim(left=min(0.0, cash["p25"].min()), right=cash["p75"].max() * 1.1)
+    cash_ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+    cash_ax.xaxis.set_major_formatter(USD_AXIS)
+    cash_ax.set_xlabel("cash brought home (USD per worker)")
+    cash_ax.set_ylim(rows.min() - 0.6, rows.max() + 0.6)
+    share = 100.0 * worse["mean"]
+    error = np.vstack([share - 100.0 * worse["ci95_low"], 100.0 * worse["ci95_high"] - share])
+    worse_ax.barh(rows, share, height=0.45, color=WORSE, alpha=0.6, xerr=error, capsize=3,
+                  label="worse off than staying home (95% CI)")
+    for row, value, high in zip(rows, share, 100.0 * worse["ci95_high"]):
+        worse_ax.annotate(f"{value:.1f}%", (max(value, high), row), xytext=(6, 0), textcoords="offset points",
+                          ha="left", va="center", fontsize="small")
+    worse_ax.set_xlim(0.0, max(float(np.nanmax(share)), 1.0) * 1.3)
+    worse_ax.set_xlabel("% of returned workers worse off")
+    ticks = [f"{place(level)}\n{number(cash.loc[level, 'workers_real'])} workers returned" for level in levels]
+    cash_ax.set_yticks(rows, ticks, parse_math=False)  # destination names come from the config
+    for ax in (cash_ax, worse_ax):
+        ax.grid(axis="x", alpha=0.3)
+    plain(figure.legend(loc="outside lower center", ncol=3, fontsize="small"))
+    figure.suptitle(f"Household outcomes by destination ({label})", parse_math=False)
+    return figure
+
+
 def calibration_figure(calibration: pd.DataFrame, label: str) -> Figure:
     """Each compared source figure's range as a band, its simulated value as a dot.
 
@@ -159,7 +274,7 @@ def calibration_figure(calibration: pd.DataFrame, label: str) -> Figure:
     range; a table with no compared row gives a figure saying so.
     """
     compared = calibration[calibration["status"].isin(COMPARED)].reset_index(drop=True)
-    height = max(SIZE[1], 0.45 * len(compared) + 1.5)
+    height = max(SIZE[1], 0.6 * len(compared) + 1.8)
     figure = Figure(figsize=(SIZE[0], height), layout="constrained")
     ax = figure.add_subplot()
     title = f"Calibration against source figures ({label})"
@@ -175,27 +290,50 @@ def calibration_figure(calibration: pd.DataFrame, label: str) -> Figure:
     return figure
 
 
+SHOWN_POSITIONS = (-0.5, 1.5)
+"""Place in the source range drawn on the calibration chart; a dot beyond is drawn at the edge."""
+
+
 def calibration_rows(ax, compared: pd.DataFrame) -> None:
-    """Draw bands, source points and simulated dots, one row per compared figure."""
+    """Draw bands, source points and simulated dots, one row per compared figure.
+
+    A dot further than half a range outside the band is drawn at the edge of
+    :data:`SHOWN_POSITIONS` as an arrow head pointing out, with its place in the range written
+    beside it.
+    """
     low, high = normalising_range(compared)
-    position = (compared["simulated"] - low) / (high - low)
+    position = ((compared["simulated"] - low) / (high - low)).to_numpy(dtype=float)
+    shown = np.clip(position, *SHOWN_POSITIONS)
+    clipped = shown != position
     rows = np.arange(len(compared))[::-1]
     ax.barh(rows, 1.0, left=0.0, height=0.6, color="0.85", label="source range")
-    point = compared["low"] == compared["high"]
+    point = (compared["low"] == compared["high"]).to_numpy()
     if point.any():
         ax.scatter(np.full(point.sum(), 0.5), rows[point], marker="|", s=300, color="0.4",
                    label="source point (band ±10%)")
     for status, colour in ((COMPARED[0], IN_RANGE), (COMPARED[1], OUT_OF_RANGE)):
-        chosen = compared["status"] == status
-        if chosen.any():
-            ax.scatter(position[chosen], rows[chosen], color=colour, zorder=3,
+        chosen = (compared["status"] == status).to_numpy()
+        if (chosen & ~clipped).any():
+            ax.scatter(shown[chosen & ~clipped], rows[chosen & ~clipped], color=colour, zorder=3,
                        label=f"simulated, {status}")
-    labels = [f"{r.name} ({r.unit}): {number(r.simulated)}" for r in compared.itertuples()]
+        for row, place_in_range, edge in zip(rows[chosen & clipped], position[chosen & clipped],
+                                             shown[chosen & clipped]):
+            right = edge > 0
+            ax.scatter([edge], [row], marker=">" if right else "<", s=90, color=colour, zorder=3)
+            ax.annotate(f"at {place_in_range:.1f}", (edge, row), xytext=(-8 if right else 8, 0),
+                        textcoords="offset points", ha="right" if right else "left", va="center",
+                        fontsize="small", color=colour)
+    labels = [f"{humanise(r.name, r.destination)}: {with_unit(r.simulated, r.unit)}\n"
+              f"source: {span(r.low, r.high, r.unit)}" for r in compared.itertuples()]
     ax.set_yticks(rows, labels, parse_math=False)  # figure names and units come from the seeds file
-    ax.set_xlim(min(-0.5, position.min() - 0.25), max(1.5, position.max() + 0.25))
-    ax.set_xlabel("simulated value on the source range (0 = low, 1 = high)")
+    ax.set_ylim(rows.min() - 0.6, rows.max() + 0.6)
+    margin = 0.2
+    ax.set_xlim(SHOWN_POSITIONS[0] - margin, SHOWN_POSITIONS[1] + margin)
+    ax.set_xticks([-0.5, 0.0, 0.5, 1.0, 1.5], ["", "source low", "middle", "source high", ""])
+    ax.set_xlabel("simulated value placed on its source range, each row in its own unit"
+                  + ("\n(arrow heads: beyond the chart, at the place written)" if clipped.any() else ""))
     ax.grid(axis="x", alpha=0.3)
-    ax.figure.legend(loc="outside lower center", ncol=4, fontsize="small")
+    plain(ax.figure.legend(loc="outside lower center", ncol=4, fontsize="small"))
 
 
 def normalising_range(compared: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
