@@ -19,7 +19,7 @@ import numba
 
 from benchmarks import suite
 from sim import results
-from sim.config import load_config
+from sim.scenario_file import load_config
 
 SIZES = (100_000, 1_000_000, 10_000_000)
 QUICK_SIZES = (20_000, 100_000, 300_000)

@@ -16,7 +16,7 @@ import numba
 
 from benchmarks import reference_numpy, rng_floor
 from sim import aggregate, engine, layout as L, reference as plain_reference
-from sim.config import load_config
+from sim.scenario_file import load_config
 from sim.params import compile_params, compile_timeline
 
 ROOT = Path(__file__).resolve().parent.parent
