@@ -2,6 +2,12 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("fixed", derandomize=True, database=None)
+settings.load_profile("fixed")
+"""Property tests draw the same examples on every run (a fixed seed, like every stochastic test
+here); explore new ones with ``python -m pytest --hypothesis-profile=default``."""
 
 from sim.scenario_file import load_config
 

@@ -102,7 +102,7 @@ OVERRIDES = {
 }
 
 
-@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chosen=st.fixed_dictionaries({}, optional=OVERRIDES))
 def test_random_valid_overrides_run_to_the_end(tmp_path_factory, chosen):
     """Any values within the schema's bounds either run to a full results directory of numbers,
