@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim import bins
+from sim import bins, calendar
 from sim import layout as L
 from sim.config import Scenario
 from sim.engine import RawRun
@@ -36,11 +36,14 @@ MIX_SUMS = {"contract_months_sum": "contract_months_mean", "months_served_sum": 
 def monthly_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     """Monthly series at real-world scale: one row per month, USD and worker counts.
 
+    With ``simulation.start`` set, a ``date`` column gives each month's first day.
     ``contract_months_mean`` and ``months_served_mean`` describe the workers abroad that month
     (their contract length, and the months they had served before it); NaN when nobody is.
     """
     scale = weight(raw, scenario)
     frame = pd.DataFrame({"month": np.arange(raw.monthly.shape[0])})
+    if scenario.simulation.start is not None:
+        frame["date"] = calendar.month_dates(scenario.simulation.start, frame["month"])
     active = raw.monthly[:, L.M_ACTIVE].astype(np.float64)
     for index, name in enumerate(L.MONTHLY_SERIES):
         column = raw.monthly[:, index].astype(np.float64)

@@ -6,6 +6,7 @@ money within its limits. :func:`validate` gathers every problem into one
 :class:`ConfigError` whose lines each name the file and the dotted key path.
 Reading files (bases, ``--set``) is :mod:`sim.scenario_file`.
 """
+import copy
 import math
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -22,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim import calendar
 from sim.distributions import Distribution, as_distribution
 
 SHARE_SUM_TOLERANCE = 1e-9
@@ -92,6 +94,11 @@ def _shares_sum_to_one(what):
     return AfterValidator(check)
 
 
+def _calendar_month(text: str) -> str:
+    calendar.parse(text)
+    return text
+
+
 class Simulation(Section):
     """How the population is simulated."""
 
@@ -105,6 +112,9 @@ class Simulation(Section):
     stock_target: int | None = Field(default=None, gt=0, description="stock mode: real posts abroad, each slot "
                                                                       "stands for stock_target / workers")
     cohort_size: int | None = Field(default=None, gt=0, description="cohort mode: real workers the cohort stands for")
+    start: Annotated[str, AfterValidator(_calendar_month)] | None = Field(
+        default=None, description="calendar month of month 0, YYYY-MM: monthly outputs get a date column, "
+                                          "figures show dates, and timeline change points may be given as dates")
 
     @model_validator(mode="after")
     def _mode_needs(self):
@@ -246,7 +256,8 @@ class Work(Section):
 
 
 ChangePoints = list[Annotated[list[float], Field(min_length=2, max_length=2)]]
-"""``[[month, value], ...]``: the value holds from that month on; months rise from 0."""
+"""``[[month, value], ...]``: the value holds from that month on; months rise from 0. A month may
+be written as a date, ``"YYYY-MM"``, when ``simulation.start`` is set (see :func:`dated_months`)."""
 Series = Union[float, ChangePoints]
 
 
@@ -441,11 +452,42 @@ def _problems(error: ValidationError, source: str, overridden: set):
             yield line
 
 
+def dated_months(raw: dict):
+    """Replace, in place, each timeline change point given as a date (``["2018-06", 1.3]``) by
+    its month after ``simulation.start``; yield (key path, message) for each that cannot be."""
+    timeline = raw.get("timeline") if isinstance(raw, dict) else None
+    if not isinstance(timeline, dict):
+        return
+    simulation = raw.get("simulation")
+    start = simulation.get("start") if isinstance(simulation, dict) else None
+    for name, series in timeline.items():
+        points = series if isinstance(series, list) else []
+        for point in points:
+            if not (isinstance(point, list) and point and isinstance(point[0], str)):
+                continue
+            try:
+                if not isinstance(start, str):
+                    raise ValueError(f"change point {point[0]!r} is a date, but simulation.start is not set")
+                month = calendar.months_after(start, point[0])
+                if month < 0:
+                    raise ValueError(f"change point {point[0]!r} is before simulation.start ({start})")
+            except ValueError as error:
+                yield f"timeline.{name}", str(error)
+                continue
+            point[0] = float(month)
+
+
 def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
     """Validate parsed TOML data; raise :class:`ConfigError` naming ``source``.
 
-    ``overridden`` lists the key paths set with ``--set``; their errors say so.
+    ``overridden`` lists the key paths set with ``--set``; their errors say so. Change points
+    given as dates become months first (:func:`dated_months`).
     """
+    if isinstance(raw, dict) and isinstance(raw.get("timeline"), dict):  # dates become months in a copy
+        raw = {**raw, "timeline": copy.deepcopy(raw["timeline"])}
+    dates = [f"{source}: {path}: {message}" for path, message in dated_months(raw)]
+    if dates:
+        raise ConfigError(dates)
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:

@@ -3,8 +3,9 @@
 Reads only the files a run wrote (``summary.json``, ``manifest.json``,
 ``monthly.parquet``, ``distributions.parquet``, ``outcomes.parquet``,
 ``calibration.csv``) and draws PNGs beside them. Every axis names its unit (USD m
-per month, USD per worker, workers, % of workers); time runs in years since the
-start of the run, with the timeline's policy dates marked. What labels say is
+per month, USD per worker, workers, % of workers); time runs in calendar months when the
+run has a ``simulation.start``, else in years since the start of the run, with the
+timeline's policy dates marked. What labels say is
 worded in :mod:`sim.labels`. Figures are built with :class:`matplotlib.figure.Figure`, not
 pyplot, so no global state or interactive backend is touched.
 
@@ -13,6 +14,7 @@ pyplot, so no global state or interactive backend is touched.
 """
 import json
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -75,20 +77,38 @@ NUMBER = FuncFormatter(number)
 USD_AXIS = FuncFormatter(lambda value, _position=None: usd(value))
 
 
-def mark_policy_dates(ax, timeline: dict | None) -> None:
-    """A thin vertical line at each timeline change point after month 0 (x in years), labelled
-    with the levers that change and their new values."""
+class TimeAxis(NamedTuple):
+    """Where months go on a time axis: ``x`` for each row of monthly.parquet, ``at(month)`` for
+    any month, and the axis label. Dates when the run has them (``simulation.start``), else
+    years since the start of the run."""
+
+    x: pd.Series
+    at: Callable
+    label: str
+
+
+def time_axis(monthly: pd.DataFrame) -> TimeAxis:
+    """The time axis of a run's monthly series (see :class:`TimeAxis`)."""
+    if "date" in monthly:
+        first = pd.Timestamp(monthly["date"].iloc[0]) if len(monthly) else pd.Timestamp(0)
+        return TimeAxis(monthly["date"], lambda month: first + pd.DateOffset(months=int(month)), "month")
+    return TimeAxis(monthly["month"] / 12.0, lambda month: month / 12.0, "years since start of run")
+
+
+def mark_policy_dates(ax, timeline: dict | None, at=lambda month: month / 12.0) -> None:
+    """A thin vertical line at each timeline change point after month 0 (at ``at(month)`` on the
+    x axis), labelled with the levers that change and their new values."""
     for point in change_points(timeline):
-        years = point.month / 12.0
-        ax.axvline(years, color="0.35", linestyle="--", linewidth=0.8, zorder=1)
-        ax.annotate(point.text, xy=(years, 1.0), xycoords=("data", "axes fraction"),
+        x = at(point.month)
+        ax.axvline(x, color="0.35", linestyle="--", linewidth=0.8, zorder=1)
+        ax.annotate(point.text, xy=(x, 1.0), xycoords=("data", "axes fraction"),
                     xytext=(3, -3), textcoords="offset points", ha="left", va="top",
                     fontsize="small", color="0.25", parse_math=False)  # lever names come from the config
 
 
 def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
                          timeline: dict | None = None) -> Figure:
-    """Monthly payments to the state and to managers (USD m per month) over years.
+    """Monthly payments to the state and to managers (USD m per month) over time (see :func:`time_axis`).
 
     The state's mean over the run from ``summary`` (USD per year) is drawn as a
     horizontal line at its monthly equivalent and labelled with both. Policy change
@@ -96,16 +116,16 @@ def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
     """
     figure = Figure(figsize=SIZE, layout=None)
     ax = figure.add_subplot()
-    years = monthly["month"] / 12.0
-    ax.plot(years, monthly["to_state_usd"] / 1e6, label="to the state")
-    ax.plot(years, monthly["to_managers_usd"] / 1e6, label="to managers (skim)")
+    time = time_axis(monthly)
+    ax.plot(time.x, monthly["to_state_usd"] / 1e6, label="to the state")
+    ax.plot(time.x, monthly["to_managers_usd"] / 1e6, label="to managers (skim)")
     per_year = summary["state_revenue_usd_per_year"]["mean"]
     ax.axhline(per_year / 12.0 / 1e6, color="black", linestyle=":", linewidth=1,
                label=f"state, mean over the run: {usd(per_year / 12.0)} a month ({usd(per_year)} a year)")
-    mark_policy_dates(ax, timeline)
+    mark_policy_dates(ax, timeline, time.at)
     ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.15)  # room for the policy-date labels
     ax.yaxis.set_major_formatter(NUMBER)
-    ax.set_xlabel("years since start of run")
+    ax.set_xlabel(time.label)
     ax.set_ylabel("USD m per month")
     ax.set_title(f"Payments out of workers' earnings ({label})", parse_math=False)
     plain(ax.legend(loc="center right"))
@@ -116,32 +136,32 @@ def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
 
 def flows_figure(monthly: pd.DataFrame, label: str, timeline: dict | None = None) -> Figure:
     """Workers abroad (a stock, real workers) above hires and returns (real workers per month),
-    early returns shaded, over years; policy change points of ``timeline`` marked on both.
+    early returns shaded, over time; policy change points of ``timeline`` marked on both.
 
     A month whose hires exceed :data:`OFF_SCALE` times the largest monthly returns (a cohort
     leaving at once) is left off the scale and its count written at the top.
     """
     figure = Figure(figsize=(SIZE[0], SIZE[1] * 1.3), layout="constrained")
     stock_ax, flow_ax = figure.subplots(2, 1, sharex=True)
-    years = monthly["month"] / 12.0
-    stock_ax.plot(years, monthly["workers_active"], color="tab:blue", label="workers abroad (stock)")
+    time = time_axis(monthly)
+    stock_ax.plot(time.x, monthly["workers_active"], color="tab:blue", label="workers abroad (stock)")
     stock_ax.set_ylim(bottom=0, top=max(monthly["workers_active"].max(), 1.0) * 1.15)
     stock_ax.set_ylabel("workers abroad")
-    flow_ax.step(years, monthly["hires"], where="mid", color="tab:green", label="hires")
-    flow_ax.step(years, monthly["returns"], where="mid", color="tab:purple", label="returns, all")
-    flow_ax.fill_between(years, 0.0, monthly["early_returns"], step="mid", color="tab:red", alpha=0.3,
+    flow_ax.step(time.x, monthly["hires"], where="mid", color="tab:green", label="hires")
+    flow_ax.step(time.x, monthly["returns"], where="mid", color="tab:purple", label="returns, all")
+    flow_ax.fill_between(time.x, 0.0, monthly["early_returns"], step="mid", color="tab:red", alpha=0.3,
                          linewidth=0, label="of which early (before the contract's end)")
     returns = max(float(monthly["returns"].max()), 1.0)
     off_scale = (monthly["hires"] > OFF_SCALE * returns).to_numpy()
     top = max(returns, float(monthly["hires"][~off_scale].max()) if (~off_scale).any() else 0.0) * 1.3
     flow_ax.set_ylim(bottom=0, top=top)
-    for year, hires in zip(years[off_scale], monthly["hires"][off_scale]):
-        flow_ax.annotate(f"{number(hires)} hired (off scale)", xy=(year, top), xytext=(12, -4),
+    for x, hires in zip(time.x[off_scale], monthly["hires"][off_scale]):
+        flow_ax.annotate(f"{number(hires)} hired (off scale)", xy=(x, top), xytext=(12, -4),
                          textcoords="offset points", ha="left", va="top", fontsize="small", color="tab:green")
     flow_ax.set_ylabel("workers per month")
-    flow_ax.set_xlabel("years since start of run")
+    flow_ax.set_xlabel(time.label)
     for ax in (stock_ax, flow_ax):
-        mark_policy_dates(ax, timeline)
+        mark_policy_dates(ax, timeline, time.at)
         ax.yaxis.set_major_formatter(NUMBER)
         ax.grid(alpha=0.3)
     plain(figure.legend(loc="outside lower center", ncol=4, fontsize="small"))
