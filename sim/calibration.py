@@ -1,6 +1,7 @@
 """The source figures in ``seeds/`` beside the simulated values they describe."""
 import math
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -20,8 +21,15 @@ CELL_MEANS = {
 """Statistic -> (cell-total numerator, denominator, divisor): means over the run's returned hires."""
 RUN_STATISTICS = ("workers_active_mean", "state_revenue_usd_per_year")
 """Statistics read from the run summary; they cover every destination together."""
-COLUMNS = ["name", "period", "destination", "statistic", "unit", "low", "high", "simulated", "status",
-           "in_range", "measures", "citation"]
+COLUMNS = ["name", "kind", "tuned_by", "period", "destination", "statistic", "unit", "low", "high", "simulated",
+           "status", "in_range", "measures", "citation"]
+KINDS = {
+    "input": "a config value read back",
+    "constrained": "in range by construction",
+    "tuned": "a parameter was set to hit it (tuned_by names it)",
+    "independent": "nothing was set from it: evidence",
+}
+"""What each kind of source figure is, and so whether being in range is evidence."""
 
 
 PROJECT_SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "figures.toml"
@@ -43,18 +51,23 @@ class Figure(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: str
+    kind: Literal["input", "constrained", "tuned", "independent"]
+    tuned_by: str | None = None
     low: float
     high: float
     unit: str | None = None
     period: str | None = None
     measures: str | None = None
     destination: str | None = None
+    all_destinations: bool = False  # about every worker abroad, wherever he works
     statistic: str | None = None
 
     @model_validator(mode="after")
     def _ordered(self):
         if self.low > self.high:
             raise ValueError(f"low ({self.low}) is above high ({self.high})")
+        if (self.kind == "tuned") != (self.tuned_by is not None):
+            raise ValueError("a tuned figure names the parameter set to hit it (tuned_by), and only a tuned one")
         return self
 
 
@@ -119,11 +132,18 @@ def _figure_location(loc: tuple, data: dict) -> str:
     return ": ".join([label, *map(str, loc[2:])])
 
 
-def _statistic(name, destination, scenario, cell_totals, summary):
-    """Simulated value of a statistic, or (None, reason) when it cannot be compared."""
+def _statistic(name, destination, scenario, cell_totals, summary, covers):
+    """Simulated value of a statistic, or (None, reason) when it cannot be compared.
+
+    A figure about all workers abroad is compared only with a run that simulates every
+    destination the source names (``covers``; empty for any other figure).
+    """
     destinations = list(scenario.destinations)
     if destination is not None and destination not in destinations:
         return None, f"not compared: destination {destination!r} not simulated"
+    missing = sorted(set(covers) - set(destinations))
+    if missing:
+        return None, f"not compared: covers all destinations ({', '.join(missing)} not simulated)"
     if name in RUN_STATISTICS:
         if scenario.simulation.mode != "stock":
             return None, "not compared: a cohort is not the standing workforce (use stock mode)"
@@ -146,12 +166,14 @@ def _statistic(name, destination, scenario, cell_totals, summary):
 
 
 def calibration_frame(figures, citation, scenario, cell_totals, summary) -> pd.DataFrame:
-    """One row per source figure: its range, the simulated value, and whether it is in range.
+    """One row per source figure: its kind, its range, the simulated value, and whether it is in range.
 
     Only present-day figures with a statistic are compared; the others are
-    listed with the reason they are not.
+    listed with the reason they are not. Being in range is evidence only for an
+    ``independent`` figure (:data:`KINDS`, :func:`evidence_line`).
     """
     rows = []
+    source_destinations = {figure["destination"] for figure in figures if figure.get("destination")}
     for figure in figures:
         statistic = figure.get("statistic")
         destination = figure.get("destination")
@@ -161,12 +183,14 @@ def calibration_frame(figures, citation, scenario, cell_totals, summary) -> pd.D
         elif statistic is None:
             reason = "not compared: no simulated counterpart"
         else:
-            value, reason = _statistic(statistic, destination, scenario, cell_totals, summary)
+            covers = source_destinations if figure.get("all_destinations") else ()
+            value, reason = _statistic(statistic, destination, scenario, cell_totals, summary, covers)
             simulated = math.nan if value is None else float(value)
         low, high = float(figure["low"]), float(figure["high"])
         in_range = reason is None and low <= simulated <= high
         rows.append({
-            "name": figure["name"], "period": figure.get("period"), "destination": destination,
+            "name": figure["name"], "kind": figure["kind"], "tuned_by": figure.get("tuned_by"),
+            "period": figure.get("period"), "destination": destination,
             "statistic": statistic, "unit": figure.get("unit"), "low": low, "high": high,
             "simulated": simulated,
             "status": reason or ("in range" if in_range else "out of range"),
@@ -174,3 +198,19 @@ def calibration_frame(figures, citation, scenario, cell_totals, summary) -> pd.D
             "measures": figure.get("measures"), "citation": citation,
         })
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def evidence_line(calibration: pd.DataFrame) -> str:
+    """What the comparison shows, counting as evidence only the independent figures, e.g.
+    ``'1 independent figure in range of 1; 2 tuned in range of 2; 5 inputs and constraints echoed'``."""
+    compared = calibration[calibration["status"].isin(["in range", "out of range"])]
+    in_range = compared["status"] == "in range"
+
+    def count(kinds):
+        chosen = compared["kind"].isin(kinds)
+        return int((chosen & in_range).sum()), int(chosen.sum())
+
+    independent, tuned, echoed = count(["independent"]), count(["tuned"]), count(["input", "constrained"])
+    figures = "figure" if independent[1] == 1 else "figures"
+    return (f"{independent[0]} independent {figures} in range of {independent[1]}; "
+            f"{tuned[0]} tuned in range of {tuned[1]}; {echoed[1]} inputs and constraints echoed")

@@ -145,15 +145,10 @@ def _headline(result) -> dict:
     summary = result.summary_dict
     return {
         **result.headline,
-        "calibration, figures in range": _calibration_count(result.calibration),
+        "calibration (evidence: independent figures only)": calibration.evidence_line(result.calibration),
         "simulated workers / seed": f"{summary['n_workers_simulated']:,} / {summary['seed']}",
         "simulation time, s (compiles on a first run)": f"{summary['wall_seconds']:.2f}",
     }
-
-
-def _calibration_count(calibration: pd.DataFrame) -> str:
-    compared = calibration[calibration["status"].isin(["in range", "out of range"])]
-    return f"{int((compared['status'] == 'in range').sum())} of {len(compared)}"
 
 
 def _print_table(title: str, rows: dict) -> None:

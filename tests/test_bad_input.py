@@ -323,7 +323,7 @@ def no_simulation(monkeypatch):
     monkeypatch.setattr("sim.api.simulate", simulate)
 
 
-FIGURE = '[[figure]]\nname = "bribe"\nlow = 500.0\nhigh = 700.0\n'
+FIGURE = '[[figure]]\nname = "bribe"\nkind = "input"\nlow = 500.0\nhigh = 700.0\n'
 
 # (id, seeds file text, the end of the one error line)
 BAD_SEEDS = [
@@ -341,6 +341,9 @@ BAD_SEEDS = [
     ("low above high", FIGURE + FIGURE.replace("low = 500.0", "low = 800.0"),
      "figure 2 ('bribe'): low (800.0) is above high (700.0)"),
     ("unknown key", FIGURE.replace("high", "hgih = 1.0\nhigh"), "figure 1 ('bribe'): hgih: unknown key"),
+    ("no kind", FIGURE.replace('kind = "input"\n', ""), "figure 1 ('bribe'): kind: required key is missing"),
+    ("tuned by nothing", FIGURE.replace('"input"', '"tuned"'), "figure 1 ('bribe'): a tuned figure names the parameter"),
+    ("an unknown kind", FIGURE.replace('"input"', '"guess"'), "figure 1 ('bribe'): kind: Input should be"),
     ("not TOML", "[[figure", "invalid TOML: Expected ']]' at the end of an array declaration"),
 ]
 

@@ -4,6 +4,7 @@ import pytest
 from sim import api
 
 from conftest import BASELINE, scenario
+from sim.scenario_file import load_config as scenario_of
 
 
 @pytest.fixture(scope="module")
@@ -13,8 +14,8 @@ def calibration():
 
 def test_every_present_day_russian_figure_is_in_range(calibration):
     compared = calibration[calibration.status.isin(["in range", "out of range"])]
-    assert set(compared.name) >= {"bribe_russia", "quota_russia", "kept_per_month_russia", "home_wage",
-                                  "cash_home_russia", "contract_russia", "workers_russia", "state_revenue"}
+    assert set(compared.name) == {"bribe_russia", "quota_russia", "kept_per_month_russia", "home_wage",
+                                  "cash_home_russia", "contract_russia", "workers_russia"}
     out = compared[~compared.in_range.astype(bool)]
     assert out.empty, out[["name", "low", "high", "simulated"]].to_string()
 
@@ -74,3 +75,34 @@ def test_the_quota_compared_is_what_workers_were_asked_to_pay():
         assert asked == pytest.approx(factor * w.quota_usd_per_month.mean(), rel=1e-3)
         simulated = result.calibration.set_index("name").loc["quota_russia", "simulated"]
         assert simulated == pytest.approx(asked, abs=0.01)
+
+
+def test_every_figure_has_a_kind_and_only_independent_ones_count_as_evidence(calibration):
+    """The baseline's inputs read back and its constrained quota are echoes; the two figures the
+    retention allowance was set to hit are tuned; nothing it compares is independent."""
+    from sim.calibration import KINDS, evidence_line
+
+    assert set(calibration.kind) <= set(KINDS) and calibration.kind.notna().all()
+    kinds = calibration.set_index("name").kind
+    assert kinds["quota_russia"] == "constrained" and kinds["bribe_russia"] == "input"
+    assert set(calibration[calibration.kind == "tuned"].tuned_by) == {"quota.retention_usd_per_month"}
+    assert evidence_line(calibration) == \
+        "0 independent figures in range of 0; 2 tuned in range of 2; 5 inputs and constraints echoed"
+
+
+def test_an_input_figure_moves_with_its_input_and_is_never_evidence():
+    from sim.calibration import evidence_line
+
+    moved = api.run(scenario("destinations.russia.bribe_usd=900"), workers=5_000).calibration
+    row = moved.set_index("name").loc["bribe_russia"]
+    assert row.simulated == pytest.approx(900) and row.status == "out of range"
+    assert evidence_line(moved).startswith("0 independent figures in range of 0; 2 tuned in range of 2; 5 inputs")
+
+
+def test_a_figure_about_all_workers_abroad_is_compared_only_with_a_run_of_all_destinations(calibration):
+    assert calibration.set_index("name").loc["state_revenue", "status"] == \
+        "not compared: covers all destinations (china, middle_east not simulated)"
+    world = api.run(scenario_of(DESTINATIONS, ['simulation={ mode = "stock", horizon_months = 48, workers = 20000, '
+                                               'seed = 1, stock_target = 50000 }']), workers=20_000).calibration
+    row = world.set_index("name").loc["state_revenue"]
+    assert row.status in ("in range", "out of range") and row.kind == "independent"
