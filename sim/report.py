@@ -429,11 +429,13 @@ def _reason(block: list[str], comment: str) -> str:
 
 def _table_lines(lines: list[str], start: int) -> list[str]:
     """The key lines (comments dropped) of the table whose header is just before ``start``."""
-    keys = []
+    keys, pending = [], ""
     for line in lines[start:]:
         code, _ = _split_comment(line.strip())
-        if code.startswith("["):
+        if not pending and code.startswith("["):  # the next table's header
             break
-        if code:
-            keys.append(code)
-    return keys
+        pending = f"{pending} {code}".strip()
+        if pending and _open_brackets(pending) <= 0:
+            keys.append(pending)
+            pending = ""
+    return keys + ([pending] if pending else [])
