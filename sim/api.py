@@ -23,7 +23,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim import aggregate, calibration, plots, results
+from sim import aggregate, calibration, plots, report, results
 from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario
 from sim.scenario_file import load_config
 from sim.engine import RawRun, simulate, worker_columns
@@ -154,6 +154,7 @@ class Result:
         if self.workers_file is not None:
             os.replace(self.workers_file, directory / "workers.parquet")
         plots.draw_all(directory)
+        report.build(directory)
 
 
 def _quantiles(values: dict) -> str:

@@ -1,4 +1,4 @@
-"""The ``sim`` command: ``sim run`` and ``sim validate`` (also ``python -m sim``).
+"""The ``sim`` command: ``sim run``, ``sim validate`` and ``sim report`` (also ``python -m sim``).
 
 Results and tables go to stdout; errors, and informational messages through
 the ``sim`` logger (hidden by ``--quiet``; ``--verbose`` adds debug ones),
@@ -103,7 +103,27 @@ def build_parser() -> argparse.ArgumentParser:
                           help="print every key of a scenario file, what it takes and what it means")
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                           help="override a config value, e.g. --set skim.share=0.2 (repeatable)")
+
+    report = commands.add_parser("report", parents=after, help="rebuild report.html of a results directory",
+                                 description="Rebuild report.html, the self-contained page explaining a run, "
+                                             "from the files saved in a results directory.")
+    report.add_argument("directory", type=Path, metavar="DIR", help="a results directory written by sim run")
     return parser
+
+
+def report_command(args) -> int:
+    from sim.report import ReportError, build
+
+    try:
+        path = build(args.directory)
+    except ReportError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        print(f"error: {args.directory}: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(path)
+    return 0
 
 
 def _expand(paths) -> list[Path]:
@@ -320,7 +340,8 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     with _logging_to_stderr(args.log_level):
         try:
-            status = run_command(args) if args.command == "run" else validate_command(args)
+            command = {"run": run_command, "validate": validate_command, "report": report_command}[args.command]
+            status = command(args)
         except KeyboardInterrupt:  # Ctrl-C: the run's temporary files are already removed
             print("interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED

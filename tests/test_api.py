@@ -123,7 +123,7 @@ def test_save_writes_a_complete_new_directory_each_time(result, tmp_path):
     assert first != second
     expected = {"manifest.json", "summary.json", "monthly.parquet", "outcomes.parquet", "distributions.parquet",
                 "calibration.csv", "workers.parquet", "state_revenue.png", "household_outcomes.png",
-                "calibration.png", "flows.png"}
+                "calibration.png", "flows.png", "report.html"}
     assert {path.name for path in first.iterdir()} == expected
     manifest = json.loads((first / "manifest.json").read_text())
     assert manifest["seed"] == 4

@@ -1,0 +1,441 @@
+"""``report.html``: one self-contained page that explains a saved run to a reader.
+
+Built only from the files a run wrote (``manifest.json``, ``summary.json``,
+``outcomes.parquet``, ``monthly.parquet``, ``calibration.csv``, the PNGs) and from the
+scenario file the manifest names, so ``sim report DIR`` rebuilds it for any earlier run.
+The page needs nothing but itself: figures are embedded as base64 PNG data URIs, the
+CSS is inline, and there is no link to anywhere. Nothing on it depends on when it is
+built (the date shown is the run's start), so building it twice gives the same bytes.
+
+>>> from sim import report
+>>> report.build("results/baseline-20261126-160238-seed20261126")  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from sim import results
+from sim.config import Timeline
+from sim.labels import lever, missing, number, place, span, usd, with_unit
+
+FILE = "report.html"
+MARKER = "(assumption)"
+
+CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       max-width: 60em; margin: 2em auto; padding: 0 1em; line-height: 1.5; color: #222; }
+h1, h2 { line-height: 1.2; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th { border-bottom: 1px solid #999; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+img { max-width: 100%; height: auto; } figure { margin: 1.5em 0; }
+figcaption, .note { color: #555; } .missing { color: #a00; }
+"""
+
+FIGURES = (("state_revenue.png", "State revenue"), ("flows.png", "Workers abroad, hires and returns"),
+           ("household_outcomes.png", "What households take home"),
+           ("destinations.png", "By destination"), ("calibration.png", "Against the source"))
+
+OUTCOMES = {"cash_home_usd": ("Cash brought home", "USD"),
+            "net_gain_usd": ("Net gain over staying home", "USD"),
+            "kept_usd_per_month": ("Kept per month", "USD per month"),
+            "effective_hourly_pay_usd": ("Effective hourly pay", "USD per hour"),
+            "months_served": ("Months served", "months"),
+            "share_worse_off_than_home": ("Worse off than staying home", "share")}
+"""Outcome column of ``outcomes.parquet`` -> (readable name, unit as :func:`with_unit` takes it)."""
+
+WORDS = dict(enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()))
+
+
+class ReportError(Exception):
+    """The directory is not a saved run (one line saying why)."""
+
+
+# ---------------------------------------------------------------- reading the run
+
+def build(directory) -> Path:
+    """Write ``report.html`` into the run saved in ``directory`` (atomically); return its path.
+
+    Raises
+    ------
+    ReportError
+        When ``directory`` holds no ``manifest.json`` and ``summary.json`` of a run.
+    """
+    directory = Path(directory)
+    page = render(directory).encode("utf-8")
+    path = directory / FILE
+    results.write_file_atomically(path, lambda temporary: temporary.write_bytes(page))
+    return path
+
+
+def render(directory) -> str:
+    """The report of the run saved in ``directory``, as HTML text."""
+    directory = Path(directory)
+    run = _read(directory)
+    sections = [_title(run), _headline(run), _figures(run), _outcomes(run), _calibration(run),
+                _assumptions(run), _timeline(run), _provenance(run)]
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            f"<title>{escape(run['name'])}, seed {escape(str(run['manifest'].get('seed')))}</title>\n"
+            f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n")
+
+
+def _read(directory: Path) -> dict:
+    if not directory.is_dir():
+        raise ReportError(f"{directory}: not a directory")
+    for name in ("manifest.json", "summary.json"):
+        if not (directory / name).is_file():
+            raise ReportError(f"{directory}: not a results directory (no {name})")
+    try:
+        manifest = json.loads((directory / "manifest.json").read_text())
+        summary = json.loads((directory / "summary.json").read_text())
+    except (ValueError, OSError) as error:
+        raise ReportError(f"{directory}: cannot read the run: {error}") from None
+    if not isinstance(manifest, dict) or not isinstance(summary, dict):
+        raise ReportError(f"{directory}: not a results directory (manifest or summary is not a JSON object)")
+    config_file = manifest.get("config_file")
+    return {"directory": directory, "manifest": manifest, "summary": summary,
+            "name": Path(config_file).stem if config_file else "scenario",
+            "outcomes": _table(directory / "outcomes.parquet"), "monthly": _table(directory / "monthly.parquet"),
+            "calibration": _table(directory / "calibration.csv")}
+
+
+def _table(path: Path) -> pd.DataFrame | None:
+    if not path.is_file():
+        return None
+    return pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
+
+
+# ---------------------------------------------------------------- small helpers
+
+def _e(value) -> str:
+    """A value as escaped text; None and NaN as a dash."""
+    return "—" if missing(value) or value is pd.NA else escape(str(value))
+
+
+def _rows(header, rows, numeric=()) -> str:
+    """An HTML table; ``rows`` hold text already escaped; columns in ``numeric`` align right."""
+    head = "".join(f"<th>{escape(cell)}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td class=\"n\">{cell}</td>" if i in numeric else f"<td>{cell}</td>"
+                                    for i, cell in enumerate(row)) + "</tr>\n" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+
+def _interval(values: dict, unit: str) -> str:
+    """``mean (low to high)`` with units, from a summary figure with ci95_low/ci95_high."""
+    return (f"{with_unit(values.get('mean'), unit)} "
+            f"(95% interval {span(values.get('ci95_low'), values.get('ci95_high'), unit)})")
+
+
+def _years(months) -> str:
+    years = (months or 0) / 12
+    whole = int(years) if float(years).is_integer() else None
+    return f"the {WORDS.get(whole, number(years))} years" if whole != 1 else "the year"
+
+
+def _overall(run, outcome: str) -> dict | None:
+    frame = run["outcomes"]
+    if frame is None:
+        return None
+    rows = frame[(frame["group"] == "all") & (frame["outcome"] == outcome)]
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+# ---------------------------------------------------------------- sections
+
+def _title(run) -> str:
+    manifest, summary = run["manifest"], run["summary"]
+    started = str(manifest.get("started_utc") or "")
+    date = started[:10] or "unknown date"
+    return f"""<h1>{escape(run['name'])}</h1>
+<p class="note">Seed {_e(manifest.get('seed'))} · run on {escape(date)} ·
+{_e(f"{manifest.get('workers_simulated') or 0:,}")} simulated workers · {_e(summary.get('mode'))} mode,
+{_e(summary.get('horizon_months'))} months</p>
+<h2>What this is</h2>
+<p>This page reports one run of a Monte Carlo simulation of North Korean labour migration under state
+control. Workers pay a bribe to be chosen for work abroad, hand a monthly <em>planned contribution</em> to the
+state (of which managers and agents skim a share), live on what is left and come home after two or three
+years with their savings. The simulation follows many individual workers month by month and adds up what the
+state earns and what households take home, including how many end up worse off than had they stayed home.
+The inputs come from a published source where it gives them; where it is silent they are assumptions,
+listed below with their reasons. The calibration table compares the simulated figures with the source.</p>"""
+
+
+def _headline(run) -> str:
+    summary = run["summary"]
+
+    def quantiles(name, unit):
+        values = summary.get(name) or {}
+        cell = "USD" if unit.startswith("USD") else unit
+        text = " / ".join(with_unit(values.get(key), cell) for key in ("p5", "p50", "p95"))
+        return text + with_unit(0, unit).removeprefix("$0")
+
+    worse = _overall(run, "share_worse_off_than_home")
+    worse_text = with_unit(summary.get("share_worse_off_than_home"), "share")
+    if worse and not missing(worse.get("ci95_low")):
+        worse_text += f" (95% interval {span(worse['ci95_low'], worse['ci95_high'], 'share')})"
+    rows = [
+        ("State revenue", _interval(summary.get("state_revenue_usd_per_year") or {}, "USD per year")),
+        ("Manager skim", _interval(summary.get("manager_skim_usd_per_year") or {}, "USD per year")),
+        ("Workers abroad, mean", with_unit(summary.get("workers_active_mean"), "workers")),
+        ("Cash brought home, p5 / median / p95", quantiles("cash_home_usd", "USD")),
+        ("Net gain over staying home, p5 / median / p95", quantiles("net_gain_usd", "USD")),
+        ("Kept per month, p5 / median / p95", quantiles("kept_usd_per_month", "USD per month")),
+        ("Worse off than staying home", worse_text),
+    ]
+    return ("<h2>Headline figures</h2>\n"
+            + _rows(("figure", "value"), [(escape(label), escape(value)) for label, value in rows])
+            + "\n<p class=\"note\">The 95% intervals are the sampling noise of the simulation (they shrink as more "
+              "workers are simulated); they are not uncertainty about the inputs, which would move the figures far "
+              "more. The p5 / median / p95 figures spread over returned workers.</p>")
+
+
+def _figures(run) -> str:
+    directory = run["directory"]
+    parts = ["<h2>Figures</h2>"]
+    for name, title in FIGURES:
+        path = directory / name
+        if name == "destinations.png" and not path.is_file() and not _several_destinations(run):
+            continue  # drawn only for runs with two or more destinations
+        parts.append(f"<h3>{escape(title)}</h3>")
+        if not path.is_file():
+            parts.append(f"<p class=\"missing\">The figure {escape(name)} is missing from this results directory.</p>")
+            continue
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        parts.append(f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{escape(title)}\">"
+                     f"<figcaption>{escape(_reading(run, name))}</figcaption></figure>")
+    return "\n".join(parts)
+
+
+def _several_destinations(run) -> bool:
+    frame = run["outcomes"]
+    return frame is not None and frame.loc[frame["group"] == "destination", "level"].nunique() >= 2
+
+
+def _reading(run, name: str) -> str:
+    """One sentence saying what ``name`` shows, computed from the saved tables."""
+    summary, monthly = run["summary"], run["monthly"]
+    try:
+        if name == "state_revenue.png":
+            per_year = summary["state_revenue_usd_per_year"]["mean"]
+            return (f"State revenue averages {usd(per_year / 12)} a month ({usd(per_year)} a year) over "
+                    f"{_years(summary.get('horizon_months'))}.")
+        if name == "flows.png":
+            hires, returns = monthly["hires"].mean(), monthly["returns"].mean()
+            early = monthly["early_returns"].sum() / monthly["returns"].sum() if monthly["returns"].sum() else math.nan
+            return (f"On average {number(monthly['workers_active'].mean())} workers are abroad; "
+                    f"{number(hires)} are hired and {number(returns)} come home a month, "
+                    f"{with_unit(early, 'share')} of them early.")
+        if name == "household_outcomes.png":
+            return (f"Half of returned workers bring home more than {usd(summary['cash_home_usd']['p50'])}; "
+                    f"{with_unit(summary['share_worse_off_than_home'], 'share')} of returned workers end up worse "
+                    f"off than had they stayed home.")
+        if name == "destinations.png":
+            frame = run["outcomes"]
+            rows = frame[(frame["group"] == "destination") & (frame["outcome"] == "cash_home_usd")].dropna(subset=["p50"])
+            best, worst = rows.loc[rows["p50"].idxmax()], rows.loc[rows["p50"].idxmin()]
+            return (f"Median cash brought home is highest in {place(best['level'])} ({usd(best['p50'])}) "
+                    f"and lowest in {place(worst['level'])} ({usd(worst['p50'])}).")
+        if name == "calibration.png":
+            status = run["calibration"]["status"]
+            compared = status.isin(["in range", "out of range"])
+            return (f"{int((status == 'in range').sum())} of the {int(compared.sum())} source figures the simulation "
+                    f"can be compared with are in range; {int((~compared).sum())} are not compared.")
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass
+    return "The figure's data could not be read to summarise it."
+
+
+def _outcomes(run) -> str:
+    frame = run["outcomes"]
+    if frame is None:
+        return "<h2>Household outcomes</h2>\n<p class=\"missing\">outcomes.parquet is missing.</p>"
+    rows = []
+    for record in frame.to_dict("records"):
+        label, unit = OUTCOMES.get(record["outcome"], (record["outcome"].replace("_", " "), ""))
+        cell = "USD" if unit.startswith("USD") else "share" if unit == "share" else ""
+        label += {"USD": ", USD", "share": ", % of workers", "": f", {unit}" if unit else ""}[cell]
+        label += f" {with_unit(0, unit).removeprefix('$0').strip()}" if unit.startswith("USD per") else ""
+        group = "all returned workers" if record["group"] == "all" else f"{record['group']}: {place(record['level'])}"
+
+        def text(value):
+            return "—" if missing(value) else with_unit(value, cell)
+
+        mean = text(record["mean"])
+        if not missing(record.get("ci95_low")):
+            mean += f" ({text(record['ci95_low'])} to {text(record['ci95_high'])})"
+        rows.append([escape(group), escape(label), escape(f"{record['workers_simulated']:,}"), escape(mean)]
+                    + [escape(text(record.get(q))) for q in ("p5", "p25", "p50", "p75", "p95")])
+    return ("<h2>Household outcomes</h2>\n<p>Per returned worker, overall and by group; the mean with its 95% "
+            "interval (sampling noise), then percentiles. Workers simulated counts the simulated hires a row "
+            "covers.</p>\n" + _rows(("group", "outcome", "workers simulated", "mean (95% interval)",
+                                     "p5", "p25", "median", "p75", "p95"), rows, numeric=range(2, 9)))
+
+
+def _calibration(run) -> str:
+    frame = run["calibration"]
+    if frame is None:
+        return "<h2>Calibration</h2>\n<p class=\"missing\">calibration.csv is missing.</p>"
+    rows = []
+    for record in frame.to_dict("records"):
+        unit = "" if missing(record.get("unit")) else str(record["unit"])
+        name = _e(record["name"])
+        if not missing(record.get("measures")):
+            name += f"<br><small>{_e(record['measures'])}</small>"
+        rows.append([name, _e(record.get("period")), _e(record.get("destination")), _e(record.get("statistic")),
+                     _e(unit or None), escape(_source_range(record["low"], record["high"], unit)),
+                     escape(with_unit(record.get("simulated"), unit)), _e(record.get("status")),
+                     _e(record.get("citation"))])
+    return ("<h2>Calibration</h2>\n<p>Every figure of the source beside the simulated value, in range or not, "
+            "or why it is not compared.</p>\n"
+            + _rows(("name", "period", "destination", "statistic", "unit", "source range", "simulated", "status",
+                     "citation"), rows, numeric=(5, 6)))
+
+
+def _source_range(low, high, unit: str) -> str:
+    """The source's range with its unit; years as written (1946, not 1,946)."""
+    if unit == "year":
+        return f"{low:.0f}" if low == high else f"{low:.0f} to {high:.0f}"
+    return span(low, high, unit)
+
+
+def _assumptions(run) -> str:
+    manifest = run["manifest"]
+    files = [manifest.get("config_file"), *(manifest.get("extends") or [])]
+    parts = ["<h2>Assumptions</h2>",
+             "<p>Every value of the scenario file that the source does not give, with the reason for it, "
+             "as the file's comments state it.</p>"]
+    for file in files:
+        if not file:
+            parts.append("<p class=\"note\">The scenario was built in code: there is no file to read its "
+                         "assumptions from.</p>")
+            continue
+        path = Path(file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            parts.append(f"<p class=\"missing\">The scenario file {escape(file)} no longer exists (or cannot be read), "
+                         "so its assumptions are not listed.</p>")
+            continue
+        found = assumptions(text)
+        parts.append(f"<h3>{escape(path.name)}</h3>")
+        parts.append(_rows(("key", "value", "reason"), [(f"<code>{escape(key)}</code>", f"<code>{escape(value)}</code>",
+                                                         escape(reason)) for key, value, reason in found])
+                     if found else "<p>No value is marked (assumption).</p>")
+    return "\n".join(parts)
+
+
+def _timeline(run) -> str:
+    timeline = (run["manifest"].get("config") or {}).get("timeline") or {}
+    defaults = {name: field.default for name, field in Timeline.model_fields.items()}
+    rows = []
+    for name, series in timeline.items():
+        points = series if isinstance(series, list) else [[0, series]]
+        if all(value == defaults.get(name) for _, value in points):
+            continue
+        rows.extend((escape(lever(name)), escape(number(month)), escape(number(value))) for month, value in points)
+    text = ("<h2>Policy timeline</h2>\n<p>Each policy lever that does not stay at its default, with the month "
+            "(since the start of the run) from which each value holds.</p>\n")
+    if not rows:
+        return text + "<p>Every lever stays at its default for the whole run.</p>"
+    return text + _rows(("lever", "from month", "value"), rows, numeric=(1, 2))
+
+
+def _provenance(run) -> str:
+    manifest = run["manifest"]
+    versions = manifest.get("versions") or {}
+    command = manifest.get("command")
+    rows = [("seed", manifest.get("seed")),
+            ("workers simulated", f"{manifest.get('workers_simulated') or 0:,}"),
+            ("threads", manifest.get("threads")),
+            ("versions", ", ".join(f"{key} {value}" for key, value in versions.items())),
+            ("git commit", manifest.get("git_commit")),
+            ("config file", manifest.get("config_file")),
+            ("extends", ", ".join(manifest.get("extends") or []) or None),
+            ("command line", " ".join(command) if isinstance(command, list) else command),
+            ("started (UTC)", manifest.get("started_utc")),
+            ("wall time", None if missing(manifest.get("wall_seconds")) else f"{manifest['wall_seconds']:.1f} s")]
+    return "<h2>Provenance</h2>\n" + _rows(("", ""), [(escape(key), _e(value)) for key, value in rows])
+
+
+# ---------------------------------------------------------------- the scenario file's assumptions
+
+def assumptions(text: str) -> list[tuple[str, str, str]]:
+    """The values of a TOML scenario file marked ``(assumption)``: (dotted key, value as written, reason).
+
+    A key is marked when its own line's comment, or the comment block just above it (no blank
+    line between), holds the marker; a block just above a ``[table]`` header marks the table,
+    whose value is then its keys as written. The reason is the comment without the marker.
+    """
+    found, table, block = [], "", []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        stripped = lines[index].strip()
+        index += 1
+        if not stripped:
+            block = []
+        elif stripped.startswith("#"):
+            block.append(stripped.lstrip("#").strip())
+        elif stripped.startswith("["):
+            code, comment = _split_comment(stripped)
+            table = code.strip("[] ").replace('"', "")
+            if _marked(block, comment):
+                found.append((table, "; ".join(_table_lines(lines, index)), _reason(block, comment)))
+            block = []
+        else:
+            code, comment = _split_comment(stripped)
+            while _open_brackets(code) > 0 and index < len(lines):  # a value over several lines
+                more, extra = _split_comment(lines[index].strip())
+                code, comment, index = f"{code} {more}", " ".join(filter(None, (comment, extra))), index + 1
+            key, _, value = code.partition("=")
+            if _marked(block, comment):
+                path = ".".join(filter(None, (table, key.strip().replace('"', ""))))
+                found.append((path, value.strip(), _reason(block, comment)))
+            block = []
+    return found
+
+
+def _split_comment(line: str) -> tuple[str, str]:
+    """(code, comment) of a TOML line: the first ``#`` outside a string starts the comment."""
+    quote = None
+    for position, char in enumerate(line):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            return line[:position].rstrip(), line[position + 1:].strip()
+    return line.rstrip(), ""
+
+
+def _open_brackets(code: str) -> int:
+    return code.count("[") + code.count("{") - code.count("]") - code.count("}")
+
+
+def _marked(block: list[str], comment: str) -> bool:
+    return MARKER in comment or any(MARKER in line for line in block)
+
+
+def _reason(block: list[str], comment: str) -> str:
+    text = " ".join(filter(None, [*block, comment])).replace(MARKER, "")
+    return " ".join(text.split())
+
+
+def _table_lines(lines: list[str], start: int) -> list[str]:
+    """The key lines (comments dropped) of the table whose header is just before ``start``."""
+    keys, pending = [], ""
+    for line in lines[start:]:
+        code, _ = _split_comment(line.strip())
+        if not pending and code.startswith("["):  # the next table's header
+            break
+        pending = f"{pending} {code}".strip()
+        if pending and _open_brackets(pending) <= 0:
+            keys.append(pending)
+            pending = ""
+    return keys + ([pending] if pending else [])
