@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim.calibration import evidence_line
 from sim.labels import change_points, humanise, number, place, span, usd, with_unit
 
 SIZE = (10, 5)
@@ -306,7 +307,8 @@ def calibration_figure(calibration: pd.DataFrame, label: str) -> Figure:
         return figure
     calibration_rows(ax, compared)
     in_range = int((compared["status"] == "in range").sum())
-    ax.set_title(f"{title}: {in_range} of {len(compared)} in range", parse_math=False)
+    evidence = f"\n{evidence_line(calibration)}" if "kind" in calibration else ""
+    ax.set_title(f"{title}: {in_range} of {len(compared)} in range{evidence}", parse_math=False)
     return figure
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import results
+from sim.calibration import evidence_line
 from sim.config import Timeline
 from sim.labels import lever, missing, number, place, span, usd, with_unit
 
@@ -242,10 +243,8 @@ def _reading(run, name: str) -> str:
             return (f"Median cash brought home is highest in {place(best['level'])} ({usd(best['p50'])}) "
                     f"and lowest in {place(worst['level'])} ({usd(worst['p50'])}).")
         if name == "calibration.png":
-            status = run["calibration"]["status"]
-            compared = status.isin(["in range", "out of range"])
-            return (f"{int((status == 'in range').sum())} of the {int(compared.sum())} source figures the simulation "
-                    f"can be compared with are in range; {int((~compared).sum())} are not compared.")
+            return (f"Calibration, counting as evidence only figures nothing was set from: "
+                    f"{evidence_line(run['calibration'])}.")
     except (KeyError, TypeError, ValueError, AttributeError):
         pass
     return "The figure's data could not be read to summarise it."
@@ -287,14 +286,20 @@ def _calibration(run) -> str:
         name = _e(record["name"])
         if not missing(record.get("measures")):
             name += f"<br><small>{_e(record['measures'])}</small>"
-        rows.append([name, _e(record.get("period")), _e(record.get("destination")), _e(record.get("statistic")),
+        kind = _e(record.get("kind"))
+        if not missing(record.get("tuned_by")):
+            kind += f"<br><small>by {_e(record['tuned_by'])}</small>"
+        rows.append([name, kind, _e(record.get("period")), _e(record.get("destination")), _e(record.get("statistic")),
                      _e(unit or None), escape(_source_range(record["low"], record["high"], unit)),
                      escape(with_unit(record.get("simulated"), unit)), _e(record.get("status")),
                      _e(record.get("citation"))])
     return ("<h2>Calibration</h2>\n<p>Every figure of the source beside the simulated value, in range or not, "
-            "or why it is not compared.</p>\n"
-            + _rows(("name", "period", "destination", "statistic", "unit", "source range", "simulated", "status",
-                     "citation"), rows, numeric=(5, 6)))
+            "or why it is not compared. Its kind says what being in range shows: an <em>input</em> is a config "
+            "value read back, a <em>constrained</em> figure is in range by construction, a <em>tuned</em> one was "
+            "hit by setting the parameter named, and only an <em>independent</em> one is evidence: "
+            f"{_e(evidence_line(frame))}.</p>\n"
+            + _rows(("name", "kind", "period", "destination", "statistic", "unit", "source range", "simulated",
+                     "status", "citation"), rows, numeric=(6, 7)))
 
 
 def _source_range(low, high, unit: str) -> str:
