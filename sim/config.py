@@ -132,6 +132,8 @@ class Destination(Section):
 
     share: Share = Field(description="share of hires who go here (destination shares sum to 1)")
     free_mover_share: Share = Field(description="share of hires who live free rather than in a camp")
+    confined: bool = Field(default=False, description="workers may not leave their work sites (China): no free "
+                                                      "movers, so free_mover_share must be 0")
     bribe_usd: UsdAmount = Field(description="paid up front to be chosen (USD)")
     contract_months: Months = Field(description="contract length in whole months")
     earning_capacity_usd_per_month: UsdAmount = Field(
@@ -142,6 +144,13 @@ class Destination(Section):
     quota_cap_usd_per_month: UsdBound | None = Field(
         default=None, description="cap of the planned contribution here (USD a month); default: [quota]'s")
 
+
+    @model_validator(mode="after")
+    def _confined_means_camps(self):
+        if self.confined and self.free_mover_share != 0.0:
+            raise ValueError(f"a confined destination has no free movers: free_mover_share must be 0, "
+                             f"not {self.free_mover_share}")
+        return self
 
 class Skill(Section):
     """A skill class: its share of hires and its earning-capacity multiplier."""

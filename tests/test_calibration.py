@@ -106,3 +106,12 @@ def test_a_figure_about_all_workers_abroad_is_compared_only_with_a_run_of_all_de
                                                'seed = 1, stock_target = 50000 }']), workers=20_000).calibration
     row = world.set_index("name").loc["state_revenue"]
     assert row.status in ("in range", "out of range") and row.kind == "independent"
+
+
+def test_china_is_confined_by_validation_not_only_by_a_value():
+    from sim.config import ConfigError
+
+    china = scenario_of(DESTINATIONS).destinations["china"]
+    assert china.confined and china.free_mover_share == 0.0
+    with pytest.raises(ConfigError, match="destinations.china: a confined destination has no free movers"):
+        scenario_of(DESTINATIONS, ["destinations.china.free_mover_share=0.2"])
