@@ -13,6 +13,7 @@ pyplot, so no global state or interactive backend is touched.
 >>> plots.draw_all("results/baseline-20261126-160238-seed20261126")  # doctest: +SKIP
 """
 import json
+import textwrap
 from pathlib import Path
 from typing import Callable, NamedTuple
 
@@ -307,7 +308,7 @@ def calibration_figure(calibration: pd.DataFrame, label: str) -> Figure:
         return figure
     calibration_rows(ax, compared)
     in_range = int((compared["status"] == "in range").sum())
-    evidence = f"\n{evidence_line(calibration)}" if "kind" in calibration else ""
+    evidence = f"\n{textwrap.fill(evidence_line(calibration), 90)}" if "kind" in calibration else ""
     ax.set_title(f"{title}: {in_range} of {len(compared)} in range{evidence}", parse_math=False)
     return figure
 

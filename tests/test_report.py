@@ -113,3 +113,44 @@ def test_sim_report_on_a_directory_that_is_no_run_exits_2(make, tmp_path, capsys
     assert main(["report", str(make(tmp_path))]) == 2
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and error[0].startswith("error: ")
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"]
+MATPLOTLIB_BLUE = (0x1F, 0x77, 0xB4)
+"""The colour of the plotted series (tab:blue); nothing else on the page is this blue."""
+
+
+def screenshot(page_path, out, tmp_path, height=9000):
+    """A PNG of the page as headless Chromium renders it from disk."""
+    import subprocess
+
+    subprocess.run([CHROMIUM, *HEADLESS, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={out}",
+                    f"--window-size=1200,{height}", page_path.as_uri()], check=True, capture_output=True,
+                   timeout=120)
+    return out
+
+
+def blue_pixels(png) -> int:
+    """How many pixels of the screenshot are the plotted series' blue (within a few levels)."""
+    import numpy as np
+    from matplotlib.image import imread
+
+    rgb = (imread(png)[..., :3] * 255).round()
+    return int((np.abs(rgb - np.array(MATPLOTLIB_BLUE)).max(axis=-1) <= 6).sum())
+
+
+@pytest.mark.skipif(CHROMIUM is None and not __import__("os").environ.get("CI"),
+                    reason="headless Chromium not installed (.ci/run installs Debian's chromium)")
+def test_the_page_renders_in_chromium_with_its_figures_loaded(run_dir, tmp_path):
+    """Rendered from disk, with the network unreachable, the figures show: the plotted blue
+    covers thousands of pixels; the same page with its images broken shows almost none."""
+    assert CHROMIUM, "CI must have chromium (.ci/run installs it)"
+    shot = screenshot(run_dir / "report.html", tmp_path / "report.png", tmp_path)
+    broken = tmp_path / "broken.html"
+    broken.write_text(re.sub(r'src="data:image/png;base64,[^"]+"', 'src="missing.png"',
+                             (run_dir / "report.html").read_text(encoding="utf-8")), encoding="utf-8")
+    broken_shot = screenshot(broken, tmp_path / "broken.png", tmp_path)
+    assert blue_pixels(shot) > 5_000
+    assert blue_pixels(broken_shot) < 500
