@@ -216,7 +216,7 @@ def run(
     try:
         raw = simulate(scenario, seed=seed, workers=workers, threads=threads, keep_workers=keep_workers,
                        progress=bar.update if bar else None, worker_sink=writer,
-                       compile_notice=_compile_notice)
+                       compile_notice=lambda: _compile_notice(bar))
     finally:
         if bar:
             bar.close()
@@ -321,8 +321,16 @@ def _manifest(scenario: Scenario, raw: RawRun, started) -> dict:
     }
 
 
-def _compile_notice() -> None:
-    log.info("compiling the simulation kernel (first run after an install or an edit only; about half a minute)")
+COMPILING = "compiling the simulation kernel (first run after an install or an edit only; about half a minute)"
+
+
+def _compile_notice(bar) -> None:
+    """Say that the kernel is compiling: to the ``sim`` logger, and on the progress bar if one is
+    shown (in a notebook the logger's INFO lines are hidden by default, the bar is not)."""
+    log.info(COMPILING)
+    if bar is not None:
+        bar.set_description_str("compiling the kernel (first run only)")
+        bar.refresh()
 
 
 def _progress_bar(scenario: Scenario, workers: int | None):

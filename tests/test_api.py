@@ -108,13 +108,17 @@ def test_progress_true_shows_a_tqdm_auto_bar_even_off_a_terminal_and_none_only_o
     assert len(RecordedBar.made) == 1
 
 
-def test_the_compile_note_goes_to_the_sim_logger(caplog):
+def test_the_compile_note_goes_to_the_sim_logger_and_onto_the_progress_bar(caplog):
+    from tqdm import tqdm
+
     from sim import api
 
+    bar = tqdm(total=10, disable=False, file=io.StringIO())
     with caplog.at_level("INFO", logger="sim"):
-        api._compile_notice()
+        api._compile_notice(bar)
     assert [record.name for record in caplog.records] == ["sim.api"]
     assert caplog.records[0].getMessage().startswith("compiling the simulation kernel")
+    assert bar.desc.startswith("compiling the kernel")
 
 
 def test_save_writes_a_complete_new_directory_each_time(result, tmp_path):
