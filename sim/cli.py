@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
                      help="where run directories go (default: results)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="override a config value, e.g. --set skim.share=0.2 (repeatable)")
+                     help="override a config value, e.g. --set skim.share=0.2 (repeatable; KEY= removes the key)")
     run.add_argument("--keep-workers", action="store_true", help="also write workers.parquet, one row per hire")
 
     validate = commands.add_parser("validate", parents=after, help="check scenario files and print them resolved",
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--explain", action="store_true",
                           help="print every key of a scenario file, what it takes and what it means")
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                          help="override a config value, e.g. --set skim.share=0.2 (repeatable)")
+                          help="override a config value, e.g. --set skim.share=0.2 (repeatable; KEY= removes the key)")
 
     report = commands.add_parser("report", parents=after, help="rebuild report.html of a results directory",
                                  description="Rebuild report.html, the self-contained page explaining a run, "
