@@ -1,6 +1,7 @@
 """The kernel's model, element-wise: each function takes Python scalars or NumPy arrays alike.
 
-Random numbers (:mod:`sim.rng`), sampling (:mod:`sim.sampling`), a candidate, a worker's month
+Random numbers (:mod:`sim.rng`, taken from :mod:`sim.reference.random`, whose integer arithmetic
+serves uint64 arrays as well), sampling (:mod:`sim.sampling`), a candidate, a worker's month
 and his settlement at return, as :mod:`sim.kernel` computes them, to the last bit, from the
 kernel's own parameter arrays (:func:`sim.params.compile_params`). :mod:`benchmarks.reference_numpy`
 drives these functions on arrays across slots, as a fast reference; the plain statement of the
@@ -21,15 +22,13 @@ from sim import bins
 from sim import layout as L
 from sim import rng
 from sim.engine import RawRun
+# the random numbers as the plain reference states them: the same arithmetic serves uint64 arrays
+from sim.reference.random import bell, bits, stream_key, uniform, uniform_at, uniform_pair
 from sim.recruitment import (D_BRIBE, D_CAPACITY, D_CONTRACT, D_EXPENSES, D_HAZARD, D_HOME_WAGE,
                         D_QUOTA_INPUT, D_SKIM, D_TRAVEL, U_ACCEPT, U_AGE, U_ARRIVAL, U_BORROWED,
                         U_DESTINATION, U_REGIME, U_SKILL)
 from sim.sampling import (DISCRETE_UNIFORM, FIXED, LOGNORMAL, PERT, QUANTILE_INTERVALS,
                           TABLE_START, TRIANGULAR, UNIFORM)
-
-MASK64 = 2**64 - 1
-GOLDEN, MIX1, MIX2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
-SUM4_SCALE = math.sqrt(3.0) / 65536.0
 
 
 # --- the operations that differ between scalars and arrays ---------------------------------
@@ -82,46 +81,7 @@ def _c_library(name):
 log, exp, cos = _c_library("log"), _c_library("exp"), _c_library("cos")
 
 
-# --- sim.rng and sim.sampling -----------------------------------------------------------------
-def mix64(z):
-    """The splitmix64 finaliser on uint64 values (Python ints below 2**64, or uint64 arrays)."""
-    z = ((z ^ (z >> 30)) * MIX1) & MASK64
-    z = ((z ^ (z >> 27)) * MIX2) & MASK64
-    return z ^ (z >> 31)
-
-
-def stream_key(seed, slot, stream):
-    """:func:`sim.rng.stream_key`; ``slot`` and ``stream``: ints or uint64 arrays."""
-    key = mix64((seed + GOLDEN) & MASK64)
-    key = mix64(key ^ ((slot * GOLDEN) & MASK64))
-    return mix64(key ^ ((stream + MIX2) & MASK64))
-
-
-def bits(key, counter):
-    """:func:`sim.rng.bits`; ``counter`` is an int."""
-    return mix64((key + (((counter + 1) * GOLDEN) & MASK64)) & MASK64)
-
-
-def uniform(random_bits):
-    """:func:`sim.rng.uniform`: the top 53 bits times 2**-53."""
-    return (random_bits >> 11) * 2.0**-53
-
-
-def uniform_at(key, counter):
-    """The uniform at ``counter`` of the stream ``key``."""
-    return uniform(bits(key, counter))
-
-
-def uniform_pair(random_bits):
-    """:func:`sim.rng.uniform_pair`: the high and the low 32 bits, times 2**-32."""
-    return (random_bits >> 32) * 2.0**-32, (random_bits & 0xFFFFFFFF) * 2.0**-32
-
-
-def bell(b):
-    """:func:`sim.rng.bell`: four 16-bit uniforms summed, centred and scaled to sd 1."""
-    return ((b & 0xFFFF) + ((b >> 16) & 0xFFFF) + ((b >> 32) & 0xFFFF) + (b >> 48) - 131070.0) * SUM4_SCALE
-
-
+# --- sim.sampling ------------------------------------------------------------------------------
 def normal(u1, u2):
     """:func:`sim.rng.normal` (Box-Muller, cosine branch)."""
     return sqrt(-2.0 * log(1.0 - u1)) * cos(2.0 * math.pi * u2)

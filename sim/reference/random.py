@@ -49,7 +49,7 @@ def stream_key(seed, slot, stream):
 
 def bits(key, counter):
     """64 random bits: step ``counter`` of the stream at ``key`` (a negative counter wraps)."""
-    return mix64((key + (counter + 1) * GOLDEN) & MASK64)
+    return mix64((key + (((counter + 1) * GOLDEN) & MASK64)) & MASK64)
 
 
 def uniform(random_bits):
