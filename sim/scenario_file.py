@@ -7,7 +7,8 @@ A policy file holds only what differs from its base::
     [timeline]
     quota_multiplier = [[0, 1.0], [24, 1.3]]
 
-The base is read (itself perhaps extending another), the policy's tables are merged into it
+``unset = ["simulation.cohort_size"]`` removes keys of the base first (a cohort base made a
+stock, say). The base is read (itself perhaps extending another), the policy's tables are merged into it
 key by key (a distribution, a table with a ``dist`` key, is replaced whole, as is any other
 value), then ``--set`` overrides are applied, and the merged result is validated like any
 config: an unknown key in the policy is refused with its key path.
@@ -57,8 +58,13 @@ def read_with_bases(path: Path, chain=()) -> tuple[dict, list[Path]]:
     if isinstance(calibration, dict) and isinstance(calibration.get("seeds_file"), str):
         calibration["seeds_file"] = str((path.parent / calibration["seeds_file"]).resolve())
     if "extends" not in raw:
+        if "unset" in raw:
+            raise ConfigError([f"{path}: unset: only a file that extends a base can unset its keys"])
         return raw, []
     base_name = raw.pop("extends")
+    unset = raw.pop("unset", [])
+    if not isinstance(unset, list) or not all(isinstance(key, str) for key in unset):
+        raise ConfigError([f"{path}: unset: expected a list of dotted keys of the base, got {unset!r}"])
     if not isinstance(base_name, str):
         raise ConfigError([f"{path}: extends: expected the path of a base scenario file, got {base_name!r}"])
     base = (path.parent / base_name).resolve()
@@ -67,6 +73,8 @@ def read_with_bases(path: Path, chain=()) -> tuple[dict, list[Path]]:
     if not base.is_file():
         raise ConfigError([f"{path}: extends: {base} not found"])
     base_raw, bases = read_with_bases(base, (*chain, path.resolve()))
+    for key in unset:
+        apply_override(base_raw, f"{path}: unset", f"{key}=")
     return merged(base_raw, raw), [base, *bases]
 
 

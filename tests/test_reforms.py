@@ -85,3 +85,16 @@ def test_the_results_record_the_reform_its_base_and_the_merged_config(tmp_path, 
     assert manifest["extends"] == [str(BASELINE.resolve())]
     assert manifest["config"]["timeline"]["quota_multiplier"] == 1.2
     assert manifest["config"]["simulation"]["stock_target"] == 30_000
+
+
+def test_a_reform_can_unset_keys_of_its_base(tmp_path):
+    """configs/world.toml makes the cohort of destinations.toml a stock: its cohort_size must go."""
+    world = load_config(BASELINE.parent / "world.toml")
+    assert world.simulation.mode == "stock" and world.simulation.cohort_size is None
+    assert set(world.destinations) == {"russia", "china", "middle_east"}
+    bad = write(tmp_path, "bad.toml", f'extends = "{BASELINE}"\nunset = ["simulation.no_such_key"]\n')
+    with pytest.raises(ConfigError, match="unset.*no such key"):
+        load_config(bad)
+    alone = write(tmp_path, "alone.toml", 'unset = ["simulation.seed"]\n')
+    with pytest.raises(ConfigError, match="only a file that extends a base"):
+        load_config(alone)
