@@ -1,0 +1,110 @@
+"""Every key of a scenario file is used: changing it changes what the kernel and the plain
+reference compute, or it is listed below as feeding only what they do not compute.
+
+A new key in the schema fails :func:`test_every_key_is_perturbed_or_exempt` until it is given a
+perturbation here (and then the kernel and the reference must both respond to it).
+"""
+import numpy as np
+import pytest
+
+from conftest import scenario
+from sim import engine, reference
+from sim.explain import key_reference
+
+BASE = [
+    "simulation.horizon_months=30",
+    "destinations.russia.share=0.6",
+    'destinations.china={ share = 0.4, free_mover_share = 0.5, contract_months = 24, bribe_usd = 300, '
+    'earning_capacity_usd_per_month = 800 }',
+    'return.arrears_at_return="deducted"',
+]
+"""Two destinations (so that shares can move), a short horizon."""
+WORKERS, SEED = 200, 5
+
+PERTURBED = {
+    "simulation.mode": 'simulation={ mode = "cohort", horizon_months = 30, workers = 200, seed = 1 }',
+    "simulation.horizon_months": "simulation.horizon_months=24",
+    "destinations.<name>.share": "destinations.russia.share=0.3|destinations.china.share=0.7",
+    "destinations.<name>.free_mover_share": "destinations.russia.free_mover_share=0.9",
+    "destinations.<name>.bribe_usd": "destinations.russia.bribe_usd=3000",
+    "destinations.<name>.contract_months": 'destinations.russia.contract_months={ dist = "discrete_uniform", '
+                                           'low = 12, high = 18 }',
+    "destinations.<name>.earning_capacity_usd_per_month": "destinations.russia.earning_capacity_usd_per_month=700",
+    "destinations.<name>.quota_floor_usd_per_month": "destinations.russia.quota_floor_usd_per_month=800",
+    "destinations.<name>.quota_cap_usd_per_month": "destinations.russia.quota_cap_usd_per_month=600",
+    "skills.<name>.share": "skills.unskilled.share=0.2|skills.skilled.share=0.8",
+    "skills.<name>.wage_multiplier": "skills.skilled.wage_multiplier=2.0",
+    "regimes.camp.expenses_usd_per_month": "regimes.camp.expenses_usd_per_month=300",
+    "regimes.camp.earnings_multiplier": "regimes.camp.earnings_multiplier=1.5",
+    "regimes.camp.idle_probability_per_month": "regimes.camp.idle_probability_per_month=0.3",
+    "regimes.camp.early_return_hazard_per_month": "regimes.camp.early_return_hazard_per_month=0.1",
+    "regimes.free.expenses_usd_per_month": "regimes.free.expenses_usd_per_month=400",
+    "regimes.free.earnings_multiplier": "regimes.free.earnings_multiplier=1.5",
+    "regimes.free.idle_probability_per_month": "regimes.free.idle_probability_per_month=0.3",
+    "regimes.free.early_return_hazard_per_month": "regimes.free.early_return_hazard_per_month=0.1",
+    "home.wage_usd_per_month": "home.wage_usd_per_month=500",
+    "quota.rule": 'quota={ rule = "drawn", quota_usd_per_month = 600, floor_usd_per_month = 500, '
+                  'cap_usd_per_month = 900 }',
+    "quota.retention_usd_per_month": "quota.retention_usd_per_month=400",
+    "quota.quota_usd_per_month": 'quota={ rule = "drawn", quota_usd_per_month = 800, floor_usd_per_month = 500, '
+                                 'cap_usd_per_month = 900 }',
+    "quota.floor_usd_per_month": "quota.floor_usd_per_month=700",
+    "quota.cap_usd_per_month": "quota.cap_usd_per_month=600",
+    "skim.share": "skim.share=0.5",
+    "wages.monthly_shock_sd": "wages.monthly_shock_sd=0.5",
+    "bribe_finance.borrowed_share": "bribe_finance.borrowed_share=0.9",
+    "bribe_finance.interest_rate_per_month": "bribe_finance.interest_rate_per_month=0.1",
+    "return.travel_cost_usd": "return.travel_cost_usd=900",
+    "return.arrears_at_return": 'return.arrears_at_return="forgiven"',
+    "participation.reservation_gain_usd": "participation.reservation_gain_usd=8000",
+    "timeline.recruit_open": "timeline.recruit_open=[[0, 1.0], [6, 0.0]]",
+    "timeline.intake_multiplier": "timeline.intake_multiplier=[[0, 1.0], [6, 0.3]]",
+    "timeline.repatriation_hazard_per_month": "timeline.repatriation_hazard_per_month=[[0, 0.0], [6, 0.2]]",
+    "timeline.quota_multiplier": "timeline.quota_multiplier=[[0, 1.0], [6, 1.5]]",
+    "timeline.bribe_multiplier": "timeline.bribe_multiplier=[[0, 1.0], [6, 3.0]]",
+    "timeline.wage_index": "timeline.wage_index=[[0, 1.0], [6, 0.6]]",
+}
+"""A change of each key that moves the model's accumulators (``|`` separates overrides)."""
+EXEMPT = {
+    "simulation.workers": "how many slots: an argument of every run here",
+    "simulation.seed": "the run seed: an argument of every run here",
+    "simulation.stock_target": "real workers per slot: scales the outputs (sim.aggregate), not the simulation",
+    "simulation.cohort_size": "real workers per slot: scales the outputs (sim.aggregate), not the simulation",
+    "simulation.start": "names the months (dates in the outputs), changes no number",
+    "destinations.<name>.confined": "validation only: a confined destination must have no free movers",
+    "work.hours_per_day": "effective hourly pay only (sim.aggregate)",
+    "work.days_per_month": "effective hourly pay only (sim.aggregate)",
+    "calibration.seeds_file": "which source figures a run is compared with",
+}
+"""Keys that feed only what the kernel and the reference do not compute, and why."""
+
+
+def leaf_keys():
+    return {key for key, takes, _ in key_reference() if not takes.startswith("table")}
+
+
+def test_every_key_is_perturbed_or_exempt():
+    assert set(PERTURBED) | set(EXEMPT) == leaf_keys()
+    assert not set(PERTURBED) & set(EXEMPT)
+
+
+def accumulators(raw):
+    return [raw.monthly, raw.cell_totals, raw.histogram]
+
+
+def differ(a, b):
+    return any(x.shape != y.shape or not np.array_equal(x, y) for x, y in zip(accumulators(a), accumulators(b)))
+
+
+@pytest.fixture(scope="module")
+def unperturbed():
+    chosen = scenario(*BASE)
+    return engine.simulate(chosen, seed=SEED, workers=WORKERS), reference.simulate(chosen, SEED, WORKERS)
+
+
+@pytest.mark.parametrize("key", sorted(PERTURBED))
+def test_changing_a_key_changes_what_the_kernel_and_the_reference_compute(unperturbed, key):
+    chosen = scenario(*BASE, *PERTURBED[key].split("|"))
+    kernel, plain = engine.simulate(chosen, seed=SEED, workers=WORKERS), reference.simulate(chosen, SEED, WORKERS)
+    assert differ(kernel, unperturbed[0]), f"the kernel ignores {key}"
+    assert differ(plain, unperturbed[1]), f"the plain reference ignores {key}"
