@@ -117,7 +117,7 @@ def table(record: dict) -> str:
         f"- kernel ({r['at_workers']:,} workers, {r['at_threads']} threads) vs NumPy reference: "
         f"{r['kernel_vs_numpy']:.1f}x; vs pure Python: {r['kernel_vs_python']:.0f}x",
         f"- RNG floor / kernel: {r['floor_vs_kernel']:.2f}x; 2-thread speedup: {r['two_thread_speedup']:.2f}x",
-        f"- `sim run configs/baseline.toml` in a fresh process: " + (
+        "- `sim run configs/baseline.toml` in a fresh process: " + (
             f"{record['sim_run_seconds']['empty_cache']:.1f} s with an empty Numba cache, "
             if record["sim_run_seconds"]["empty_cache"] is not None else "")
         + f"{record['sim_run_seconds']['warm_cache']:.2f} s warm",

@@ -1,4 +1,5 @@
 """Shared fixtures: scenarios built from the baseline with ``--set`` style overrides."""
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,19 @@ def baseline():
 def scenario(*overrides):
     """The baseline with ``dotted.key=value`` overrides applied."""
     return load_config(BASELINE, overrides)
+
+
+@pytest.fixture
+def configs(tmp_path):
+    """A folder for scenario files laid out like the repository, so the
+    default ``calibration.seeds_file = "../seeds/figures.toml"`` resolves."""
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(ROOT / "seeds" / "figures.toml", tmp_path / "seeds" / "figures.toml")
+    folder = tmp_path / "configs"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def out(tmp_path):
+    return tmp_path / "out"

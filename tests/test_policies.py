@@ -1,6 +1,5 @@
 """The example policies in configs/policies run, and common random numbers make a policy's
 effect exactly zero before it starts: a difference is the policy's, not noise."""
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
