@@ -48,8 +48,7 @@ def monthly_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     for index, name in enumerate(L.MONTHLY_SERIES):
         column = raw.monthly[:, index].astype(np.float64)
         if name in MIX_SUMS:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                frame[MIX_SUMS[name]] = np.where(active > 0, column / np.where(active > 0, active, 1.0), np.nan)
+            frame[MIX_SUMS[name]] = np.divide(column, active, out=np.full_like(column, np.nan), where=active > 0)
         else:
             frame[name] = column * scale / 100.0 if name.endswith("_usd") else column * scale
     return frame

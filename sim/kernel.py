@@ -234,10 +234,11 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             months = t + 1 - whole[I_HIRE_MONTH, i]
             travel = draw(dists, shared_row(R_TRAVEL, n_dest), rng.stream_key(seed, slot, whole[I_CANDIDATES, i]),
                           D_TRAVEL)
+            kept = kept_savings(whole, i, months)
             settlement = settle(real[F_BRIBE, i], whole[I_BORROWED, i] != 0, months, whole[I_CONTRACT, i], interest,
-                                real[F_HOME_WAGE, i], kept_savings(whole, i, months), travel)
-            record_outcome(real, whole, i, slot, months, arrears_to_state + arrears_to_managers, settlement, n_skill,
-                           totals, histogram, records)
+                                real[F_HOME_WAGE, i], kept, travel)
+            record_outcome(real, whole, i, slot, months, kept, arrears_to_state + arrears_to_managers, settlement,
+                           n_skill, totals, histogram, records)
             slot_workers[block_start + i] += 1
         t += 1
 

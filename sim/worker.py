@@ -213,13 +213,13 @@ def kept_savings(whole, i, months):
 
 
 @njit(cache=True, inline="always")
-def record_outcome(real, whole, i, slot, months, collected, s, n_skill, totals, histogram, records):
+def record_outcome(real, whole, i, slot, months, kept, collected, s, n_skill, totals, histogram, records):
     """Add the returning hire of column ``i`` (global ``slot``), after ``months`` abroad, to his
-    cell's totals and histograms, and to ``records`` when it has rows. ``collected``: the
+    cell's totals and histograms, and to ``records`` when it has rows. ``kept``: his
+    :func:`kept_savings` (cents); ``collected``: the
     arrears collected from him at return (cents); ``s``: his :class:`Settlement`."""
     gross, to_state, to_managers = whole[I_GROSS, i], whole[I_STATE, i], whole[I_MANAGERS, i]
     expenses_total = months * whole[I_EXPENSES_CENTS, i]
-    kept = kept_savings(whole, i, months)
     arrears = whole[I_ARREARS, i]
     cell = (whole[I_DESTINATION, i] * n_skill + whole[I_SKILL, i]) * len(L.REGIMES) + whole[I_REGIME, i]
     totals[cell, L.C_WORKERS] += 1
