@@ -7,6 +7,7 @@ names the file and key, or the output folder; nothing is written for that
 config), 1 on any other failure, 130 when interrupted (Ctrl-C).
 """
 import argparse
+import importlib
 import os
 import json
 import logging
@@ -15,11 +16,10 @@ import time
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-import numba
 import pandas as pd
 
-from sim import __version__, calibration, results, scratch
-from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
+from sim import __version__, arguments, calibration, results, scratch
+from sim.config import ConfigError, Scenario
 from sim.scenario_file import load_config
 
 EXIT_BAD_INPUT = 2
@@ -28,71 +28,38 @@ EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("sim")
 
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 1 <= value <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_WORKERS:.0e}, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < SEED_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be in [0, 2**63), got {value}")
-    return value
-
-
-def _threads(text: str) -> int:
-    value = _positive_int(text)
-    if value > numba.config.NUMBA_NUM_THREADS:
-        raise argparse.ArgumentTypeError(
-            f"at most {numba.config.NUMBA_NUM_THREADS} on this machine (NUMBA_NUM_THREADS), got {value}")
-    return value
-
-
-def _loudness(default) -> argparse.ArgumentParser:
-    """``--quiet`` and ``--verbose`` (setting ``log_level``), to add before or after a subcommand."""
-    parser = argparse.ArgumentParser(add_help=False)
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("-q", "--quiet", dest="log_level", action="store_const", const=logging.WARNING,
-                       default=default, help="print only results and errors: no notes, no progress bar")
-    group.add_argument("-v", "--verbose", dest="log_level", action="store_const", const=logging.DEBUG,
-                       default=default, help="also print debugging notes (what runs, on how many threads, how long)")
-    return parser
+SUBCOMMAND_MODULES: list[str] = []
+"""Modules adding a subcommand of their own: each has ``add_parser(commands, parents)``, which adds
+its parser to ``commands`` (with ``parents`` for --quiet/--verbose) and sets ``handler`` to the
+function taking the parsed arguments and returning the exit status."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``sim`` command line: ``--version``, ``--quiet``/``--verbose``, and the subcommands."""
-    parser = argparse.ArgumentParser(prog="sim", parents=[_loudness(logging.INFO)],
+    parser = argparse.ArgumentParser(prog="sim", parents=[arguments.loudness(logging.INFO)],
                                      description="Simulate labour migration under state control.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}",
                         help="print the package version and exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      help="sim COMMAND --help tells more")
-    after = [_loudness(argparse.SUPPRESS)]  # given after the subcommand, or left as given before it
+    after = [arguments.loudness(argparse.SUPPRESS)]  # given after the subcommand, or left as given before it
 
     run = commands.add_parser("run", parents=after, help="simulate one or more scenarios and write results",
                               description="Simulate each scenario and write a new results directory for it "
                                           "(a batch folder with index.csv for several).")
     run.add_argument("configs", nargs="+", type=Path, metavar="CONFIG",
                      help="TOML scenario files, or folders of them")
-    run.add_argument("--seed", type=_seed, metavar="S", help="run seed (default: simulation.seed of the config)")
-    run.add_argument("--workers", type=_positive_int, metavar="N",
+    run.add_argument("--seed", type=arguments.seed, metavar="S", help="run seed (default: simulation.seed of the config)")
+    run.add_argument("--workers", type=arguments.positive_int, metavar="N",
                      help="simulated workers (default: simulation.workers)")
-    run.add_argument("--threads", type=_threads, metavar="T",
+    run.add_argument("--threads", type=arguments.threads, metavar="T",
                      help="threads (default: all; results do not depend on it)")
     run.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
                      help="where run directories go (default: results)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set skim.share=0.2 (repeatable; KEY= removes the key)")
     run.add_argument("--keep-workers", action="store_true", help="also write workers.parquet, one row per hire")
+    run.set_defaults(handler=run_command)
 
     validate = commands.add_parser("validate", parents=after, help="check scenario files and print them resolved",
                                    description="Check scenario files (and their seeds files) without "
@@ -103,11 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
                           help="print every key of a scenario file, what it takes and what it means")
     validate.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                           help="override a config value, e.g. --set skim.share=0.2 (repeatable; KEY= removes the key)")
+    validate.set_defaults(handler=validate_command)
 
     report = commands.add_parser("report", parents=after, help="rebuild report.html of a results directory",
                                  description="Rebuild report.html, the self-contained page explaining a run, "
                                              "from the files saved in a results directory.")
     report.add_argument("directory", type=Path, metavar="DIR", help="a results directory written by sim run")
+    report.set_defaults(handler=report_command)
+
+    for module in SUBCOMMAND_MODULES:
+        importlib.import_module(module).add_parser(commands, after)
     return parser
 
 
@@ -340,8 +312,7 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     with _logging_to_stderr(args.log_level):
         try:
-            command = {"run": run_command, "validate": validate_command, "report": report_command}[args.command]
-            status = command(args)
+            status = args.handler(args)
         except KeyboardInterrupt:  # Ctrl-C: the run's temporary files are already removed
             print("interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED
