@@ -15,7 +15,8 @@ from sim import jit_cache  # noqa: E402
 jit_cache.configure(__version__)
 
 from sim.api import Result, run
+from sim.comparison import Comparison, compare
 from sim.config import ConfigError, Scenario
 from sim.scenario_file import load_config
 
-__all__ = ["ConfigError", "Result", "Scenario", "load_config", "run", "__version__"]
+__all__ = ["Comparison", "ConfigError", "Result", "Scenario", "compare", "load_config", "run", "__version__"]

@@ -81,9 +81,21 @@ def render(directory) -> str:
     run = _read(directory)
     sections = [_title(run), _headline(run), _figures(run), _outcomes(run), _calibration(run),
                 _assumptions(run), _timeline(run), _provenance(run)]
+    return page(f"{run['name']}, seed {run['manifest'].get('seed')}", sections)
+
+
+def page(title: str, sections) -> str:
+    """A whole self-contained HTML page: ``title`` (plain text) and ``sections`` (HTML), with the CSS inline."""
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{escape(run['name'])}, seed {escape(str(run['manifest'].get('seed')))}</title>\n"
+            f"<title>{escape(title)}</title>\n"
             f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n")
+
+
+def embedded_figure(path: Path, title: str, caption: str) -> str:
+    """The PNG at ``path`` as an HTML figure holding its bytes (a base64 data URI), with its caption."""
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    return (f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{escape(title)}\">"
+            f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
 def _read(directory: Path) -> dict:
@@ -207,9 +219,7 @@ def _figures(run) -> str:
         if not path.is_file():
             parts.append(f"<p class=\"missing\">The figure {escape(name)} is missing from this results directory.</p>")
             continue
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{escape(title)}\">"
-                     f"<figcaption>{escape(_reading(run, name))}</figcaption></figure>")
+        parts.append(embedded_figure(path, title, _reading(run, name)))
     return "\n".join(parts)
 
 

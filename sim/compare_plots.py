@@ -1,0 +1,123 @@
+"""Figures of a saved comparison, drawn from its files only (``manifest.json``,
+``monthly_effects.parquet``, ``effects.csv``).
+
+Two monthly figures, state revenue and workers abroad: the base and the policy above (the
+policy's dates marked, as on a run's figures, see :mod:`sim.plots`), and below them the effect
+with its 95% band, exactly zero before the policy starts, over the wider band the runs would give
+unpaired. One bar chart: every figure's effect in
+its own unit, the paired interval drawn over the wider unpaired one.
+
+>>> from sim import compare_plots
+>>> compare_plots.draw_all("results/quota_hike-vs-baseline-20261127-010000-seed20261126")  # doctest: +SKIP
+"""
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim import effects
+from sim.plots import NUMBER, SIZE, mark_policy_dates, plain, save, time_axis
+
+MONTHLY_FIGURES = {
+    "state_revenue.png": ("to_state_usd", "paid to the state, USD m per month", 1e6, "State revenue"),
+    "workers_abroad.png": ("workers_active", "workers abroad", 1.0, "Workers abroad"),
+}
+"""File -> (series of monthly_effects.parquet, axis label with its unit, divisor to that unit, title)."""
+BASE_COLOUR, POLICY_COLOUR, EFFECT_COLOUR = "tab:blue", "tab:orange", "tab:green"
+
+
+def draw_all(directory) -> list[Path]:
+    """Draw every figure of the comparison saved in ``directory`` into it as PNG.
+
+    Returns
+    -------
+    list of Path: ``state_revenue.png``, ``workers_abroad.png``, ``effects.png``
+    """
+    directory = Path(directory)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    monthly = pd.read_parquet(directory / "monthly_effects.parquet")
+    names = arm_names(manifest)
+    timeline = (manifest["policy"].get("config") or {}).get("timeline")
+    paths = []
+    for file, (series, label, per_unit, title) in MONTHLY_FIGURES.items():
+        rows = monthly[monthly["series"] == series].reset_index(drop=True)
+        paths.append(save(paired_series_figure(rows, label, per_unit, f"{title}: {names[0]} vs {names[1]}",
+                                               names, timeline), directory / file))
+    figure = effects_figure(pd.read_csv(directory / "effects.csv"), names, manifest["replications"])
+    paths.append(save(figure, directory / "effects.png"))
+    return paths
+
+
+def arm_names(manifest: dict) -> tuple[str, str]:
+    """(policy, base) as their config files' stems (``scenario`` for one built in code)."""
+    return tuple(Path(manifest[arm]["config_file"]).stem if manifest[arm].get("config_file") else "scenario"
+                 for arm in ("policy", "base"))
+
+
+def paired_series_figure(rows: pd.DataFrame, label: str, per_unit: float, title: str, names,
+                         timeline: dict | None = None) -> Figure:
+    """One monthly series of both arms (above) and the policy's effect with its 95% band (below),
+    drawn over the band the same runs would give unpaired.
+
+    Parameters
+    ----------
+    rows : DataFrame, the rows of ``monthly_effects.parquet`` of one series, month order
+    label : str, the series' axis label with its unit; ``per_unit`` divides the values into it
+    names : (policy, base) names for the legend
+    timeline : dict, the policy's ``config['timeline']``; its change points are marked
+    """
+    figure = Figure(figsize=(SIZE[0], SIZE[1] * 1.3), layout="constrained")
+    arms_ax, effect_ax = figure.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    time = time_axis(rows)
+    arms_ax.plot(time.x, rows["base"] / per_unit, color=BASE_COLOUR, label=f"base: {names[1]}")
+    arms_ax.plot(time.x, rows["policy"] / per_unit, color=POLICY_COLOUR, label=f"policy: {names[0]}")
+    arms_ax.set_ylim(bottom=min(0.0, float(rows[["base", "policy"]].min().min()) / per_unit),
+                     top=max(float(rows[["base", "policy"]].max().max()) / per_unit, 1e-9) * 1.2)
+    arms_ax.set_ylabel(label)
+    effect = rows["effect"] / per_unit
+    band = rows["band"] / per_unit
+    apart = rows["unpaired_band"] / per_unit
+    effect_ax.fill_between(time.x, effect - apart, effect + apart, color="0.8", linewidth=0,
+                           label="95% interval were the runs unpaired")
+    effect_ax.fill_between(time.x, effect - band, effect + band, color=EFFECT_COLOUR, alpha=0.3, linewidth=0,
+                           label="95% interval (paired replications)")
+    effect_ax.plot(time.x, effect, color=EFFECT_COLOUR, label="effect: policy minus base")
+    effect_ax.axhline(0.0, color="black", linewidth=0.8)
+    effect_ax.set_ylabel(f"effect, {label.split(', ')[-1]}" if ", " in label else "effect")
+    effect_ax.set_xlabel(time.label)
+    for ax in (arms_ax, effect_ax):
+        mark_policy_dates(ax, timeline, time.at)
+        ax.yaxis.set_major_formatter(NUMBER)
+        ax.grid(alpha=0.3)
+    plain(arms_ax.legend(loc="lower left", fontsize="small"))
+    plain(effect_ax.legend(loc="lower left", fontsize="small"))
+    figure.suptitle(title, parse_math=False)
+    return figure
+
+
+def effects_figure(effects_table: pd.DataFrame, names, replications: int) -> Figure:
+    """Each figure's effect as a bar in its own unit (one row each, its own scale), with the
+    paired 95% interval (black) drawn over the unpaired one (grey, wider)."""
+    figure = Figure(figsize=(SIZE[0], 0.55 * len(effects_table) + 1.6), layout="constrained")
+    axes = figure.subplots(len(effects_table), 1, squeeze=False)[:, 0]
+    for ax, row in zip(axes, effects_table.itertuples()):
+        metric = effects.BY_NAME[row.metric]
+        values = np.array([row.effect, row.ci95_low, row.ci95_high, row.unpaired_ci95_low,
+                           row.unpaired_ci95_high]) / metric.shown_per_unit
+        ax.barh(0, values[0], height=0.6, color=EFFECT_COLOUR, alpha=0.5)
+        ax.hlines(0, values[3], values[4], color="0.6", linewidth=7,
+                  label="95% interval, the runs taken as unpaired")
+        ax.hlines(0, values[1], values[2], color="black", linewidth=2,
+                  label=f"95% interval, {replications} paired replications")
+        ax.axvline(0.0, color="black", linewidth=0.8)
+        ax.set_yticks([0], [f"{metric.label}: {effects.shown(row.effect, metric, signed=True)}"], parse_math=False)
+        ax.set_ylim(-0.5, 0.5)
+        ax.xaxis.set_major_formatter(NUMBER)
+        ax.tick_params(axis="x", labelsize="small")
+        ax.grid(axis="x", alpha=0.3)
+    plain(figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize="small"))
+    figure.suptitle(f"Effects of {names[0]} against {names[1]}, each in the unit its label names "
+                    f"(policy minus base)", parse_math=False)
+    return figure

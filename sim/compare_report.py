@@ -1,0 +1,158 @@
+"""``report.html`` of a saved comparison: one self-contained page reading a policy's effects.
+
+Built from the comparison's files only (``manifest.json``, ``effects.csv``,
+``monthly_effects.parquet``, the PNGs) and the policy's scenario files, with the building
+blocks of a run's report (:mod:`sim.report`): the same page frame, tables, embedded figures,
+policy timeline and assumptions. Nothing on it depends on when it is built.
+"""
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from sim import effects, results
+from sim.compare_plots import arm_names
+from sim.labels import usd, with_unit
+from sim.report import FILE, _assumptions, _e, _rows, _timeline, embedded_figure, page
+
+FIGURES = (("state_revenue.png", "State revenue, base and policy, and the effect"),
+           ("workers_abroad.png", "Workers abroad, base and policy, and the effect"),
+           ("effects.png", "Every effect with its intervals"))
+
+
+def build(directory) -> Path:
+    """Write ``report.html`` into the comparison saved in ``directory`` (atomically); return its path."""
+    directory = Path(directory)
+    text = render(directory).encode("utf-8")
+    path = directory / FILE
+    results.write_file_atomically(path, lambda temporary: temporary.write_bytes(text))
+    return path
+
+
+def render(directory: Path) -> str:
+    """The page of the comparison saved in ``directory``, as HTML text."""
+    manifest = json.loads((directory / "manifest.json").read_text())
+    table = pd.read_csv(directory / "effects.csv")
+    monthly = pd.read_parquet(directory / "monthly_effects.parquet")
+    policy, base = arm_names(manifest)
+    policy_run = {"manifest": manifest["policy"]}
+    sections = [_title(manifest, policy, base), _effects(table),
+                _figures(directory, table, monthly, manifest),
+                _timeline(policy_run), _assumptions(policy_run), _provenance(manifest)]
+    return page(f"{policy} vs {base}, seed {manifest['seed']}", sections)
+
+
+def start_text(manifest: dict) -> str:
+    """Where the policy starts, as words: ``the policy starts in month 24 (2024-01)``."""
+    month = manifest.get("policy_start_month")
+    if month is None:
+        return "the policy and the base simulate the same thing"
+    date = manifest.get("policy_start_date")
+    return f"the policy starts in month {month}" + (f" ({date})" if date else "")
+
+
+def _title(manifest: dict, policy: str, base: str) -> str:
+    return f"""<h1>{escape(policy)} against {escape(base)}</h1>
+<p class="note">Seed {_e(manifest['seed'])} · {manifest['replications']} paired replications of
+{manifest['workers_per_replication']:,} simulated workers · run on {escape(manifest['started_utc'][:10])} ·
+{escape(start_text(manifest))}</p>
+<h2>What this is</h2>
+<p>This page compares a policy with the scenario it changes, in a Monte Carlo simulation of North Korean
+labour migration under state control. Both are simulated {manifest['replications']} times; each time with
+the same seed, so that every simulated worker draws the same random numbers under both (common random
+numbers), and with a new seed the next time. Before the policy starts the two runs are the same to the cent,
+and after it each difference is the policy's effect on those workers. The effect reported is the mean of the
+{manifest['replications']} differences, and its 95% interval comes from their spread (Student's t). Beside
+it is the interval the same runs would give if they were taken as unpaired, as if each had its own random
+numbers: the difference between the two shows what the pairing buys. The intervals are simulation noise;
+they are not uncertainty about the inputs.</p>"""
+
+
+def _effects(table: pd.DataFrame) -> str:
+    rows = []
+    for row in table.itertuples():
+        metric = effects.BY_NAME[row.metric]
+        rows.append([escape(metric.label), escape(effects.shown(row.base, metric)),
+                     escape(effects.shown(row.policy, metric)),
+                     escape(f"{effects.shown(row.effect, metric, True)} ({effects.shown(row.ci95_low, metric)} to "
+                            f"{effects.shown(row.ci95_high, metric)})"),
+                     escape(f"{effects.shown(row.unpaired_ci95_low, metric)} to "
+                            f"{effects.shown(row.unpaired_ci95_high, metric)}")])
+    return ("<h2>Effects</h2>\n<p>Each figure under the base and the policy (means over the replications), "
+            "the effect with its 95% interval from the paired replications, and the interval the runs would give "
+            "unpaired. Figures about households cover the workers hired during the run, each followed home; a "
+            "quantile's effect is the change of the quantile, not of any one worker's outcome.</p>\n"
+            + _rows(("figure", "base", "policy", "effect (95% interval, paired)", "unpaired 95% interval"), rows,
+                    numeric=(1, 2, 3, 4)))
+
+
+def _figures(directory: Path, table: pd.DataFrame, monthly: pd.DataFrame, manifest: dict) -> str:
+    parts = ["<h2>Figures</h2>"]
+    for name, title in FIGURES:
+        parts.append(f"<h3>{escape(title)}</h3>")
+        path = directory / name
+        if not path.is_file():
+            parts.append(f"<p class=\"missing\">The figure {escape(name)} is missing from this directory.</p>")
+            continue
+        parts.append(embedded_figure(path, title, reading(name, table, monthly, manifest)))
+    return "\n".join(parts)
+
+
+def reading(name: str, table: pd.DataFrame, monthly: pd.DataFrame, manifest: dict) -> str:
+    """One sentence saying what the figure ``name`` shows, computed from the saved tables."""
+    figures = table.set_index("metric")
+    if name == "state_revenue.png":
+        return _revenue_reading(figures, monthly[monthly["series"] == "to_state_usd"], manifest)
+    if name == "workers_abroad.png":
+        rows = monthly[monthly["series"] == "workers_active"]
+        last = rows.iloc[-1]
+        return (f"Workers abroad average {with_unit(rows['base'].mean(), 'workers')} under the base and "
+                f"{with_unit(rows['policy'].mean(), 'workers')} under the policy; in the last month the policy "
+                f"has {with_unit(abs(last['effect']), 'workers')} {'fewer' if last['effect'] < 0 else 'more'} abroad "
+                f"(effect {with_unit(last['effect'], 'workers')}, 95% interval "
+                f"{with_unit(last['effect'] - last['band'], 'workers')} to "
+                f"{with_unit(last['effect'] + last['band'], 'workers')}).")
+    revenue = figures.loc["state_revenue_usd_per_year"]
+    paired = revenue["ci95_high"] - revenue["ci95_low"]
+    unpaired = revenue["unpaired_ci95_high"] - revenue["unpaired_ci95_low"]
+    ratio = f"{unpaired / paired:,.1f} times narrower than" if paired > 0 else "of zero width, against"
+    return (f"Each bar is an effect in its own unit; for state revenue per year the paired interval "
+            f"({usd(paired)} wide) is {ratio} the unpaired one ({usd(unpaired)}): the noise both arms share cancels "
+            f"in their difference.")
+
+
+def _revenue_reading(figures: pd.DataFrame, rows: pd.DataFrame, manifest: dict) -> str:
+    start = manifest.get("policy_start_month")
+    if start is None:
+        return "The policy and the base simulate the same thing: the two lines coincide and the effect is zero."
+    before = rows[rows["month"] < start]
+    agree = ("the two runs pay the state the same to the cent" if (before["effect"] == 0).all()
+             else f"the two runs differ by up to {usd(before['effect'].abs().max())} a month")
+    after = figures.loc["state_revenue_usd_from_policy_start"]
+    months = int((rows["month"] >= start).sum())
+    return (f"Before month {start} {agree}; from then on the policy changes state revenue by "
+            f"{usd(after['effect'] / months)} a month on average (95% interval {usd(after['ci95_low'] / months)} to "
+            f"{usd(after['ci95_high'] / months)}), {usd(after['effect'])} over the {months} months to the horizon.")
+
+
+def _provenance(manifest: dict) -> str:
+    versions = manifest.get("versions") or {}
+    command = manifest.get("command")
+    rows = [("policy file", manifest["policy"].get("config_file")),
+            ("it extends", ", ".join(manifest["policy"].get("extends") or []) or None),
+            ("base file", manifest["base"].get("config_file")),
+            ("seed, and the replications' seeds spawned from it",
+             f"{manifest['seed']}: {', '.join(str(seed) for seed in manifest['replication_seeds'])}"),
+            ("simulated workers per replication, per arm",
+             f"{manifest['workers_per_replication']:,}, {manifest['workers_per_arm']:,}"),
+            ("threads", manifest.get("threads")),
+            ("versions", ", ".join(f"{key} {value}" for key, value in versions.items())),
+            ("git commit", manifest.get("git_commit")),
+            ("command line", " ".join(command) if isinstance(command, list) else command),
+            ("started (UTC)", manifest.get("started_utc")),
+            ("wall time", f"{manifest['wall_seconds']:.1f} s")]
+    return ("<h2>Provenance</h2>\n<p>Both configs, as run, are in manifest.json.</p>\n"
+            + _rows(("", ""), [(escape(key), _e(value)) for key, value in rows]))

@@ -1,0 +1,298 @@
+"""Compare a policy with its base: paired replications with common random numbers.
+
+>>> import sim
+>>> comparison = sim.compare("configs/policies/quota_hike.toml")   # doctest: +SKIP
+>>> comparison.effects          # metric, base, policy, effect, ci95_low, ci95_high, unit, ...
+>>> comparison.monthly.query("series == 'to_state_usd'")           # doctest: +SKIP
+>>> comparison.save("results")  # a new directory: effects.csv, figures, report.html, ...
+
+The base is the file the policy ``extends`` unless another is named. Replication ``r`` runs
+both with the same seed (``R`` seeds spawned from one by :class:`numpy.random.SeedSequence`),
+each on ``workers / R`` simulated workers, so a comparison costs two runs of ``workers``: every
+worker draws the same random numbers under both, the effect is exactly zero before the policy
+starts, and after it the difference is the policy's, not noise. The intervals come from the
+spread of the R paired differences (see :mod:`sim.effects`).
+"""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim import calibration, compare_plots, compare_report, effects, results
+from sim.compare_report import start_text
+from sim.api import _flag, _scenario, _whole_number, run
+from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
+from sim.params import compile_timeline
+
+log = logging.getLogger(__name__)
+
+REPLICATIONS = 10
+"""Paired replications by default: a t interval on 9 degrees of freedom (t = 2.26) at the cost of two runs."""
+RUN_ONLY = {"simulation": ("seed", "workers", "start")}
+"""Keys that say how a scenario is run or labelled, not what it simulates: a difference in them
+is no policy (the seed and workers are the comparison's, the start only names months)."""
+
+
+@dataclass(frozen=True, repr=False)
+class Comparison:
+    """A policy compared with its base over paired replications.
+
+    Attributes
+    ----------
+    policy, base : Scenario, as run
+    effects : DataFrame, one row per compared figure (see :func:`sim.effects.effect_frame`)
+    monthly : DataFrame, each monthly series of both arms and the effect with its band, long
+        form (see :func:`sim.effects.monthly_effect_frame`)
+    replications : DataFrame, each figure of each arm in each replication: replication, seed,
+        metric, base, policy, difference
+    manifest : dict, both configs as resolved, seeds, replications, versions, git commit
+    """
+
+    policy: Scenario
+    base: Scenario
+    effects: pd.DataFrame
+    monthly: pd.DataFrame
+    replications: pd.DataFrame
+    manifest: dict
+
+    @property
+    def name(self) -> str:
+        """``<policy>-vs-<base>``, each its file's stem (``scenario`` when built in code)."""
+        return f"{_stem(self.policy)}-vs-{_stem(self.base)}"
+
+    def title(self) -> str:
+        """One line naming both arms, the replications and where the policy starts."""
+        manifest = self.manifest
+        return (f"{manifest['policy']['config_file'] or 'a scenario built in code'} vs "
+                f"{manifest['base']['config_file'] or 'a scenario built in code'}: {manifest['replications']} "
+                f"paired replications of {manifest['workers_per_replication']:,} workers, seed {manifest['seed']}; "
+                f"{start_text(manifest)}")
+
+    def __repr__(self) -> str:
+        return "\n".join([f"<sim.Comparison {self.title()}>", *effects.table_lines(self.effects)])
+
+    def save(self, parent="results", name: str | None = None) -> Path:
+        """Write the comparison to a new directory under ``parent`` (built aside, then renamed into
+        place; never an existing one) and return its path: ``effects.csv``,
+        ``monthly_effects.parquet``, ``replications.csv``, ``manifest.json``, the figures and
+        ``report.html``. The name is ``<policy>-vs-<base>-<UTC time>-seed<seed>`` unless given."""
+        name = results.safe_name(name) if name else f"{self.name}-{results.timestamp()}-seed{self.manifest['seed']}"
+        return results.write_atomically(parent, name, self._fill)
+
+    def _fill(self, directory: Path) -> None:
+        self.effects.to_csv(directory / "effects.csv", index=False)
+        self.monthly.to_parquet(directory / "monthly_effects.parquet", index=False)
+        self.replications.to_csv(directory / "replications.csv", index=False)
+        results.write_json(directory / "manifest.json", self.manifest)
+        compare_plots.draw_all(directory)
+        compare_report.build(directory)
+
+
+def _stem(scenario: Scenario) -> str:
+    return results.safe_name(scenario.source_path.stem) if scenario.source_path else "scenario"
+
+
+def compare(policy, base=None, seed: int | None = None, workers: int | None = None,
+            replications: int = REPLICATIONS, threads: int | None = None, progress: bool | None = None) -> Comparison:
+    """Compare ``policy`` with ``base`` over paired replications; see :func:`compare_all`."""
+    return compare_all([policy], base, seed, workers, replications, threads, progress)[0]
+
+
+def compare_all(policies, base=None, seed: int | None = None, workers: int | None = None,
+                replications: int = REPLICATIONS, threads: int | None = None,
+                progress: bool | None = None) -> list[Comparison]:
+    """Compare each of ``policies`` with its base; a base shared by several is run once.
+
+    Parameters
+    ----------
+    policies : list of Scenario or path of a TOML scenario file
+    base : Scenario or path, optional; default: for each policy, the file it ``extends``
+    seed : int, optional; in [0, 2**63), defaults to the base's ``simulation.seed``; the
+        replications' seeds are spawned from it
+    workers : int, optional; simulated workers of each arm, split evenly over the replications
+        (at least one each); defaults to the base's ``simulation.workers``
+    replications : int; paired replications, at least 2 (an interval needs a spread)
+    threads : int, optional; results are bit-identical for any thread count
+    progress : bool or None; a progress bar over the runs (None: when stderr is a terminal)
+
+    Raises
+    ------
+    ConfigError
+        A file is missing or bad, a policy names no base and none is given, the two differ in
+        horizon, or the base's workers are fewer than the replications (each line names the file
+        and the key); nothing has run then.
+    TypeError, ValueError
+        An argument of the wrong type or out of range (``workers`` below ``replications``).
+    """
+    seed = _whole_number("seed", seed, 0, SEED_LIMIT - 1)
+    workers = _whole_number("workers", workers, 1, MAX_WORKERS)
+    replications = _whole_number("replications", replications, 2, 10_000)
+    progress = sys.stderr.isatty() if progress is None else _flag("progress", progress)
+    if workers is not None and workers < replications:
+        raise ValueError(f"workers ({workers:,}) must be at least the number of replications ({replications})")
+    pairs = resolve_pairs(policies, base)
+    if workers is None:
+        few = {f"{_where(b)}: simulation.workers: {b.simulation.workers:,} workers cannot be split over "
+               f"{replications} replications" for _, b in pairs if b.simulation.workers < replications}
+        if few:
+            raise ConfigError(sorted(few))
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    bar = _progress_bar(len(pairs), len({id(b) for _, b in pairs}), replications) if progress else None
+    arms: dict[int, list] = {}
+    try:
+        comparisons = []
+        for policy, base_scenario in pairs:
+            run_seed = base_scenario.simulation.seed if seed is None else seed
+            per = (workers or base_scenario.simulation.workers) // replications
+            seeds = replication_seeds(run_seed, replications)
+            if id(base_scenario) not in arms:
+                arms[id(base_scenario)] = _arm(base_scenario, seeds, per, threads, bar)
+            comparisons.append(_paired(policy, base_scenario, _arm(policy, seeds, per, threads, bar),
+                                       arms[id(base_scenario)], run_seed, seeds, per, started, clock))
+    finally:
+        if bar:
+            bar.close()
+    return comparisons
+
+
+def resolve_pairs(policies, base=None) -> list[tuple[Scenario, Scenario]]:
+    """Each policy with the base it is compared with, all loaded and checked before anything runs.
+
+    A base named by several policies (or given once) is one Scenario object. Every problem of
+    every file is collected into one :class:`ConfigError`.
+    """
+    if isinstance(policies, (str, Path, Scenario)):
+        raise TypeError("policies must be a list of scenarios or paths; for one, use sim.compare")
+    problems, loaded, pairs = [], {}, []
+
+    def load(config):
+        key = Path(config).resolve() if isinstance(config, (str, Path)) else id(config)
+        if key not in loaded:
+            scenario = _scenario(config)
+            calibration.load_figures(scenario)  # a bad seeds file is bad input too, found before running
+            loaded[key] = scenario
+        return loaded[key]
+
+    for policy in policies:
+        try:
+            scenario = load(policy)
+            if base is None and not scenario.bases:
+                raise ConfigError([f"{_where(scenario)}: extends: the policy names no base to compare with; "
+                                   f"name one (sim compare POLICY --base BASE)"])
+            base_scenario = load(scenario.bases[0] if base is None else base)
+            problems.extend(_incompatible(scenario, base_scenario))
+            pairs.append((scenario, base_scenario))
+        except ConfigError as error:
+            problems.extend(line for line in error.problems if line not in problems)
+    if problems:
+        raise ConfigError(problems)
+    return pairs
+
+
+def _where(scenario: Scenario) -> str:
+    return str(scenario.source_path) if scenario.source_path else "<policy built in code>"
+
+
+def _incompatible(policy: Scenario, base: Scenario) -> list[str]:
+    """Why ``policy`` cannot be paired month by month with ``base`` (empty when it can)."""
+    ours, theirs = policy.simulation.horizon_months, base.simulation.horizon_months
+    if ours == theirs:
+        return []
+    return [f"{_where(policy)}: simulation.horizon_months: {ours} months, but the base {_where(base)} simulates "
+            f"{theirs}; paired months need the same horizon"]
+
+
+def replication_seeds(seed: int, replications: int) -> list[int]:
+    """``replications`` independent run seeds in [0, 2**63) spawned from ``seed``
+    (:meth:`numpy.random.SeedSequence.spawn`): the same for every policy compared with one seed."""
+    children = np.random.SeedSequence(seed).spawn(replications)
+    return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
+
+
+def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
+    """First month in which ``policy`` simulates something other than ``base``; None if nothing differs.
+
+    Month 0 when any key outside the timeline differs (the bribe, the skim, ...: these act from
+    the start), else the first month in which a timeline lever takes another value.
+    """
+    if _simulated(policy) != _simulated(base):
+        return 0
+    horizon = policy.simulation.horizon_months
+    ours, theirs = compile_timeline(policy.timeline, horizon), compile_timeline(base.timeline, horizon)
+    differs = np.zeros(horizon, bool)
+    for lever, values in zip(ours, theirs):
+        differs |= lever != values
+    return int(np.argmax(differs)) if differs.any() else None
+
+
+def _simulated(scenario: Scenario) -> dict:
+    """The scenario's keys that decide what is simulated, outside the timeline."""
+    data = scenario.to_toml_dict()
+    for table in ("timeline", "calibration"):
+        data.pop(table, None)
+    for table, keys in RUN_ONLY.items():
+        data[table] = {key: value for key, value in data[table].items() if key not in keys}
+    return data
+
+
+def _arm(scenario: Scenario, seeds: list[int], per: int, threads: int | None, bar) -> list:
+    """One run of ``scenario`` per seed, ``per`` simulated workers each."""
+    arm = []
+    for replication_seed in seeds:
+        arm.append(run(scenario, seed=replication_seed, workers=per, threads=threads, progress=False))
+        if bar:
+            bar.update()
+    return arm
+
+
+def _paired(policy: Scenario, base: Scenario, policy_runs: list, base_runs: list, seed: int, seeds: list[int],
+            per: int, started, clock: float) -> Comparison:
+    start = policy_start_month(policy, base)
+    base_figures = pd.DataFrame([effects.run_figures(r.summary_dict, r.monthly, start) for r in base_runs])
+    policy_figures = pd.DataFrame([effects.run_figures(r.summary_dict, r.monthly, start) for r in policy_runs])
+    monthly = effects.monthly_effect_frame([r.monthly for r in base_runs], [r.monthly for r in policy_runs])
+    replications = pd.concat(
+        [pd.DataFrame({"replication": index, "seed": replication_seed, "metric": base_figures.columns,
+                       "base": base_figures.iloc[index].to_numpy(), "policy": policy_figures.iloc[index].to_numpy()})
+         for index, replication_seed in enumerate(seeds)], ignore_index=True)
+    replications["difference"] = replications["policy"] - replications["base"]
+    date = None
+    if start is not None and "date" in monthly:
+        date = pd.Timestamp(monthly["date"].iloc[start]).strftime("%Y-%m")
+    manifest = {
+        "policy": _arm_manifest(policy_runs[0]),
+        "base": _arm_manifest(base_runs[0]),
+        "seed": seed,
+        "replications": len(seeds),
+        "replication_seeds": seeds,
+        "workers_per_replication": per,
+        "workers_per_arm": per * len(seeds),
+        "policy_start_month": start,
+        "policy_start_date": date,
+        "threads": policy_runs[0].raw.threads,
+        "started_utc": started.isoformat(timespec="seconds"),
+        "wall_seconds": time.perf_counter() - clock,
+        "command": sys.argv if sys.argv and sys.argv[0] else None,
+        "versions": results.versions(),
+        "git_commit": results.git_commit(Path(__file__).resolve().parent),
+    }
+    return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures), monthly, replications, manifest)
+
+
+def _arm_manifest(result) -> dict:
+    """What the manifest of a run records of its scenario: the file, the files it extends, the config as run."""
+    return {key: result.manifest[key] for key in ("config_file", "extends", "config")}
+
+
+def _progress_bar(policies: int, bases: int, replications: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=(policies + bases) * replications, unit="runs", leave=False, delay=2.0)
