@@ -21,7 +21,7 @@ def add_parser(commands, parents) -> None:
     parser = commands.add_parser(
         "compare", parents=parents, help="compare policies with their base: effects with paired intervals",
         description="Run each policy and its base with the same seeds (common random numbers) over paired "
-                    "replications, print the policy's effects with 95%% intervals, and write a new results "
+                    "replications, print the policy's effects with 95% intervals, and write a new results "
                     "directory for each policy: effects.csv, monthly_effects.parquet, figures, report.html.")
     parser.add_argument("policies", nargs="+", type=Path, metavar="POLICY", help="TOML scenario files of policies")
     parser.add_argument("--base", type=Path, metavar="BASE",
@@ -72,6 +72,8 @@ def compare_command(args) -> int:
             print(comparison.title())
             print("\n".join(effects.table_lines(comparison.effects)))
             print(f"  results: {comparison.save(args.out)}")
+    except BrokenPipeError:  # piped into a command that stopped reading: sim.cli handles it
+        raise
     except OSError as error:  # the disk filled up, a folder vanished: say so without a traceback
         print(f"error: {args.out}: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -18,13 +18,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import effects
+from sim.labels import change_points
 from sim.plots import NUMBER, SIZE, mark_policy_dates, plain, save, time_axis
 
 MONTHLY_FIGURES = {
-    "state_revenue.png": ("to_state_usd", "paid to the state, USD m per month", 1e6, "State revenue"),
-    "workers_abroad.png": ("workers_active", "workers abroad", 1.0, "Workers abroad"),
+    "state_revenue.png": ("to_state_usd", ("paid to the state, USD m per month", "effect, USD m per month"), 1e6,
+                          "State revenue"),
+    "workers_abroad.png": ("workers_active", ("workers abroad", "effect, workers"), 1.0, "Workers abroad"),
 }
-"""File -> (series of monthly_effects.parquet, axis label with its unit, divisor to that unit, title)."""
+"""File -> (series of monthly_effects.parquet, axis labels of the arms and of the effect with their unit,
+divisor to that unit, title)."""
 BASE_COLOUR, POLICY_COLOUR, EFFECT_COLOUR = "tab:blue", "tab:orange", "tab:green"
 
 
@@ -41,9 +44,9 @@ def draw_all(directory) -> list[Path]:
     names = arm_names(manifest)
     timeline = (manifest["policy"].get("config") or {}).get("timeline")
     paths = []
-    for file, (series, label, per_unit, title) in MONTHLY_FIGURES.items():
+    for file, (series, labels, per_unit, title) in MONTHLY_FIGURES.items():
         rows = monthly[monthly["series"] == series].reset_index(drop=True)
-        paths.append(save(paired_series_figure(rows, label, per_unit, f"{title}: {names[0]} vs {names[1]}",
+        paths.append(save(paired_series_figure(rows, labels, per_unit, f"{title}: {names[0]} vs {names[1]}",
                                                names, timeline), directory / file))
     figure = effects_figure(pd.read_csv(directory / "effects.csv"), names, manifest["replications"])
     paths.append(save(figure, directory / "effects.png"))
@@ -56,7 +59,7 @@ def arm_names(manifest: dict) -> tuple[str, str]:
                  for arm in ("policy", "base"))
 
 
-def paired_series_figure(rows: pd.DataFrame, label: str, per_unit: float, title: str, names,
+def paired_series_figure(rows: pd.DataFrame, labels: tuple[str, str], per_unit: float, title: str, names,
                          timeline: dict | None = None) -> Figure:
     """One monthly series of both arms (above) and the policy's effect with its 95% band (below),
     drawn over the band the same runs would give unpaired.
@@ -64,7 +67,8 @@ def paired_series_figure(rows: pd.DataFrame, label: str, per_unit: float, title:
     Parameters
     ----------
     rows : DataFrame, the rows of ``monthly_effects.parquet`` of one series, month order
-    label : str, the series' axis label with its unit; ``per_unit`` divides the values into it
+    labels : (str, str), axis labels of the arms and of the effect, with their unit; ``per_unit``
+        divides the values into it
     names : (policy, base) names for the legend
     timeline : dict, the policy's ``config['timeline']``; its change points are marked
     """
@@ -75,7 +79,7 @@ def paired_series_figure(rows: pd.DataFrame, label: str, per_unit: float, title:
     arms_ax.plot(time.x, rows["policy"] / per_unit, color=POLICY_COLOUR, label=f"policy: {names[0]}")
     arms_ax.set_ylim(bottom=min(0.0, float(rows[["base", "policy"]].min().min()) / per_unit),
                      top=max(float(rows[["base", "policy"]].max().max()) / per_unit, 1e-9) * 1.2)
-    arms_ax.set_ylabel(label)
+    arms_ax.set_ylabel(labels[0])
     effect = rows["effect"] / per_unit
     band = rows["band"] / per_unit
     apart = rows["unpaired_band"] / per_unit
@@ -85,10 +89,12 @@ def paired_series_figure(rows: pd.DataFrame, label: str, per_unit: float, title:
                            label="95% interval (paired replications)")
     effect_ax.plot(time.x, effect, color=EFFECT_COLOUR, label="effect: policy minus base")
     effect_ax.axhline(0.0, color="black", linewidth=0.8)
-    effect_ax.set_ylabel(f"effect, {label.split(', ')[-1]}" if ", " in label else "effect")
+    effect_ax.set_ylabel(labels[1])
     effect_ax.set_xlabel(time.label)
+    mark_policy_dates(arms_ax, timeline, time.at)
+    for point in change_points(timeline):  # the same dates below, named once above
+        effect_ax.axvline(time.at(point.month), color="0.35", linestyle="--", linewidth=0.8, zorder=1)
     for ax in (arms_ax, effect_ax):
-        mark_policy_dates(ax, timeline, time.at)
         ax.yaxis.set_major_formatter(NUMBER)
         ax.grid(alpha=0.3)
     plain(arms_ax.legend(loc="lower left", fontsize="small"))

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -70,8 +71,8 @@ class Comparison:
     def title(self) -> str:
         """One line naming both arms, the replications and where the policy starts."""
         manifest = self.manifest
-        return (f"{manifest['policy']['config_file'] or 'a scenario built in code'} vs "
-                f"{manifest['base']['config_file'] or 'a scenario built in code'}: {manifest['replications']} "
+        return (f"{_shown_path(manifest['policy']['config_file'])} vs "
+                f"{_shown_path(manifest['base']['config_file'])}: {manifest['replications']} "
                 f"paired replications of {manifest['workers_per_replication']:,} workers, seed {manifest['seed']}; "
                 f"{start_text(manifest)}")
 
@@ -93,6 +94,16 @@ class Comparison:
         results.write_json(directory / "manifest.json", self.manifest)
         compare_plots.draw_all(directory)
         compare_report.build(directory)
+
+
+def _shown_path(file: str | None) -> str:
+    """A config file's path as a reader would type it: relative to the working directory when inside it."""
+    if file is None:
+        return "a scenario built in code"
+    try:
+        return str(Path(file).relative_to(Path.cwd()))
+    except ValueError:
+        return file
 
 
 def _stem(scenario: Scenario) -> str:
@@ -146,7 +157,7 @@ def compare_all(policies, base=None, seed: int | None = None, workers: int | Non
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     bar = _progress_bar(len(pairs), len({id(b) for _, b in pairs}), replications) if progress else None
-    arms: dict[int, list] = {}
+    arms: dict[int, Arm] = {}
     try:
         comparisons = []
         for policy, base_scenario in pairs:
@@ -243,22 +254,39 @@ def _simulated(scenario: Scenario) -> dict:
     return data
 
 
-def _arm(scenario: Scenario, seeds: list[int], per: int, threads: int | None, bar) -> list:
+class Arm(NamedTuple):
+    """What a comparison keeps of one arm's runs (a Result holds its histograms, some megabytes):
+    each replication's summary and monthly series, and the scenario as the first run recorded it."""
+
+    summaries: list[dict]
+    monthly: list[pd.DataFrame]
+    manifest: dict
+    threads: int
+
+
+def _arm(scenario: Scenario, seeds: list[int], per: int, threads: int | None, bar) -> Arm:
     """One run of ``scenario`` per seed, ``per`` simulated workers each."""
-    arm = []
+    summaries, monthly, manifest, used = [], [], None, None
     for replication_seed in seeds:
-        arm.append(run(scenario, seed=replication_seed, workers=per, threads=threads, progress=False))
+        result = run(scenario, seed=replication_seed, workers=per, threads=threads, progress=False)
+        summaries.append(result.summary_dict)
+        monthly.append(result.monthly)
+        if manifest is None:  # the config file, the files it extends, the config as run
+            manifest = {key: result.manifest[key] for key in ("config_file", "extends", "config")}
+            used = result.raw.threads
         if bar:
             bar.update()
-    return arm
+    return Arm(summaries, monthly, manifest, used)
 
 
-def _paired(policy: Scenario, base: Scenario, policy_runs: list, base_runs: list, seed: int, seeds: list[int],
+def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, seed: int, seeds: list[int],
             per: int, started, clock: float) -> Comparison:
     start = policy_start_month(policy, base)
-    base_figures = pd.DataFrame([effects.run_figures(r.summary_dict, r.monthly, start) for r in base_runs])
-    policy_figures = pd.DataFrame([effects.run_figures(r.summary_dict, r.monthly, start) for r in policy_runs])
-    monthly = effects.monthly_effect_frame([r.monthly for r in base_runs], [r.monthly for r in policy_runs])
+    base_figures, policy_figures = (
+        pd.DataFrame([effects.run_figures(summary, monthly, start) for summary, monthly in zip(arm.summaries,
+                                                                                              arm.monthly)])
+        for arm in (base_arm, policy_arm))
+    monthly = effects.monthly_effect_frame(base_arm.monthly, policy_arm.monthly)
     replications = pd.concat(
         [pd.DataFrame({"replication": index, "seed": replication_seed, "metric": base_figures.columns,
                        "base": base_figures.iloc[index].to_numpy(), "policy": policy_figures.iloc[index].to_numpy()})
@@ -268,8 +296,8 @@ def _paired(policy: Scenario, base: Scenario, policy_runs: list, base_runs: list
     if start is not None and "date" in monthly:
         date = pd.Timestamp(monthly["date"].iloc[start]).strftime("%Y-%m")
     manifest = {
-        "policy": _arm_manifest(policy_runs[0]),
-        "base": _arm_manifest(base_runs[0]),
+        "policy": policy_arm.manifest,
+        "base": base_arm.manifest,
         "seed": seed,
         "replications": len(seeds),
         "replication_seeds": seeds,
@@ -277,7 +305,7 @@ def _paired(policy: Scenario, base: Scenario, policy_runs: list, base_runs: list
         "workers_per_arm": per * len(seeds),
         "policy_start_month": start,
         "policy_start_date": date,
-        "threads": policy_runs[0].raw.threads,
+        "threads": policy_arm.threads,
         "started_utc": started.isoformat(timespec="seconds"),
         "wall_seconds": time.perf_counter() - clock,
         "command": sys.argv if sys.argv and sys.argv[0] else None,
@@ -285,11 +313,6 @@ def _paired(policy: Scenario, base: Scenario, policy_runs: list, base_runs: list
         "git_commit": results.git_commit(Path(__file__).resolve().parent),
     }
     return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures), monthly, replications, manifest)
-
-
-def _arm_manifest(result) -> dict:
-    """What the manifest of a run records of its scenario: the file, the files it extends, the config as run."""
-    return {key: result.manifest[key] for key in ("config_file", "extends", "config")}
 
 
 def _progress_bar(policies: int, bases: int, replications: int):
