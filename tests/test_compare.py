@@ -2,6 +2,7 @@
 before it starts, with an interval that covers a known effect and is narrower than unpaired."""
 import json
 
+import numba
 import numpy as np
 import pandas as pd
 import pytest
@@ -127,6 +128,22 @@ def test_the_paired_interval_covers_a_quota_hike_known_in_closed_form_and_is_nar
     assert (row["unpaired_ci95_high"] - row["unpaired_ci95_low"]) > 3 * (row["ci95_high"] - row["ci95_low"])
     workers = result.monthly[result.monthly["series"] == "workers_active"]
     assert (workers["policy"] == base.simulation.stock_target).all()  # the closed form's premise
+
+
+@pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two threads")
+def test_a_comparison_is_bit_identical_for_any_thread_count():
+    policy = POLICIES / "quota_hike.toml"
+    one, two = (sim.compare(policy, workers=400, replications=2, threads=threads, progress=False)
+                for threads in (1, 2))
+    pd.testing.assert_frame_equal(one.effects, two.effects)
+    pd.testing.assert_frame_equal(one.monthly, two.monthly)
+
+
+def test_a_reform_run_on_its_own_is_titled_by_its_own_file_not_its_base(tmp_path):
+    result = sim.run(POLICIES / "quota_hike.toml", workers=300, progress=False)
+    assert repr(result).startswith("<sim.Result quota_hike:")
+    page = (result.save(tmp_path) / "report.html").read_text()
+    assert "<h1>quota_hike</h1>" in page and "<title>quota_hike, seed" in page
 
 
 def test_paired_intervals_are_student_t_on_the_differences():
