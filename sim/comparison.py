@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -145,6 +146,7 @@ def compare_all(policies, base=None, seed: int | None = None, workers: int | Non
     seed = _whole_number("seed", seed, 0, SEED_LIMIT - 1)
     workers = _whole_number("workers", workers, 1, MAX_WORKERS)
     replications = _whole_number("replications", replications, 2, 10_000)
+    threads = _whole_number("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
     progress = sys.stderr.isatty() if progress is None else _flag("progress", progress)
     if workers is not None and workers < replications:
         raise ValueError(f"workers ({workers:,}) must be at least the number of replications ({replications})")
