@@ -225,7 +225,9 @@ else:
 #
 # - `result.save("results")` writes a run to a new folder, as `sim run` does (tables, charts
 #   and the calibration against the source article).
-# - The same comparison on the command line: `sim run configs/baseline.toml --seed 1` and
-#   `sim run configs/baseline.toml --seed 1 --set 'timeline.quota_multiplier=[[0, 1.0], [24, 1.3]]'`.
+# - The same comparison with intervals: `sim.compare("configs/policies/quota_hike.toml")` runs the
+#   policy and its base over ten paired replications (each with its own seed, the same for both)
+#   and gives every effect with a 95% interval; on the command line, `sim compare
+#   configs/policies/quota_hike.toml` also writes its tables, figures and a report.
 # - `configs/baseline.toml` lists every value you can change; `configs/destinations.toml`
 #   compares Russia, China and the Middle East.

@@ -97,8 +97,8 @@ def paired_series_figure(rows: pd.DataFrame, labels: tuple[str, str], per_unit: 
     for ax in (arms_ax, effect_ax):
         ax.yaxis.set_major_formatter(NUMBER)
         ax.grid(alpha=0.3)
-    plain(arms_ax.legend(loc="lower left", fontsize="small"))
-    plain(effect_ax.legend(loc="lower left", fontsize="small"))
+    plain(arms_ax.legend(loc="best", fontsize="small"))
+    plain(effect_ax.legend(loc="best", fontsize="small"))
     figure.suptitle(title, parse_math=False)
     return figure
 
