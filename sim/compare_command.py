@@ -1,5 +1,8 @@
 """``sim compare POLICY [POLICY ...] [--base BASE]``: what a policy changes, with paired intervals.
 
+A folder stands for its ``*.toml`` files, as with ``sim run``: ``sim compare configs/policies``
+compares every example policy with the baseline, which runs once.
+
 Every file is read and checked before anything runs: a bad one (missing, an unknown key, a
 policy with no base) gives one line per problem naming the file and the key, exit status 2, and
 nothing written. Each comparison then prints a table of effects and is saved to a new directory
@@ -11,9 +14,8 @@ import sys
 from pathlib import Path
 
 from sim import arguments, effects, results
+from sim.cli import EXIT_BAD_INPUT, EXIT_FAILED, _expand
 from sim.comparison import REPLICATIONS
-
-EXIT_BAD_INPUT, EXIT_FAILED = 2, 1  # as in sim.cli, which imports this module
 
 
 def add_parser(commands, parents) -> None:
@@ -23,7 +25,8 @@ def add_parser(commands, parents) -> None:
         description="Run each policy and its base with the same seeds (common random numbers) over paired "
                     "replications, print the policy's effects with 95% intervals, and write a new results "
                     "directory for each policy: effects.csv, monthly_effects.parquet, figures, report.html.")
-    parser.add_argument("policies", nargs="+", type=Path, metavar="POLICY", help="TOML scenario files of policies")
+    parser.add_argument("policies", nargs="+", type=Path, metavar="POLICY",
+                        help="TOML scenario files of policies, or folders of them")
     parser.add_argument("--base", type=Path, metavar="BASE",
                         help="the scenario to compare with (default: the file each policy extends)")
     parser.add_argument("--replications", type=replications, default=REPLICATIONS, metavar="R",
@@ -51,6 +54,10 @@ def compare_command(args) -> int:
     from sim.comparison import compare_all
     from sim.config import ConfigError
 
+    policies = _expand(args.policies)
+    if not policies:
+        print(f"error: {', '.join(map(str, args.policies))}: no .toml files found", file=sys.stderr)
+        return EXIT_BAD_INPUT
     if args.workers is not None and args.workers < args.replications:
         print(f"error: --workers {args.workers}: fewer than the {args.replications} replications it is split over",
               file=sys.stderr)
@@ -60,7 +67,7 @@ def compare_command(args) -> int:
         print(f"error: {args.out}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        comparisons = compare_all(args.policies, args.base, seed=args.seed, workers=args.workers,
+        comparisons = compare_all(policies, args.base, seed=args.seed, workers=args.workers,
                                   replications=args.replications, threads=args.threads,
                                   progress=None if args.log_level <= logging.INFO else False)
     except ConfigError as error:

@@ -203,6 +203,11 @@ def test_a_base_with_another_horizon_is_refused(configs, out, capsys):
     assert line.startswith(f"error: {policy}: simulation.horizon_months: 60 months, but the base")
 
 
+def test_a_folder_without_policies_is_refused(configs, out, capsys):
+    line = refused([configs], out, capsys)
+    assert line == f"error: {configs}: no .toml files found"
+
+
 def test_fewer_than_two_replications_are_refused(tmp_path, capsys):
     with pytest.raises(SystemExit) as stop:
         main(["compare", str(POLICIES / "quota_hike.toml"), "--replications", "1", "--out", str(tmp_path / "out")])
