@@ -186,21 +186,19 @@ def test_a_missing_base_named_on_the_command_line_is_refused(configs, out, capsy
     assert line == f"error: {configs / 'gone.toml'}: file not found"
 
 
-def test_an_unknown_key_of_a_policy_is_refused_with_its_path(configs, out, capsys):
-    policy = write(configs, f'extends = "{BASELINE}"\n[skim]\nshare_typo = 0.2\n', "policy.toml")
+@pytest.mark.parametrize("table, message", [
+    ("[skim]\nshare_typo = 0.2", "skim.share_typo: "),  # an unknown key
+    ("[simulation]\nhorizon_months = 60", "simulation.horizon_months: 60 months, but the base"),
+], ids=["unknown key", "another horizon"])
+def test_a_bad_policy_is_refused_naming_its_file_and_key(configs, out, capsys, table, message):
+    policy = write(configs, f'extends = "{BASELINE}"\n{table}\n', "policy.toml")
     line = refused([policy], out, capsys)
-    assert line.startswith(f"error: {policy}: skim.share_typo: ")
+    assert line.startswith(f"error: {policy}: {message}")
 
 
 def test_a_policy_without_a_base_is_refused(configs, out, capsys):
     line = refused([BASELINE], out, capsys)
     assert line.startswith(f"error: {BASELINE}: extends: the policy names no base")
-
-
-def test_a_base_with_another_horizon_is_refused(configs, out, capsys):
-    policy = write(configs, f'extends = "{BASELINE}"\n[simulation]\nhorizon_months = 60\n', "policy.toml")
-    line = refused([policy], out, capsys)
-    assert line.startswith(f"error: {policy}: simulation.horizon_months: 60 months, but the base")
 
 
 def test_a_folder_without_policies_is_refused(configs, out, capsys):
