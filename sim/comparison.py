@@ -15,7 +15,6 @@ spread of the R paired differences (see :mod:`sim.effects`).
 """
 from __future__ import annotations
 
-import logging
 import sys
 import time
 from dataclasses import dataclass
@@ -32,8 +31,6 @@ from sim.compare_report import start_text
 from sim.api import _flag, _scenario, _whole_number, run
 from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
 from sim.params import compile_timeline
-
-log = logging.getLogger(__name__)
 
 REPLICATIONS = 10
 """Paired replications by default: a t interval on 9 degrees of freedom (t = 2.26) at the cost of two runs."""
