@@ -72,21 +72,17 @@ they are not uncertainty about the inputs.</p>"""
 
 
 def _effects(table: pd.DataFrame) -> str:
-    rows = []
-    for row in table.itertuples():
-        metric = effects.BY_NAME[row.metric]
-        rows.append([escape(metric.label), escape(effects.shown(row.base, metric)),
-                     escape(effects.shown(row.policy, metric)),
-                     escape(f"{effects.shown(row.effect, metric, True)} ({effects.shown(row.ci95_low, metric)} to "
-                            f"{effects.shown(row.ci95_high, metric)})"),
-                     escape(f"{effects.shown(row.unpaired_ci95_low, metric)} to "
-                            f"{effects.shown(row.unpaired_ci95_high, metric)}")])
     return ("<h2>Effects</h2>\n<p>Each figure under the base and the policy (means over the replications), "
             "the effect with its 95% interval from the paired replications, and the interval the runs would give "
             "unpaired. Figures about households cover the workers hired during the run, each followed home; a "
             "quantile's effect is the change of the quantile, not of any one worker's outcome.</p>\n"
-            + _rows(("figure", "base", "policy", "effect (95% interval, paired)", "unpaired 95% interval"), rows,
-                    numeric=(1, 2, 3, 4)))
+            + effects_table(table))
+
+
+def effects_table(table: pd.DataFrame) -> str:
+    """The rows of ``effects.csv`` as an HTML table, each figure in the unit its label names."""
+    header, *rows = effects.table_rows(table)
+    return _rows(header, [[escape(cell) for cell in row] for row in rows], numeric=(1, 2, 3, 4))
 
 
 def _figures(directory: Path, table: pd.DataFrame, monthly: pd.DataFrame, manifest: dict) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from html import escape
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -76,6 +77,10 @@ class Comparison:
 
     def __repr__(self) -> str:
         return "\n".join([f"<sim.Comparison {self.title()}>", *effects.table_lines(self.effects)])
+
+    def _repr_html_(self) -> str:
+        """The effects as a table, for Jupyter."""
+        return f"<p><b>sim.Comparison</b> {escape(self.title())}</p>" + compare_report.effects_table(self.effects)
 
     def save(self, parent="results", name: str | None = None) -> Path:
         """Write the comparison to a new directory under ``parent`` (built aside, then renamed into

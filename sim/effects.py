@@ -194,16 +194,23 @@ def shown(value: float, metric: Metric, signed: bool = False) -> str:
     return sign + text
 
 
-def table_lines(effects: pd.DataFrame) -> list[str]:
-    """The effects as aligned text lines: figure, base, policy, effect (paired 95% interval), and
-    the unpaired interval, each in the unit the figure's label names."""
-    rows = [("", "base", "policy", "effect (95% interval, paired)", "unpaired 95% interval")]
+def table_rows(effects: pd.DataFrame) -> list[tuple[str, ...]]:
+    """The effects as text cells, a header first: figure, base, policy, effect (paired 95% interval),
+    and the unpaired interval, each in the unit the figure's label names."""
+    rows = [("figure", "base", "policy", "effect (95% interval, paired)", "unpaired 95% interval")]
     for row in effects.itertuples():
         metric = BY_NAME[row.metric]
         rows.append((metric.label, shown(row.base, metric), shown(row.policy, metric),
                      f"{shown(row.effect, metric, True)} ({shown(row.ci95_low, metric)} to "
                      f"{shown(row.ci95_high, metric)})",
                      f"{shown(row.unpaired_ci95_low, metric)} to {shown(row.unpaired_ci95_high, metric)}"))
+    return rows
+
+
+def table_lines(effects: pd.DataFrame) -> list[str]:
+    """The effects as aligned text lines (see :func:`table_rows`; the header's first cell left blank)."""
+    rows = table_rows(effects)
+    rows[0] = ("", *rows[0][1:])
     widths = [max(len(row[column]) for row in rows) for column in range(5)]
     return [f"  {row[0]:<{widths[0]}}  " + "  ".join(f"{cell:>{width}}" for cell, width in zip(row[1:], widths[1:]))
             for row in rows]
