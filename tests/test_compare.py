@@ -91,9 +91,11 @@ def test_the_terminal_shows_each_effect_with_its_interval(tmp_path, capsys):
     assert "results: " in printed
 
 
-def test_comparing_the_base_with_itself_gives_exactly_zero_effects_and_zero_width_intervals(tmp_path):
+@pytest.mark.parametrize("literally", [False, True], ids=["an empty reform", "the base itself"])
+def test_comparing_the_base_with_itself_gives_exactly_zero_effects_and_zero_width_intervals(tmp_path, literally):
     empty = write(tmp_path, f'extends = "{BASELINE}"\n', "nothing.toml")
-    result = sim.compare(empty, workers=900, replications=3, progress=False)
+    result = (sim.compare(BASELINE, base=BASELINE, workers=900, replications=3, progress=False) if literally
+              else sim.compare(empty, workers=900, replications=3, progress=False))
     assert result.base.source_path == BASELINE  # the base is the file it extends
     assert result.manifest["policy_start_month"] is None
     for frame in (result.effects, result.monthly):
