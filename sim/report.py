@@ -206,6 +206,8 @@ def _figures(run) -> str:
         path = directory / name
         if name == "destinations.png" and not path.is_file() and not _several_destinations(run):
             continue  # drawn only for runs with two or more destinations
+        if name == "tuning_scan.png" and not path.is_file() and (run["tuning_scan"] is None or run["tuning_scan"].empty):
+            continue  # drawn only for runs with a tuning scan
         parts.append(f"<h3>{escape(title)}</h3>")
         if not path.is_file():
             parts.append(f"<p class=\"missing\">The figure {escape(name)} is missing from this results directory.</p>")

@@ -1,0 +1,84 @@
+"""The tuning scan runs each tuned figure's parameter at 9 multiples of its configured value, with
+the run's seed, so a reader sees whether a fit holds only on a knife-edge."""
+import pandas as pd
+import pytest
+
+from conftest import BASELINE, scenario
+from sim import api, tuning_scan
+from sim.cli import main
+
+WORKERS = 5_000
+
+
+@pytest.fixture(scope="module")
+def scanned():
+    return api.run(BASELINE, workers=WORKERS, tuning_scan=True)
+
+
+def test_each_tuned_figure_is_scanned_over_its_parameter(scanned):
+    scan = scanned.tuning_scan
+    assert set(scan.figure) == {"kept_per_month_russia", "cash_home_russia"}
+    assert set(scan.parameter) == {"quota.retention_usd_per_month"}
+    assert sorted(scan.factor.unique()) == list(tuning_scan.FACTORS)
+    assert 1.0 in tuning_scan.FACTORS
+    configured = scan[scan.factor == 1.0]
+    assert (configured.parameter_mean == 155.0).all()  # uniform(100, 210)
+    assert scan[scan.factor == 0.2].parameter_mean.iloc[0] == pytest.approx(31.0)
+
+
+def test_a_scan_point_is_the_run_with_the_scaled_parameter_and_the_same_seed(scanned):
+    """Common random numbers: the point at 1.4 times the allowance is exactly a run of the baseline
+    with the allowance uniform(140, 294) and the run's seed."""
+    scan = scanned.tuning_scan.set_index(["factor", "figure"])
+    point = api.run(scenario('quota.retention_usd_per_month={ dist = "uniform", low = 140, high = 294 }'),
+                    workers=WORKERS).calibration.set_index("name")
+    for name in ("kept_per_month_russia", "cash_home_russia"):
+        assert scan.loc[(1.4, name), "simulated"] == point.loc[name, "simulated"]
+    unscaled = scanned.calibration.set_index("name")
+    assert scan.loc[(1.0, "cash_home_russia"), "simulated"] == unscaled.loc["cash_home_russia", "simulated"]
+
+
+def test_the_scan_shows_how_the_figure_moves_with_its_parameter(scanned):
+    """Above the configured value, a larger allowance leaves more cash home at every step; the
+    scan finds where the figure leaves its range."""
+    cash = scanned.tuning_scan.query("figure == 'cash_home_russia' and factor >= 1.0").sort_values("factor")
+    assert cash.simulated.diff().dropna().gt(0).all()
+    spans = tuning_scan.in_range_span(scanned.tuning_scan).set_index("figure")
+    assert 0 < spans.loc["cash_home_russia", "points_in_range"] < len(tuning_scan.FACTORS)
+    assert spans.loc["cash_home_russia", "lowest_in_range"] <= 155.0 <= spans.loc["cash_home_russia", "highest_in_range"]
+
+
+def test_a_scaled_parameter_beyond_its_limits_is_reported_not_run():
+    frame = pd.DataFrame([{"name": "f", "kind": "tuned", "tuned_by": "skim.share", "status": "in range",
+                           "unit": "share", "low": 0.0, "high": 1.0}])
+    calls = []
+    scan = tuning_scan.scan(scenario("skim.share=0.7"), frame, lambda point: calls.append(point) or
+                            pd.DataFrame([{"name": "f", "simulated": 0.5, "status": "in range"}]))
+    too_big = scan[scan.factor > 1.0 / 0.7]
+    assert too_big.simulated.isna().all() and too_big.status.str.startswith("not run: skim.share").all()
+    assert len(calls) == (scan.factor <= 1.0 / 0.7).sum()
+
+
+def test_a_parameter_the_scenario_does_not_set_is_said_not_scanned():
+    frame = pd.DataFrame([{"name": "f", "kind": "tuned", "tuned_by": "quota.quota_usd_per_month",
+                           "status": "in range", "unit": "USD", "low": 0.0, "high": 1.0}])
+    scan = tuning_scan.scan(scenario(), frame, lambda point: pytest.fail("nothing should run"))
+    assert scan.status.tolist() == ["not scanned: quota.quota_usd_per_month is not set in this scenario"]
+
+
+def test_the_api_scans_only_when_asked(scanned):
+    assert api.run(BASELINE, workers=2_000).tuning_scan is None
+    assert api.run(scenario("calibration.tuning_scan=false"), workers=2_000, tuning_scan=None).tuning_scan is None
+
+
+def test_sim_run_writes_the_scan_its_figure_and_its_report_section(tmp_path):
+    assert main(["run", str(BASELINE), "--workers", "2000", "--out", str(tmp_path / "on")]) == 0
+    (directory,) = (tmp_path / "on").iterdir()
+    scan = pd.read_csv(directory / "tuning_scan.csv")
+    assert len(scan) == 2 * len(tuning_scan.FACTORS)
+    assert (directory / "tuning_scan.png").stat().st_size > 10_000
+    assert "<h2>How hard the tuning works</h2>" in (directory / "report.html").read_text()
+    assert main(["run", str(BASELINE), "--workers", "2000", "--out", str(tmp_path / "off"), "--no-tuning-scan"]) == 0
+    (directory,) = (tmp_path / "off").iterdir()
+    assert not (directory / "tuning_scan.csv").exists() and not (directory / "tuning_scan.png").exists()
+    assert "How hard the tuning works" not in (directory / "report.html").read_text()
