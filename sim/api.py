@@ -246,17 +246,15 @@ def run(
             writer.close()
     log.debug("simulated %s slots, seed %d, on %d threads in %.2f s",
               f"{raw.n_slots:,}", raw.seed, raw.threads, raw.wall_seconds)
-    outcomes = aggregate.outcome_frame(raw, scenario)
-    summary = aggregate.summary(raw, scenario, outcomes)
+    outcomes, summary, monthly, compared = _compared(raw, scenario, figures, citation, user_targets)
     summary["wall_seconds"] = raw.wall_seconds
-    monthly = aggregate.monthly_frame(raw, scenario)
-    compared = calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary, monthly,
-                                             targets.target_rows(user_targets, scenario, monthly))
     scan = None
     if scenario.calibration.tuning_scan if tuning_scan is None else tuning_scan:
-        scan_workers = min(scanning.WORKERS, raw.n_slots)
-        scan = scanning.scan(scenario, compared, lambda point: run(
-            point, seed=raw.seed, workers=scan_workers, threads=threads, progress=False, tuning_scan=False).calibration)
+        def scan_point(point: Scenario) -> pd.DataFrame:
+            raw_point = simulate(point, seed=raw.seed, workers=min(scanning.WORKERS, raw.n_slots), threads=threads)
+            return _compared(raw_point, point, figures, citation, [])[3]
+
+        scan = scanning.scan(scenario, compared, scan_point)
     return Result(
         scenario=scenario,
         raw=raw,
@@ -270,6 +268,17 @@ def run(
         workers_file=None if workers_file is None else Path(workers_file),
         tuning_scan=scan,
     )
+
+
+def _compared(raw: RawRun, scenario: Scenario, figures, citation: str, user_targets):
+    """(outcomes, summary, monthly, calibration) of a simulated run: its tables, and the source's
+    figures and the user's targets beside it."""
+    outcomes = aggregate.outcome_frame(raw, scenario)
+    summary = aggregate.summary(raw, scenario, outcomes)
+    monthly = aggregate.monthly_frame(raw, scenario)
+    compared = calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary, monthly,
+                                             targets.target_rows(user_targets, scenario, monthly))
+    return outcomes, summary, monthly, compared
 
 
 def _scenario(config) -> Scenario:

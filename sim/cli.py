@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import __version__, arguments, calibration, results, scratch
+from sim import __version__, arguments, calibration, results, scratch, tuning_scan
 from sim.config import ConfigError, Scenario
 from sim.scenario_file import load_config
 from sim.targets import load_targets
@@ -142,9 +142,12 @@ def validate_command(args) -> int:
 def _headline(result) -> dict:
     """The result's headline figures, then calibration and how the run was made, as text."""
     summary = result.summary_dict
+    scan = {} if result.tuning_scan is None else {
+        "tuning scan (values in range of those scanned)": tuning_scan.describe(result.tuning_scan)}
     return {
         **result.headline,
         "calibration (evidence: independent figures only)": calibration.evidence_line(result.calibration),
+        **scan,
         "simulated workers / seed": f"{summary['n_workers_simulated']:,} / {summary['seed']}",
         "simulation time, s (compiles on a first run)": f"{summary['wall_seconds']:.2f}",
     }

@@ -21,7 +21,7 @@ from sim.distributions import Distribution, as_distribution
 
 FACTORS = tuple(np.round(np.linspace(0.2, 1.8, 9), 2))
 """Multiples of the configured parameter scanned: 0.2 to 1.8, the configured value in the middle."""
-WORKERS = 20_000
+WORKERS = 10_000
 """Simulated slots per scan point (fewer when the run itself has fewer)."""
 SCALED = ("value", "low", "mode", "high", "median", "range90")
 """The arguments of a distribution that scale with it (``dist`` and whole-number families aside)."""
@@ -127,3 +127,19 @@ def in_range_span(frame: pd.DataFrame) -> pd.DataFrame:
     spans = frame.groupby(["parameter", "figure"], sort=False).agg(points=("factor", "size"),
                                                                    points_in_range=("kept", "sum"))
     return spans.join(kept.min().rename("lowest_in_range")).join(kept.max().rename("highest_in_range")).reset_index()
+
+
+def describe(frame: pd.DataFrame) -> str:
+    """One line: how many scanned values keep each tuned figure in range, and over what span, e.g.
+    ``'kept_per_month_russia 9 of 9 (31 to 279), cash_home_russia 5 of 9 (62 to 186) of
+    quota.retention_usd_per_month, mean'``; ``'nothing tuned to scan'`` for an empty scan."""
+    scanned = frame.dropna(subset=["factor"])
+    if scanned.empty:
+        return "nothing tuned to scan"
+    parts = []
+    for parameter, spans in in_range_span(scanned).groupby("parameter", sort=False):
+        figures = ", ".join(f"{row.figure} {row.points_in_range} of {row.points}"
+                            + (f" ({row.lowest_in_range:,.4g} to {row.highest_in_range:,.4g})"
+                               if row.points_in_range else "") for row in spans.itertuples())
+        parts.append(f"{figures} of {parameter}, mean")
+    return "; ".join(parts)

@@ -71,11 +71,13 @@ def test_the_api_scans_only_when_asked(scanned):
     assert api.run(scenario("calibration.tuning_scan=false"), workers=2_000, tuning_scan=None).tuning_scan is None
 
 
-def test_sim_run_writes_the_scan_its_figure_and_its_report_section(tmp_path):
+def test_sim_run_writes_the_scan_its_figure_and_its_report_section(tmp_path, capsys):
     assert main(["run", str(BASELINE), "--workers", "2000", "--out", str(tmp_path / "on")]) == 0
     (directory,) = (tmp_path / "on").iterdir()
     scan = pd.read_csv(directory / "tuning_scan.csv")
     assert len(scan) == 2 * len(tuning_scan.FACTORS)
+    assert f"tuning scan (values in range of those scanned)    {tuning_scan.describe(scan)}" in capsys.readouterr().out
+    assert tuning_scan.describe(scan).endswith(" of quota.retention_usd_per_month, mean")
     assert (directory / "tuning_scan.png").stat().st_size > 10_000
     assert "<h2>How hard the tuning works</h2>" in (directory / "report.html").read_text()
     assert main(["run", str(BASELINE), "--workers", "2000", "--out", str(tmp_path / "off"), "--no-tuning-scan"]) == 0
