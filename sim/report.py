@@ -311,8 +311,8 @@ def _calibration(run) -> str:
             f"{_e(evidence_line(frame))}. A figure is compared only with a run of its period and money unit "
             f"(this run: {_e(run['manifest'].get('period') or 'present')}, {_e(run['unit'])}); in a run whose policy "
             "changes during it, a figure about the status quo is compared over the months before the change, "
-            "or is not applicable. Rows citing another source than the article are your own targets, compared "
-            "over their dates.</p>\n"
+            "or is not applicable. Targets of a targets file (--targets) follow the source's figures, each citing "
+            "its own source and compared over its dates.</p>\n"
             + _rows(("name", "kind", "period", "destination", "statistic", "unit", "source range", "simulated",
                      "status", "compared over", "citation"), rows, numeric=(6, 7)))
 

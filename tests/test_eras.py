@@ -112,3 +112,13 @@ def test_the_policy_date_is_a_calendar_month_when_the_run_has_dates():
 def test_a_timeline_constant_from_month_0_is_a_status_quo_not_a_reform():
     rows = api.run(scenario("timeline.quota_multiplier=[[0, 1.3], [12, 1.3]]"), workers=3_000).calibration
     assert not rows.status.str.startswith("not applicable").any()
+
+
+def test_amounts_read_in_the_unit_they_are_in():
+    from sim.labels import in_unit, money_unit_of, span, with_unit
+
+    assert with_unit(3_400, "SUR") == "3,400 SUR" and with_unit(130, "SUR per month") == "130 SUR a month"
+    assert with_unit(11.6e6, "SUR per year") == "11.6m SUR a year" and with_unit(-43, "USD") == "-$43"
+    assert span(2_000, 5_000, "SUR") == "2,000 to 5,000 SUR" and span(150, 300, "USD per month") == "$150 to $300 a month"
+    assert money_unit_of("SUR per month") == "SUR" and money_unit_of("television sets") is None
+    assert in_unit("cash brought home (USD per worker)", "SUR") == "cash brought home (SUR per worker)"
