@@ -252,7 +252,7 @@ def run(
     if scenario.calibration.tuning_scan if tuning_scan is None else tuning_scan:
         def scan_point(point: Scenario) -> pd.DataFrame:
             raw_point = simulate(point, seed=raw.seed, workers=min(scanning.WORKERS, raw.n_slots), threads=threads)
-            return _compared(raw_point, point, figures, citation, [])[3]
+            return _compared(raw_point, point, figures, citation, user_targets)[3]
 
         scan = scanning.scan(scenario, compared, scan_point)
     return Result(

@@ -61,7 +61,7 @@ def mean(value) -> float:
         return (args["low"] + args["mode"] + args["high"]) / 3.0
     if family == "pert":
         return (args["low"] + 4.0 * args["mode"] + args["high"]) / 6.0
-    return args["median"] * math.exp(dist.sigma() ** 2 / 2.0)  # lognormal
+    return args["median"] * math.exp(dist.sigma ** 2 / 2.0)  # lognormal
 
 
 def _lookup(raw: dict, parameter: str):

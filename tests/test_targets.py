@@ -111,3 +111,13 @@ def test_a_config_names_its_targets_file_relative_to_itself(configs):
                    + '\n[calibration]\ntargets_file = "mine.toml"\n', "dated.toml")
     rows = api.run(config, workers=2_000).calibration.set_index("name")
     assert rows.loc["headcount", "status"] in ("in range", "out of range")
+
+
+def test_a_target_the_user_tuned_is_scanned_like_a_source_figure(tmp_path):
+    path = write(tmp_path, targets_text(value="low = 25_000.0\nhigh = 35_000.0")
+                 + 'kind = "tuned"\ntuned_by = "destinations.russia.earning_capacity_usd_per_month"\n', "targets.toml")
+    scenario = load_config(BASELINE, [*DATED, f'calibration.targets_file="{path}"'])
+    scan = api.run(scenario, workers=2_000, tuning_scan=True).tuning_scan
+    headcount = scan[scan.figure == "headcount"]
+    assert len(headcount) == 9 and headcount.simulated.notna().all()
+    assert set(headcount.parameter) == {"destinations.russia.earning_capacity_usd_per_month"}

@@ -1,5 +1,7 @@
 """The tuning scan runs each tuned figure's parameter at 9 multiples of its configured value, with
 the run's seed, so a reader sees whether a fit holds only on a knife-edge."""
+import math
+
 import pandas as pd
 import pytest
 
@@ -84,3 +86,20 @@ def test_sim_run_writes_the_scan_its_figure_and_its_report_section(tmp_path, cap
     (directory,) = (tmp_path / "off").iterdir()
     assert not (directory / "tuning_scan.csv").exists() and not (directory / "tuning_scan.png").exists()
     assert "How hard the tuning works" not in (directory / "report.html").read_text()
+
+
+def test_the_scanned_parameter_is_shown_by_its_mean():
+    from scipy import stats
+
+    lognormal = {"dist": "lognormal", "median": 1000.0, "range90": [800.0, 1250.0]}
+    sigma = math.log(1250.0 / 800.0) / (2 * stats.norm.ppf(0.95))
+    assert tuning_scan.mean(lognormal) == pytest.approx(stats.lognorm(s=sigma, scale=1000.0).mean(), rel=1e-12)
+    assert tuning_scan.mean({"dist": "triangular", "low": 1.0, "mode": 2.0, "high": 6.0}) == \
+        pytest.approx(stats.triang(c=0.2, loc=1.0, scale=5.0).mean())
+    pert = {"dist": "pert", "low": 0.03, "mode": 0.10, "high": 0.25}
+    alpha, beta = 1 + 4 * 0.07 / 0.22, 1 + 4 * 0.15 / 0.22
+    assert tuning_scan.mean(pert) == pytest.approx(stats.beta(alpha, beta, loc=0.03, scale=0.22).mean())
+    assert tuning_scan.mean({"dist": "uniform", "low": 100.0, "high": 210.0}) == 155.0 == tuning_scan.mean(155.0)
+    assert tuning_scan.scaled(lognormal, 0.5) == {"dist": "lognormal", "median": 500.0, "range90": [400.0, 625.0]}
+    assert tuning_scan.scaled({"dist": "discrete_uniform", "low": 24, "high": 36}, 0.5) == \
+        {"dist": "discrete_uniform", "low": 12, "high": 18}
