@@ -158,7 +158,7 @@ def _title(run) -> str:
     return f"""<h1>{escape(run['name'])}</h1>
 <p class="note">Seed {_e(manifest.get('seed'))} · run on {escape(date)} ·
 {_e(f"{manifest.get('workers_simulated') or 0:,}")} simulated workers · {_e(summary.get('mode'))} mode,
-{_e(summary.get('horizon_months'))} months</p>
+{_e(summary.get('horizon_months'))} months · amounts in {escape(run['unit'])}</p>
 <h2>What this is</h2>
 <p>This page reports one run of a Monte Carlo simulation of North Korean labour migration under state
 control. Workers pay a bribe to be chosen for work abroad, hand a monthly <em>planned contribution</em> to the
@@ -392,6 +392,7 @@ def _provenance(run) -> str:
     versions = manifest.get("versions") or {}
     command = manifest.get("command")
     rows = [("seed", manifest.get("seed")),
+            ("money unit, period", f"{run['unit']}, {manifest.get('period') or 'present'}"),
             ("workers simulated", f"{manifest.get('workers_simulated') or 0:,}"),
             ("threads", manifest.get("threads")),
             ("versions", ", ".join(f"{key} {value}" for key, value in versions.items())),
