@@ -48,9 +48,13 @@ def money(value: float | None, code: str = "USD") -> str:
     ``$3,383``, ``-$43``; ``3,400 SUR``, ``2.1m SUR`` for a unit without a symbol."""
     if missing(value):
         return "n/a"
-    sign, size = ("-" if value < 0 else ""), abs(value)
-    text = (f"{size / 1e9:.1f}bn" if size >= 1e9 else f"{size / 1e6:.1f}m" if size >= 1e6 else number(size))
+    sign, text = ("-" if value < 0 else ""), _amount(abs(value))
     return f"{sign}{SYMBOLS[code]}{text}" if code in SYMBOLS else f"{sign}{text} {code}"
+
+
+def _amount(size: float) -> str:
+    """A non-negative amount, abbreviated from a million up: ``1.2bn``, ``247.0m``, ``3,383``."""
+    return f"{size / 1e9:.1f}bn" if size >= 1e9 else f"{size / 1e6:.1f}m" if size >= 1e6 else number(size)
 
 
 def usd(value: float | None) -> str:
@@ -101,8 +105,9 @@ def span(low: float, high: float, unit: str) -> str:
         return with_unit(low, unit)
     unit = (unit or "").strip()
     code = money_unit_of(unit)
-    if code in SYMBOLS:
-        return f"{money(low, code)} to {with_unit(high, unit)}"
+    if code is not None:  # $150 to $300 a month; 11.5m to 11.7m SUR a year
+        first = money(low, code) if code in SYMBOLS else ("-" if low < 0 else "") + _amount(abs(low))
+        return f"{first} to {with_unit(high, unit)}"
     if unit == "share":
         return f"{low:.1%} to {high:.1%}"
     return f"{number(low)} to {with_unit(high, unit)}"

@@ -120,5 +120,6 @@ def test_amounts_read_in_the_unit_they_are_in():
     assert with_unit(3_400, "SUR") == "3,400 SUR" and with_unit(130, "SUR per month") == "130 SUR a month"
     assert with_unit(11.6e6, "SUR per year") == "11.6m SUR a year" and with_unit(-43, "USD") == "-$43"
     assert span(2_000, 5_000, "SUR") == "2,000 to 5,000 SUR" and span(150, 300, "USD per month") == "$150 to $300 a month"
+    assert span(11.5e6, 11.7e6, "SUR per year") == "11.5m to 11.7m SUR a year"
     assert money_unit_of("SUR per month") == "SUR" and money_unit_of("television sets") is None
     assert in_unit("cash brought home (USD per worker)", "SUR") == "cash brought home (SUR per worker)"
