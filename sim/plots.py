@@ -62,7 +62,7 @@ def draw_all(directory) -> list[Path]:
             figures["destinations.png"] = destinations_figure(by_destination, label, unit)
     figures["calibration.png"] = calibration_figure(pd.read_csv(directory / "calibration.csv"), label)
     scan = directory / "tuning_scan.csv"
-    if scan.is_file() and not (scanned := pd.read_csv(scan)).empty:
+    if scan.is_file() and not (scanned := pd.read_csv(scan).dropna(subset=["factor"])).empty:
         figures["tuning_scan.png"] = tuning_scan_figure(scanned, label)
     return [save(figure, directory / name) for name, figure in figures.items()]
 

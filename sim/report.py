@@ -206,8 +206,9 @@ def _figures(run) -> str:
         path = directory / name
         if name == "destinations.png" and not path.is_file() and not _several_destinations(run):
             continue  # drawn only for runs with two or more destinations
-        if name == "tuning_scan.png" and not path.is_file() and (run["tuning_scan"] is None or run["tuning_scan"].empty):
-            continue  # drawn only for runs with a tuning scan
+        if name == "tuning_scan.png" and not path.is_file() and (
+                run["tuning_scan"] is None or run["tuning_scan"]["factor"].isna().all()):
+            continue  # drawn only for runs with a tuning scan of some parameter
         parts.append(f"<h3>{escape(title)}</h3>")
         if not path.is_file():
             parts.append(f"<p class=\"missing\">The figure {escape(name)} is missing from this results directory.</p>")
@@ -321,6 +322,8 @@ def _tuning_scan(run) -> str:
     frame = run["tuning_scan"]
     if frame is None or frame.empty:
         return ""
+    if frame["factor"].isna().all():
+        return f"<h2>How hard the tuning works</h2>\n<p>{_e(tuning_scan.describe(frame))}.</p>"
     spans = tuning_scan.in_range_span(frame.dropna(subset=["factor"]))
     rows = [(f"<code>{escape(str(row.parameter))}</code>", _e(row.figure),
              escape(f"{row.points_in_range} of {row.points}"),

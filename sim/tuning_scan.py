@@ -73,6 +73,18 @@ def _lookup(raw: dict, parameter: str):
     return (raw, key) if isinstance(raw, dict) and key in raw else None
 
 
+def _unscannable(raw: dict, parameter: str) -> str | None:
+    """Why ``parameter`` cannot be scaled in the scenario data ``raw``, or None when it can."""
+    found = _lookup(raw, parameter)
+    if found is None:
+        return "is not set in this scenario"
+    value = found[0][found[1]]
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number and not (isinstance(value, dict) and "dist" in value):
+        return "is not a number or a distribution"
+    return None
+
+
 def scan(scenario: Scenario, calibration: pd.DataFrame, simulate) -> pd.DataFrame:
     """The scan of every tuned figure of ``calibration`` (the run's calibration table).
 
@@ -91,9 +103,10 @@ def scan(scenario: Scenario, calibration: pd.DataFrame, simulate) -> pd.DataFram
     source = str(scenario.source_path or "<config>")
     for parameter, names in tuned_parameters(calibration).items():
         base = calibration.set_index("name").loc[names]
-        if _lookup(scenario.to_toml_dict(), parameter) is None:
-            rows += [{"parameter": parameter, "figure": name, "status": f"not scanned: {parameter} is not set in "
-                      f"this scenario"} for name in names]
+        problem = _unscannable(scenario.to_toml_dict(), parameter)
+        if problem:
+            rows += [{"parameter": parameter, "figure": name, "status": f"not scanned: {parameter} {problem}"}
+                     for name in names]
             continue
         for factor in FACTORS:
             raw = scenario.to_toml_dict()
@@ -135,7 +148,7 @@ def describe(frame: pd.DataFrame) -> str:
     quota.retention_usd_per_month, mean'``; ``'nothing tuned to scan'`` for an empty scan."""
     scanned = frame.dropna(subset=["factor"])
     if scanned.empty:
-        return "nothing tuned to scan"
+        return "; ".join(frame["status"].drop_duplicates()) or "nothing tuned to scan"
     parts = []
     for parameter, spans in in_range_span(scanned).groupby("parameter", sort=False):
         figures = ", ".join(f"{row.figure} {row.points_in_range} of {row.points}"

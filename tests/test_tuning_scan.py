@@ -61,11 +61,14 @@ def test_a_scaled_parameter_beyond_its_limits_is_reported_not_run():
     assert len(calls) == (scan.factor <= 1.0 / 0.7).sum()
 
 
-def test_a_parameter_the_scenario_does_not_set_is_said_not_scanned():
-    frame = pd.DataFrame([{"name": "f", "kind": "tuned", "tuned_by": "quota.quota_usd_per_month",
+@pytest.mark.parametrize("parameter, problem", [("quota.quota_usd_per_month", "is not set in this scenario"),
+                                                ("quota.rule", "is not a number or a distribution"),
+                                                ("quota", "is not a number or a distribution")])
+def test_a_parameter_that_cannot_be_scaled_is_said_not_scanned(parameter, problem):
+    frame = pd.DataFrame([{"name": "f", "kind": "tuned", "tuned_by": parameter,
                            "status": "in range", "unit": "USD", "low": 0.0, "high": 1.0}])
     scan = tuning_scan.scan(scenario(), frame, lambda point: pytest.fail("nothing should run"))
-    assert scan.status.tolist() == ["not scanned: quota.quota_usd_per_month is not set in this scenario"]
+    assert scan.status.tolist() == [f"not scanned: {parameter} {problem}"]
 
 
 def test_the_api_scans_only_when_asked(scanned):
@@ -103,3 +106,18 @@ def test_the_scanned_parameter_is_shown_by_its_mean():
     assert tuning_scan.scaled(lognormal, 0.5) == {"dist": "lognormal", "median": 500.0, "range90": [400.0, 625.0]}
     assert tuning_scan.scaled({"dist": "discrete_uniform", "low": 24, "high": 36}, 0.5) == \
         {"dist": "discrete_uniform", "low": 12, "high": 18}
+
+
+def test_a_run_whose_tuned_parameters_cannot_be_scanned_says_why(configs, out, capsys):
+    from bad_input import BASELINE_TEXT, write
+
+    seeds = configs.parent / "seeds" / "figures.toml"
+    seeds.write_text(seeds.read_text().replace('tuned_by = "quota.retention_usd_per_month"', 'tuned_by = "quota.rule"'))
+    config = write(configs, BASELINE_TEXT + '\n[calibration]\nseeds_file = "../seeds/figures.toml"\n', "baseline.toml")
+    assert main(["run", str(config), "--workers", "2000", "--out", str(out)]) == 0
+    reason = "not scanned: quota.rule is not a number or a distribution"
+    assert f"tuning scan (values in range of those scanned)    {reason}" in capsys.readouterr().out
+    (directory,) = out.iterdir()
+    assert not (directory / "tuning_scan.png").exists()
+    page = (directory / "report.html").read_text()
+    assert f"<p>{reason}.</p>" in page and "tuning_scan.png is missing" not in page
