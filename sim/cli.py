@@ -270,7 +270,7 @@ def _batch_row(path: Path, args, batch: Path) -> dict:
         return {"config": str(path), "status": "failed", "error": f"{type(error).__name__}: {error}"}
     summary = result.summary_dict
     return {
-        "config": str(path), "status": "ok", "results": directory.name,
+        "config": str(path), "status": "ok", "results": directory.name, "money_unit": result.money_unit,
         "state_revenue_usd_per_year": summary["state_revenue_usd_per_year"]["mean"],
         "manager_skim_usd_per_year": summary["manager_skim_usd_per_year"]["mean"],
         "workers_active_mean": summary["workers_active_mean"],

@@ -123,3 +123,12 @@ def test_amounts_read_in_the_unit_they_are_in():
     assert span(11.5e6, 11.7e6, "SUR per year") == "11.5m to 11.7m SUR a year"
     assert money_unit_of("SUR per month") == "SUR" and money_unit_of("television sets") is None
     assert in_unit("cash brought home (USD per worker)", "SUR") == "cash brought home (SUR per worker)"
+
+
+def test_a_batch_index_says_each_run_s_money_unit(tmp_path):
+    import pandas as pd
+
+    assert main(["-q", "run", str(BASELINE), str(SOVIET), "--workers", "2000", "--out", str(tmp_path),
+                 "--no-tuning-scan"]) == 0
+    (index,) = tmp_path.glob("batch-*/index.csv")
+    assert pd.read_csv(index).money_unit.tolist() == ["USD", "SUR"]
