@@ -73,7 +73,7 @@ def _lookup(raw: dict, parameter: str):
     return (raw, key) if isinstance(raw, dict) and key in raw else None
 
 
-def _unscannable(raw: dict, parameter: str) -> str | None:
+def unscannable(raw: dict, parameter: str) -> str | None:
     """Why ``parameter`` cannot be scaled in the scenario data ``raw``, or None when it can."""
     found = _lookup(raw, parameter)
     if found is None:
@@ -103,7 +103,7 @@ def scan(scenario: Scenario, calibration: pd.DataFrame, simulate) -> pd.DataFram
     source = str(scenario.source_path or "<config>")
     for parameter, names in tuned_parameters(calibration).items():
         base = calibration.set_index("name").loc[names]
-        problem = _unscannable(scenario.to_toml_dict(), parameter)
+        problem = unscannable(scenario.to_toml_dict(), parameter)
         if problem:
             rows += [{"parameter": parameter, "figure": name, "status": f"not scanned: {parameter} {problem}"}
                      for name in names]

@@ -132,3 +132,17 @@ def test_a_batch_index_says_each_run_s_money_unit(tmp_path):
                  "--no-tuning-scan"]) == 0
     (index,) = tmp_path.glob("batch-*/index.csv")
     assert pd.read_csv(index).money_unit.tolist() == ["USD", "SUR"]
+
+
+def test_every_source_figure_has_a_kind_and_a_tuned_one_names_a_key_its_era_s_config_sets():
+    import tomllib
+
+    from sim.tuning_scan import unscannable
+
+    figures = tomllib.loads((BASELINE.parent.parent / "seeds" / "figures.toml").read_text())["figure"]
+    assert all(figure.get("kind") for figure in figures)
+    configs = {"present": load_config(BASELINE), "soviet": load_config(SOVIET)}
+    tuned = [figure for figure in figures if figure["kind"] == "tuned"]
+    assert {figure["name"] for figure in tuned} == {"kept_per_month_russia", "cash_home_russia", "savings_soviet"}
+    for figure in tuned:
+        assert unscannable(configs[figure["period"]].to_toml_dict(), figure["tuned_by"]) is None, figure["name"]
