@@ -1,4 +1,11 @@
-"""The source figures in ``seeds/`` beside the simulated values they describe."""
+"""The source figures in ``seeds/`` beside the simulated values they describe.
+
+Each figure has a kind (:data:`KINDS`), which says whether being in range is evidence. A figure is
+compared only with a run of its era (``period``, ``simulation.period``) and money unit (its
+``unit``, ``simulation.money_unit``); in a reform run (:func:`policy_start`) only over the months
+before the change, or not at all. A user's dated targets (:mod:`sim.targets`) share the rows'
+form (:func:`comparison_row`) and the file reading (:func:`read_tables`).
+"""
 import math
 from pathlib import Path
 from typing import Literal

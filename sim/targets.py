@@ -20,7 +20,7 @@ A target is an observation of the world at its dates, so it is compared in a ref
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sim import calendar, series
+from sim import calendar, labels, series
 from sim.calibration import Kind, Ranged, comparison_row, config_path, months_text, read_tables
 from sim.config import ConfigError, Scenario
 
@@ -125,7 +125,7 @@ def target_rows(targets: list[Target], scenario: Scenario, monthly: pd.DataFrame
         money = target.money_unit or run_unit
         first, last = (calendar.months_after(start, month) for month in target.months())
         reason, value = None, None
-        if "USD" in how.unit and money != run_unit:
+        if labels.money_unit_of(how.unit) is not None and money != run_unit:
             reason = f"not compared: target in {money}, run in {run_unit}"
         elif first < 0 or last >= horizon:
             reason = f"not compared: outside the run ({months_text(scenario, 0, horizon - 1)})"
@@ -135,6 +135,6 @@ def target_rows(targets: list[Target], scenario: Scenario, monthly: pd.DataFrame
         rows.append(comparison_row(
             target.name, target.kind, target.low, target.high, value, reason, tuned_by=target.tuned_by,
             period=scenario.simulation.period, statistic=target.statistic,
-            unit=how.unit.replace("USD", money), compared_over=over,
+            unit=labels.in_unit(how.unit, money), compared_over=over,
             measures=target.measures or how.description, citation=target.source))
     return rows

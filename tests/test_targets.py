@@ -121,3 +121,13 @@ def test_a_target_the_user_tuned_is_scanned_like_a_source_figure(tmp_path):
     headcount = scan[scan.figure == "headcount"]
     assert len(headcount) == 9 and headcount.simulated.notna().all()
     assert set(headcount.parameter) == {"destinations.russia.earning_capacity_usd_per_month"}
+
+
+def test_a_money_target_is_in_the_run_s_unit_unless_it_names_its_own(tmp_path):
+    revenue = targets_text(statistic="state_revenue", value="low = 1e6\nhigh = 1e8", when='dates = ["1980-01", "1980-12"]')
+    path = write(tmp_path, revenue + revenue.replace('"headcount"', '"in_dollars"') + 'money_unit = "USD"\n',
+                 "targets.toml")
+    soviet = load_config(BASELINE.parent / "soviet.toml", [f'calibration.targets_file="{path}"'])
+    rows = api.run(soviet, workers=2_000).calibration.set_index("name")
+    assert rows.loc["headcount", "unit"] == "SUR per year" and rows.loc["headcount", "status"] == "in range"
+    assert rows.loc["in_dollars", "status"] == "not compared: target in USD, run in SUR"
