@@ -97,7 +97,8 @@ def scan(scenario: Scenario, calibration: pd.DataFrame, simulate) -> pd.DataFram
     Returns
     -------
     DataFrame with :data:`COLUMNS`: one row per parameter, factor and figure; ``simulated`` is
-    NaN, and ``status`` says why, where the scaled scenario is not valid
+    NaN (``in_range`` empty), and ``status`` says why, where the scaled scenario is not valid or the
+    figure is not compared with it
     """
     rows = []
     source = str(scenario.source_path or "<config>")
@@ -127,7 +128,7 @@ def scan(scenario: Scenario, calibration: pd.DataFrame, simulate) -> pd.DataFram
                 rows.append({"parameter": parameter, "factor": float(factor), "parameter_mean": mean(table[key]),
                              "figure": name, "unit": figure["unit"], "low": figure["low"], "high": figure["high"],
                              "simulated": simulated,
-                             "in_range": None if found is None else bool(figure["low"] <= simulated <= figure["high"]),
+                             "in_range": None if math.isnan(simulated) else bool(figure["low"] <= simulated <= figure["high"]),
                              "status": status or found.loc[name, "status"]})
     return pd.DataFrame(rows, columns=COLUMNS)
 
