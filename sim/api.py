@@ -210,7 +210,7 @@ def run(
     workers_file : path, optional; stream one row per returned hire to this
         Parquet file as the run goes (memory stays bounded at any size)
     tuning_scan : bool or None; also scan each tuned figure's parameter (:mod:`sim.tuning_scan`,
-        9 more runs of up to 20,000 workers, about 1 s for the baseline): False (the default) never,
+        9 more runs of up to 10,000 workers, about 1 s for the baseline): False (the default) never,
         True always, None as the config's ``calibration.tuning_scan`` says (what ``sim run`` does)
 
     Raises
