@@ -23,8 +23,10 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim import aggregate, calibration, plots, report, results
+from sim import aggregate, calibration, plots, report, results, targets
+from sim import tuning_scan as scanning
 from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario
+from sim.labels import in_unit
 from sim.scenario_file import load_config
 from sim.engine import RawRun, simulate, worker_columns
 
@@ -35,7 +37,8 @@ METADATA_KEYS = ("mode", "horizon_months", "seed", "n_workers_simulated", "wall_
 
 REPR_FIGURES = ("state revenue, USD m per year", "cash brought home, USD (p5 / median / p95)",
                 "worse off than staying home")
-"""The headline figures ``repr(result)`` shows (the HTML table shows them all)."""
+"""The headline figures ``repr(result)`` shows (the HTML table shows them all); ``USD`` stands for the
+run's money unit (``simulation.money_unit``)."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -53,7 +56,9 @@ class Result:
     monthly : DataFrame, one row per month at real-world scale (USD, workers)
     outcomes : DataFrame, household outcomes by group (see :func:`sim.aggregate.outcome_frame`)
     distributions : DataFrame, histograms of cash brought home and net gain ($100 bins)
-    calibration : DataFrame, each source figure beside the simulated value
+    calibration : DataFrame, each source figure (and target of a targets file) beside the simulated value
+    tuning_scan : DataFrame or None, each tuned figure at 9 values of its parameter
+        (:mod:`sim.tuning_scan`; only when asked for)
     workers : DataFrame or None, one row per returned hire (``keep_workers=True``)
     manifest : dict, config, seed, versions, git commit, wall time
     workers_file : Path or None, the per-worker records streamed to Parquet
@@ -70,6 +75,7 @@ class Result:
     workers: pd.DataFrame | None
     manifest: dict = field(repr=False)
     workers_file: Path | None = None
+    tuning_scan: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -97,11 +103,17 @@ class Result:
         return self.scenario.source_path.stem if self.scenario.source_path else "scenario"
 
     @property
+    def money_unit(self) -> str:
+        """The unit of every amount of the run (``simulation.money_unit``; columns keep ``_usd`` names)."""
+        return self.scenario.simulation.money_unit
+
+    @property
     def headline(self) -> dict:
-        """The headline figures as text, label -> value, as ``sim run`` prints them."""
+        """The headline figures as text, label -> value, as ``sim run`` prints them (amounts in
+        the run's money unit, which the labels name)."""
         summary = self.summary_dict
         revenue = summary["state_revenue_usd_per_year"]
-        return {
+        figures = {
             "state revenue, USD m per year": f"{revenue['mean'] / 1e6:,.1f} "
                                              f"({revenue['ci95_low'] / 1e6:,.1f} to {revenue['ci95_high'] / 1e6:,.1f})",
             "manager skim, USD m per year": f"{summary['manager_skim_usd_per_year']['mean'] / 1e6:,.1f}",
@@ -111,6 +123,7 @@ class Result:
             "kept per month, USD": _quantiles(summary["kept_usd_per_month"]),
             "worse off than staying home": f"{summary['share_worse_off_than_home']:.1%}",
         }
+        return {in_unit(label, self.money_unit): value for label, value in figures.items()}
 
     def _title(self) -> str:
         meta = self.metadata
@@ -119,9 +132,10 @@ class Result:
 
     def __repr__(self) -> str:
         headline = self.headline
-        width = max(len(label) for label in REPR_FIGURES)
+        shown = [in_unit(label, self.money_unit) for label in REPR_FIGURES]
+        width = max(len(label) for label in shown)
         lines = [f"<sim.Result {self._title()}>"]
-        lines += [f"  {label:<{width}}  {headline[label]}" for label in REPR_FIGURES]
+        lines += [f"  {label:<{width}}  {headline[label]}" for label in shown]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -149,6 +163,8 @@ class Result:
         self.outcomes.to_parquet(directory / "outcomes.parquet", index=False)
         self.distributions.to_parquet(directory / "distributions.parquet", index=False)
         self.calibration.to_csv(directory / "calibration.csv", index=False)
+        if self.tuning_scan is not None:
+            self.tuning_scan.to_csv(directory / "tuning_scan.csv", index=False)
         if self.workers is not None:
             self.workers.to_parquet(directory / "workers.parquet", index=False)
         if self.workers_file is not None:
@@ -176,6 +192,7 @@ def run(
     keep_workers: bool = False,
     progress: bool | None = None,
     workers_file=None,
+    tuning_scan: bool | None = False,
 ) -> Result:
     """Simulate a scenario and summarise it.
 
@@ -192,6 +209,9 @@ def run(
         ipywidgets is installed, text elsewhere), False never
     workers_file : path, optional; stream one row per returned hire to this
         Parquet file as the run goes (memory stays bounded at any size)
+    tuning_scan : bool or None; also scan each tuned figure's parameter (:mod:`sim.tuning_scan`,
+        9 more runs of up to 10,000 workers, about 1 s for the baseline): False (the default) never,
+        True always, None as the config's ``calibration.tuning_scan`` says (what ``sim run`` does)
 
     Raises
     ------
@@ -204,11 +224,13 @@ def run(
     workers = _whole_number("workers", workers, 1, MAX_WORKERS)
     threads = _whole_number("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
     keep_workers = _flag("keep_workers", keep_workers)
+    tuning_scan = None if tuning_scan is None else _flag("tuning_scan", tuning_scan)
     progress = sys.stderr.isatty() if progress is None else _flag("progress", progress)
     if workers_file is not None and not isinstance(workers_file, (str, os.PathLike)):
         raise TypeError(f"workers_file must be a path, got {type(workers_file).__name__}")
     scenario = _scenario(config)
     figures, citation = calibration.load_figures(scenario)
+    user_targets = targets.load_targets(scenario)
     started = datetime.now(timezone.utc)
     bar = _progress_bar(scenario, workers) if progress else None
     log.debug("simulating %s", scenario.source_path or "a scenario built in code")
@@ -224,21 +246,39 @@ def run(
             writer.close()
     log.debug("simulated %s slots, seed %d, on %d threads in %.2f s",
               f"{raw.n_slots:,}", raw.seed, raw.threads, raw.wall_seconds)
-    outcomes = aggregate.outcome_frame(raw, scenario)
-    summary = aggregate.summary(raw, scenario, outcomes)
+    outcomes, summary, monthly, compared = _compared(raw, scenario, figures, citation, user_targets)
     summary["wall_seconds"] = raw.wall_seconds
+    scan = None
+    if scenario.calibration.tuning_scan if tuning_scan is None else tuning_scan:
+        def scan_point(point: Scenario) -> pd.DataFrame:
+            raw_point = simulate(point, seed=raw.seed, workers=min(scanning.WORKERS, raw.n_slots), threads=threads)
+            return _compared(raw_point, point, figures, citation, user_targets)[3]
+
+        scan = scanning.scan(scenario, compared, scan_point)
     return Result(
         scenario=scenario,
         raw=raw,
         summary_dict=summary,
-        monthly=aggregate.monthly_frame(raw, scenario),
+        monthly=monthly,
         outcomes=outcomes,
         distributions=aggregate.distribution_frame(raw),
-        calibration=calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary),
+        calibration=compared,
         workers=None if raw.workers is None else _workers_frame(raw.workers, scenario),
         manifest=_manifest(scenario, raw, started),
         workers_file=None if workers_file is None else Path(workers_file),
+        tuning_scan=scan,
     )
+
+
+def _compared(raw: RawRun, scenario: Scenario, figures, citation: str, user_targets):
+    """(outcomes, summary, monthly, calibration) of a simulated run: its tables, and the source's
+    figures and the user's targets beside it."""
+    outcomes = aggregate.outcome_frame(raw, scenario)
+    summary = aggregate.summary(raw, scenario, outcomes)
+    monthly = aggregate.monthly_frame(raw, scenario)
+    compared = calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary, monthly,
+                                             targets.target_rows(user_targets, scenario, monthly))
+    return outcomes, summary, monthly, compared
 
 
 def _scenario(config) -> Scenario:
@@ -310,6 +350,8 @@ def _manifest(scenario: Scenario, raw: RawRun, started) -> dict:
         "config_file": str(scenario.source_path) if scenario.source_path else None,
         "extends": [str(base) for base in scenario.bases],  # the bases it was merged over, nearest first
         "config": scenario.to_toml_dict(),  # as run: merged, overridden, resolved
+        "money_unit": scenario.simulation.money_unit,  # of every amount, whatever the _usd names say
+        "period": scenario.simulation.period,
         "seed": raw.seed,
         "workers_simulated": raw.n_slots,
         "threads": raw.threads,

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import __version__, arguments, calibration, results, scratch
+from sim import __version__, arguments, calibration, results, scratch, tuning_scan
 from sim.config import ConfigError, Scenario
 from sim.scenario_file import load_config
+from sim.targets import load_targets
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                      help="override a config value, e.g. --set skim.share=0.2 (repeatable; KEY= removes the key)")
     run.add_argument("--keep-workers", action="store_true", help="also write workers.parquet, one row per hire")
+    run.add_argument("--targets", type=Path, metavar="FILE",
+                     help="your own dated figures (TOML, see configs/targets/) to compare with the run, as "
+                          "calibration.targets_file; needs simulation.start")
+    run.add_argument("--tuning-scan", action=argparse.BooleanOptionalAction, default=None,
+                     help="run each tuned figure's parameter at 9 values too (tuning_scan.csv and .png; about 1 s); "
+                          "default: calibration.tuning_scan of the config, true unless it says false")
     run.set_defaults(handler=run_command)
 
     validate = commands.add_parser("validate", parents=after, help="check scenario files and print them resolved",
@@ -135,9 +142,12 @@ def validate_command(args) -> int:
 def _headline(result) -> dict:
     """The result's headline figures, then calibration and how the run was made, as text."""
     summary = result.summary_dict
+    scan = {} if result.tuning_scan is None else {
+        "tuning scan (values in range of those scanned)": tuning_scan.describe(result.tuning_scan)}
     return {
         **result.headline,
         "calibration (evidence: independent figures only)": calibration.evidence_line(result.calibration),
+        **scan,
         "simulated workers / seed": f"{summary['n_workers_simulated']:,} / {summary['seed']}",
         "simulation time, s (compiles on a first run)": f"{summary['wall_seconds']:.2f}",
     }
@@ -150,10 +160,14 @@ def _print_table(title: str, rows: dict) -> None:
         print(f"  {key:<{width}}  {value}")
 
 
-def _load(path: Path, overrides) -> Scenario:
-    """The scenario in ``path`` with its seeds file checked too; ConfigError naming what is wrong."""
+def _load(path: Path, overrides, targets: Path | None = None) -> Scenario:
+    """The scenario in ``path`` (with ``targets`` as its ``calibration.targets_file``), its seeds
+    and targets files checked too; ConfigError naming what is wrong."""
+    if targets is not None:
+        overrides = [*overrides, f"calibration.targets_file={json.dumps(str(targets.resolve()))}"]
     scenario = load_config(path, overrides)
     calibration.load_figures(scenario)
+    load_targets(scenario)
     return scenario
 
 
@@ -165,11 +179,12 @@ def _run_one(path: Path, args, out: Path):
     """
     from sim.api import run
 
-    scenario = _load(path, args.overrides)
+    scenario = _load(path, args.overrides, args.targets)
     with results.made_directory(out), _scratch(out, args.keep_workers) as scratch_dir:
         workers_file = scratch_dir / "workers.parquet" if scratch_dir else None
         result = run(scenario, seed=args.seed, workers=args.workers, threads=args.threads,
-                     progress=None if args.log_level <= logging.INFO else False, workers_file=workers_file)
+                     progress=None if args.log_level <= logging.INFO else False, workers_file=workers_file,
+                     tuning_scan=args.tuning_scan)
         directory = result.save(out)
     _print_table(f"{path}", _headline(result))
     print(f"  results: {directory}")
@@ -255,7 +270,7 @@ def _batch_row(path: Path, args, batch: Path) -> dict:
         return {"config": str(path), "status": "failed", "error": f"{type(error).__name__}: {error}"}
     summary = result.summary_dict
     return {
-        "config": str(path), "status": "ok", "results": directory.name,
+        "config": str(path), "status": "ok", "results": directory.name, "money_unit": result.money_unit,
         "state_revenue_usd_per_year": summary["state_revenue_usd_per_year"]["mean"],
         "manager_skim_usd_per_year": summary["manager_skim_usd_per_year"]["mean"],
         "workers_active_mean": summary["workers_active_mean"],

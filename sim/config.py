@@ -115,6 +115,14 @@ class Simulation(Section):
     start: Annotated[str, AfterValidator(_calendar_month)] | None = Field(
         default=None, description="calendar month of month 0, YYYY-MM: monthly outputs get a date column, "
                                           "figures show dates, and timeline change points may be given as dates")
+    money_unit: str = Field(
+        default="USD", pattern=r"^[A-Z]{3}$",
+        description="currency of every amount of the scenario and its results, a three-letter code (USD; SUR, "
+                    "the Soviet rouble): keys and columns keep their _usd names, what a reader sees names this unit")
+    period: str = Field(
+        default="present", pattern=r"^[a-z][a-z_]*$",
+        description="the era the scenario describes (present, soviet): only source figures of this period "
+                    "are compared with it")
 
     @model_validator(mode="after")
     def _mode_needs(self):
@@ -327,6 +335,12 @@ class Calibration(Section):
     seeds_file: str | None = Field(
         default=None, description="source figures, relative to the file that sets it; default: the "
                                   "project's seeds/figures.toml")
+    targets_file: str | None = Field(
+        default=None, description="a user's own dated figures (TOML, see configs/targets/), relative to the "
+                                  "file that sets it; compared with the run at their dates (needs simulation.start)")
+    tuning_scan: bool = Field(
+        default=True, description="sim run also runs the scenario at 9 values of each tuned figure's parameter "
+                                  "(tuning_scan.csv, tuning_scan.png): does the fit hold only on a knife-edge?")
 
 
 class Scenario(Section):

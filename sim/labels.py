@@ -11,11 +11,21 @@ an analyst pastes a figure into a report, and every number on it has to carry it
 '$168 a month'
 >>> humanise("kept_per_month_russia", "russia")
 'Kept per month, Russia'
+
+Money is in the run's unit (``simulation.money_unit``): US dollars show as ``$``, any other
+three-letter code after the amount (``with_unit(3400, "SUR") == '3,400 SUR'``), and a label
+written in dollars is put into the run's unit by :func:`in_unit`.
 """
 from __future__ import annotations
 
 import math
+import re
 from typing import NamedTuple
+
+MONEY_CODE = re.compile(r"^[A-Z]{3}$")
+"""A money unit: a three-letter currency code (USD, SUR)."""
+SYMBOLS = {"USD": "$"}
+"""Units written as a symbol before the amount; any other code follows it."""
 
 PER = {"month": "a month", "year": "a year", "day": "a day", "hour": "an hour", "worker": "per worker"}
 """How "USD per X" reads after an amount: "$168 a month"."""
@@ -33,32 +43,56 @@ def number(value: float | None, _position=None) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def usd(value: float | None) -> str:
-    """An amount of US dollars with SI-style abbreviations: ``$1.2bn``, ``$247.0m``, ``$3,383``, ``-$43``."""
+def money(value: float | None, code: str = "USD") -> str:
+    """An amount in the money unit ``code`` with SI-style abbreviations: ``$1.2bn``, ``$247.0m``,
+    ``$3,383``, ``-$43``; ``3,400 SUR``, ``2.1m SUR`` for a unit without a symbol."""
     if missing(value):
         return "n/a"
-    sign, size = ("-" if value < 0 else ""), abs(value)
-    if size >= 1e9:
-        return f"{sign}${size / 1e9:.1f}bn"
-    if size >= 1e6:
-        return f"{sign}${size / 1e6:.1f}m"
-    return f"{sign}${number(size)}"
+    sign, text = ("-" if value < 0 else ""), _amount(abs(value))
+    return f"{sign}{SYMBOLS[code]}{text}" if code in SYMBOLS else f"{sign}{text} {code}"
+
+
+def _amount(size: float) -> str:
+    """A non-negative amount, abbreviated from a million up: ``1.2bn``, ``247.0m``, ``3,383``."""
+    return f"{size / 1e9:.1f}bn" if size >= 1e9 else f"{size / 1e6:.1f}m" if size >= 1e6 else number(size)
+
+
+def usd(value: float | None) -> str:
+    """An amount of US dollars: ``money(value, "USD")``."""
+    return money(value, "USD")
+
+
+def run_money_unit(manifest: dict) -> str:
+    """The money unit of a saved run, from its ``manifest.json`` (USD for runs saved before it was recorded)."""
+    return manifest.get("money_unit") or "USD"
+
+
+def money_unit_of(unit: str | None) -> str | None:
+    """The money unit a figure's unit is in (``"SUR per month"`` -> ``"SUR"``), None when not money."""
+    first = (unit or "").strip().split(" ", 1)[0]
+    return first if MONEY_CODE.match(first) else None
+
+
+def in_unit(text: str, code: str) -> str:
+    """A label written in US dollars put into the money unit ``code``:
+    ``in_unit("kept per month, USD", "SUR") == 'kept per month, SUR'``."""
+    return re.sub(r"\bUSD\b", code, text)
 
 
 def with_unit(value: float | None, unit: str) -> str:
     """``value`` written with its ``unit`` as a calibration table names it.
 
     ``USD`` -> ``$599``; ``USD per month`` -> ``$168 a month``; ``USD per year`` ->
-    ``$247.0m a year``; ``share`` -> ``5.0%``; anything else -> ``29,887 workers``.
+    ``$247.0m a year``; ``SUR`` -> ``3,400 SUR``; ``share`` -> ``5.0%``; anything else ->
+    ``29,887 workers``.
     """
     if missing(value):
         return "n/a"
     unit = (unit or "").strip()
-    if unit == "USD":
-        return usd(value)
-    if unit.startswith("USD per "):
-        per = unit.removeprefix("USD per ")
-        return f"{usd(value)} {PER.get(per, 'per ' + per)}"
+    code = money_unit_of(unit)
+    if code is not None:
+        per = unit.removeprefix(code).strip().removeprefix("per ")
+        return f"{money(value, code)} {PER.get(per, 'per ' + per)}" if per else money(value, code)
     if unit == "share":
         return f"{value:.1%}"
     return f"{number(value)} {unit}".strip()
@@ -70,8 +104,10 @@ def span(low: float, high: float, unit: str) -> str:
     if low == high:
         return with_unit(low, unit)
     unit = (unit or "").strip()
-    if unit == "USD" or unit.startswith("USD per "):
-        return f"{usd(low)} to {with_unit(high, unit)}"
+    code = money_unit_of(unit)
+    if code is not None:  # $150 to $300 a month; 11.5m to 11.7m SUR a year
+        first = money(low, code) if code in SYMBOLS else ("-" if low < 0 else "") + _amount(abs(low))
+        return f"{first} to {with_unit(high, unit)}"
     if unit == "share":
         return f"{low:.1%} to {high:.1%}"
     return f"{number(low)} to {with_unit(high, unit)}"

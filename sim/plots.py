@@ -22,8 +22,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from sim import tuning_scan
 from sim.calibration import evidence_line
-from sim.labels import change_points, humanise, number, place, span, usd, with_unit
+from sim.labels import change_points, humanise, in_unit, money, number, place, run_money_unit, span, with_unit
 
 SIZE = (10, 5)
 DPI = 120
@@ -39,26 +40,30 @@ def draw_all(directory) -> list[Path]:
     -------
     list of Path, the PNG files written: ``state_revenue.png``, ``flows.png``,
     ``household_outcomes.png``, ``destinations.png`` (only when the run had two or more
-    destinations) and ``calibration.png``, in that order
+    destinations), ``calibration.png`` and ``tuning_scan.png`` (only when the run holds
+    ``tuning_scan.csv`` with a row), in that order; amounts in the run's money unit
     """
     directory = Path(directory)
     summary = json.loads((directory / "summary.json").read_text())
     manifest = json.loads((directory / "manifest.json").read_text())
-    label = run_label(manifest)
+    label, unit = run_label(manifest), run_money_unit(manifest)
     timeline = (manifest.get("config") or {}).get("timeline")
     monthly = pd.read_parquet(directory / "monthly.parquet")
     figures = {
-        "state_revenue.png": state_revenue_figure(monthly, summary, label, timeline),
+        "state_revenue.png": state_revenue_figure(monthly, summary, label, timeline, unit),
         "flows.png": flows_figure(monthly, label, timeline),
         "household_outcomes.png": household_outcomes_figure(
-            pd.read_parquet(directory / "distributions.parquet"), summary, label),
+            pd.read_parquet(directory / "distributions.parquet"), summary, label, unit),
     }
     outcomes = directory / "outcomes.parquet"
     if outcomes.is_file():
         by_destination = destination_rows(pd.read_parquet(outcomes))
         if by_destination["level"].nunique() >= 2:
-            figures["destinations.png"] = destinations_figure(by_destination, label)
+            figures["destinations.png"] = destinations_figure(by_destination, label, unit)
     figures["calibration.png"] = calibration_figure(pd.read_csv(directory / "calibration.csv"), label)
+    scan = directory / "tuning_scan.csv"
+    if scan.is_file() and not (scanned := pd.read_csv(scan).dropna(subset=["factor"])).empty:
+        figures["tuning_scan.png"] = tuning_scan_figure(scanned, label)
     return [save(figure, directory / name) for name, figure in figures.items()]
 
 
@@ -76,7 +81,11 @@ def run_label(manifest: dict) -> str:
 
 
 NUMBER = FuncFormatter(number)
-USD_AXIS = FuncFormatter(lambda value, _position=None: usd(value))
+
+
+def money_axis(unit: str) -> FuncFormatter:
+    """Tick labels as amounts in the money unit ``unit`` (``$3,000``, ``3,000 SUR``)."""
+    return FuncFormatter(lambda value, _position=None: money(value, unit))
 
 
 class TimeAxis(NamedTuple):
@@ -109,10 +118,10 @@ def mark_policy_dates(ax, timeline: dict | None, at=lambda month: month / 12.0) 
 
 
 def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
-                         timeline: dict | None = None) -> Figure:
-    """Monthly payments to the state and to managers (USD m per month) over time (see :func:`time_axis`).
+                         timeline: dict | None = None, unit: str = "USD") -> Figure:
+    """Monthly payments to the state and to managers (``unit`` m per month) over time (see :func:`time_axis`).
 
-    The state's mean over the run from ``summary`` (USD per year) is drawn as a
+    The state's mean over the run from ``summary`` (``unit`` per year) is drawn as a
     horizontal line at its monthly equivalent and labelled with both. Policy change
     points of ``timeline`` (a manifest's ``config['timeline']``) are marked.
     """
@@ -123,12 +132,13 @@ def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
     ax.plot(time.x, monthly["to_managers_usd"] / 1e6, label="to managers (skim)")
     per_year = summary["state_revenue_usd_per_year"]["mean"]
     ax.axhline(per_year / 12.0 / 1e6, color="black", linestyle=":", linewidth=1,
-               label=f"state, mean over the run: {usd(per_year / 12.0)} a month ({usd(per_year)} a year)")
+               label=f"state, mean over the run: {money(per_year / 12.0, unit)} a month "
+                     f"({money(per_year, unit)} a year)")
     mark_policy_dates(ax, timeline, time.at)
     ax.set_ylim(bottom=0, top=ax.get_ylim()[1] * 1.15)  # room for the policy-date labels
     ax.yaxis.set_major_formatter(NUMBER)
     ax.set_xlabel(time.label)
-    ax.set_ylabel("USD m per month")
+    ax.set_ylabel(in_unit("USD m per month", unit))
     ax.set_title(f"Payments out of workers' earnings ({label})", parse_math=False)
     plain(ax.legend(loc="center right"))
     ax.grid(alpha=0.3)
@@ -182,8 +192,8 @@ def plain(legend):
     return legend
 
 
-def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label: str) -> Figure:
-    """Histograms of cash brought home and net gain over staying home (USD per worker)."""
+def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label: str, unit: str = "USD") -> Figure:
+    """Histograms of cash brought home and net gain over staying home (``unit`` per worker)."""
     figure = Figure(figsize=SIZE, layout="constrained")
     cash_ax, net_ax = figure.subplots(1, 2)
     cash = distributions[distributions["outcome"] == "cash_home_usd"]
@@ -194,15 +204,15 @@ def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label:
         figure.suptitle(f"Household outcomes of returned workers ({label})", parse_math=False)
         return figure
     stay_home = summary["stay_home_earnings_usd_mean"]
-    histogram(cash_ax, cash, summary["cash_home_usd"]["p50"], stay_home, worse_colour="tab:blue")
+    histogram(cash_ax, cash, summary["cash_home_usd"]["p50"], stay_home, worse_colour="tab:blue", unit=unit)
     cash_ax.axvline(stay_home, color="black", linestyle=":",
-                    label=f"stay home (mean): ${number(stay_home)}")
-    cash_ax.set_xlabel("cash brought home (USD per worker)")
-    histogram(net_ax, net, summary["net_gain_usd"]["p50"], 0.0, worse_colour=WORSE)
+                    label=f"stay home (mean): {money(stay_home, unit)}")
+    cash_ax.set_xlabel(in_unit("cash brought home (USD per worker)", unit))
+    histogram(net_ax, net, summary["net_gain_usd"]["p50"], 0.0, worse_colour=WORSE, unit=unit)
     net_ax.axvline(0.0, color="black", linestyle=":", label="same as staying home")
     net_ax.axvspan(net_ax.get_xlim()[0], 0.0, color=WORSE, alpha=0.08,
                    label=f"worse off: {summary['share_worse_off_than_home']:.1%} of workers")
-    net_ax.set_xlabel("net gain over staying home (USD per worker)")
+    net_ax.set_xlabel(in_unit("net gain over staying home (USD per worker)", unit))
     for ax in (cash_ax, net_ax):
         plain(ax.legend(loc="upper right", fontsize="small"))
     figure.suptitle(f"Household outcomes of returned workers ({label}; "
@@ -210,12 +220,12 @@ def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label:
     return figure
 
 
-def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colour: str) -> None:
+def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colour: str, unit: str = "USD") -> None:
     """Draw one outcome's bins as shares of workers (%), its median and limits.
 
-    Bins ending at or below 0 USD are drawn in ``worse_colour``. The x axis shows
+    Bins ending at or below 0 are drawn in ``worse_colour``. The x axis shows
     the central :data:`SHOWN_SHARE` of workers, widened to include ``median``
-    and ``marker`` (USD).
+    and ``marker`` (in the money unit ``unit``).
     """
     share = (100.0 * frame["workers_simulated"] / max(frame["workers_simulated"].sum(), 1)).to_numpy()
     edges = np.append(frame["bin_low_usd"].to_numpy(), frame["bin_high_usd"].to_numpy()[-1:])
@@ -223,12 +233,12 @@ def histogram(ax, frame: pd.DataFrame, median: float, marker: float, worse_colou
     ax.stairs(np.where(losses, 0.0, share), edges, fill=True, color="tab:blue")
     ax.stairs(np.where(losses, share, 0.0), edges, fill=True, color=worse_colour)
     width = frame["bin_high_usd"] - frame["bin_low_usd"]
-    ax.axvline(median, color="tab:orange", linestyle="--", label=f"median: ${number(median)}")
+    ax.axvline(median, color="tab:orange", linestyle="--", label=f"median: {money(median, unit)}")
     low, high = central_range(frame, SHOWN_SHARE)
     ax.set_xlim(min(low, median, marker) - 200.0, max(high, median, marker) + 200.0)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6))  # "12,500"-wide labels: fewer ticks, no overlap
     ax.xaxis.set_major_formatter(NUMBER)
-    ax.set_ylabel(f"% of workers per ${number(width.iloc[0])} bin")
+    ax.set_ylabel(f"% of workers per {money(width.iloc[0], unit)} bin")
     ax.grid(alpha=0.3)
 
 
@@ -246,8 +256,8 @@ def destination_rows(outcomes: pd.DataFrame) -> pd.DataFrame:
     return outcomes[outcomes["group"] == "destination"]
 
 
-def destinations_figure(by_destination: pd.DataFrame, label: str) -> Figure:
-    """Per destination: median cash brought home with its p25 to p75 range (USD per worker),
+def destinations_figure(by_destination: pd.DataFrame, label: str, unit: str = "USD") -> Figure:
+    """Per destination: median cash brought home with its p25 to p75 range (``unit`` per worker),
     and the share of returned workers worse off than staying home (% with its 95% CI).
 
     ``by_destination`` holds ``outcomes.parquet``'s rows with ``group == 'destination'``;
@@ -264,12 +274,12 @@ def destinations_figure(by_destination: pd.DataFrame, label: str) -> Figure:
                  alpha=0.3, label="middle half of workers (p25 to p75)")
     cash_ax.scatter(cash["p50"], rows, color="tab:blue", zorder=3, label="median")
     for row, median in zip(rows, cash["p50"]):
-        cash_ax.annotate(usd(median), (median, row), xytext=(0, 9), textcoords="offset points",
+        cash_ax.annotate(money(median, unit), (median, row), xytext=(0, 9), textcoords="offset points",
                          ha="center", va="bottom", fontsize="small")
     cash_ax.set_xlim(left=min(0.0, cash["p25"].min()), right=cash["p75"].max() * 1.1)
     cash_ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
-    cash_ax.xaxis.set_major_formatter(USD_AXIS)
-    cash_ax.set_xlabel("cash brought home (USD per worker)")
+    cash_ax.xaxis.set_major_formatter(money_axis(unit))
+    cash_ax.set_xlabel(in_unit("cash brought home (USD per worker)", unit))
     cash_ax.set_ylim(rows.min() - 0.6, rows.max() + 0.6)
     share = 100.0 * worse["mean"]
     error = np.vstack([share - 100.0 * worse["ci95_low"], 100.0 * worse["ci95_high"] - share])
@@ -369,3 +379,43 @@ def normalising_range(compared: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     low = compared["low"].where(~point, compared["low"] - pad)
     high = compared["high"].where(~point, compared["high"] + pad)
     return low, high
+
+
+def tuning_scan_figure(scan: pd.DataFrame, label: str) -> Figure:
+    """Each tuned figure against the parameter set to hit it (``tuning_scan.csv``, :mod:`sim.tuning_scan`).
+
+    One panel per figure: the simulated value (dots, green in range, red out of it; in the
+    figure's unit) at each scanned mean of the parameter, the source range shaded, the
+    configured value marked by a dashed line; the title says over what span it stays in range.
+    """
+    scanned = scan.dropna(subset=["factor"])
+    pairs = list(dict.fromkeys(zip(scanned["parameter"], scanned["figure"])))
+    figure = Figure(figsize=(SIZE[0], 3.2 * max(len(pairs), 1) + 0.8), layout="constrained")
+    spans = tuning_scan.in_range_span(scanned).set_index(["parameter", "figure"])
+    for ax, (parameter, name) in zip(figure.subplots(max(len(pairs), 1), 1, squeeze=False)[:, 0], pairs):
+        rows = scanned[(scanned["parameter"] == parameter) & (scanned["figure"] == name)]
+        first = rows.iloc[0]
+        ax.axhspan(first["low"], first["high"], color="0.85",
+                   label=f"source: {span(first['low'], first['high'], first['unit'])}")
+        ax.plot(rows["parameter_mean"], rows["simulated"], color="0.5", linewidth=1, zorder=2)
+        kept = rows["in_range"].fillna(False).astype(bool)
+        for chosen, colour, text in ((kept, IN_RANGE, "in range"), (~kept, OUT_OF_RANGE, "out of range")):
+            if chosen.any():
+                ax.scatter(rows["parameter_mean"][chosen], rows["simulated"][chosen], color=colour, zorder=3, label=text)
+        configured = rows.loc[rows["factor"] == 1.0, "parameter_mean"]
+        for value in configured:
+            ax.axvline(value, color="black", linestyle="--", linewidth=1, label=f"as configured: {number(value)}")
+        this = spans.loc[(parameter, name)]
+        within = ("in range nowhere scanned" if this["points_in_range"] == 0 else
+                  f"in range at {this['points_in_range']:.0f} of {this['points']:.0f} values, "
+                  f"{number(this['lowest_in_range'])} to {number(this['highest_in_range'])}")
+        ax.set_title(f"{humanise(name)}: {within}", parse_math=False, fontsize="medium")
+        ax.set_xlabel(f"{parameter}, mean (scaled {tuning_scan.FACTORS[0]:g} to {tuning_scan.FACTORS[-1]:g} "
+                      f"times as configured)")
+        ax.set_ylabel(str(first["unit"]))
+        ax.yaxis.set_major_formatter(NUMBER)
+        ax.grid(alpha=0.3)
+        plain(ax.legend(loc="best", fontsize="small"))
+    figure.suptitle(f"How hard the tuning works: each tuned figure as its parameter moves ({label})",
+                    parse_math=False)
+    return figure

@@ -20,13 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import results
+from sim import results, tuning_scan
+from sim.assumptions import marked_values
 from sim.calibration import evidence_line
 from sim.config import Timeline
-from sim.labels import lever, missing, number, place, span, usd, with_unit
+from sim.labels import in_unit, lever, missing, money, number, place, run_money_unit, span, with_unit
 
 FILE = "report.html"
-MARKER = "(assumption)"
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -41,7 +41,8 @@ figcaption, .note { color: #555; } .missing { color: #a00; }
 
 FIGURES = (("state_revenue.png", "State revenue"), ("flows.png", "Workers abroad, hires and returns"),
            ("household_outcomes.png", "What households take home"),
-           ("destinations.png", "By destination"), ("calibration.png", "Against the source"))
+           ("destinations.png", "By destination"), ("calibration.png", "Against the source"),
+           ("tuning_scan.png", "How hard the tuning works"))
 
 OUTCOMES = {"cash_home_usd": ("Cash brought home", "USD"),
             "net_gain_usd": ("Net gain over staying home", "USD"),
@@ -49,7 +50,8 @@ OUTCOMES = {"cash_home_usd": ("Cash brought home", "USD"),
             "effective_hourly_pay_usd": ("Effective hourly pay", "USD per hour"),
             "months_served": ("Months served", "months"),
             "share_worse_off_than_home": ("Worse off than staying home", "share")}
-"""Outcome column of ``outcomes.parquet`` -> (readable name, unit as :func:`with_unit` takes it)."""
+"""Outcome column of ``outcomes.parquet`` -> (readable name, unit as :func:`with_unit` takes it, with
+``USD`` standing for the run's money unit)."""
 
 WORDS = dict(enumerate("zero one two three four five six seven eight nine ten eleven twelve".split()))
 
@@ -79,7 +81,7 @@ def render(directory) -> str:
     """The report of the run saved in ``directory``, as HTML text."""
     directory = Path(directory)
     run = _read(directory)
-    sections = [_title(run), _headline(run), _figures(run), _outcomes(run), _calibration(run),
+    sections = [_title(run), _headline(run), _figures(run), _outcomes(run), _calibration(run), _tuning_scan(run),
                 _assumptions(run), _timeline(run), _provenance(run)]
     return page(f"{run['name']}, seed {run['manifest'].get('seed')}", sections)
 
@@ -113,9 +115,9 @@ def _read(directory: Path) -> dict:
         raise ReportError(f"{directory}: not a results directory (manifest or summary is not a JSON object)")
     config_file = manifest.get("config_file")
     return {"directory": directory, "manifest": manifest, "summary": summary,
-            "name": Path(config_file).stem if config_file else "scenario",
+            "name": Path(config_file).stem if config_file else "scenario", "unit": run_money_unit(manifest),
             "outcomes": _table(directory / "outcomes.parquet"), "monthly": _table(directory / "monthly.parquet"),
-            "calibration": _table(directory / "calibration.csv")}
+            "calibration": _table(directory / "calibration.csv"), "tuning_scan": _table(directory / "tuning_scan.csv")}
 
 
 def _table(path: Path) -> pd.DataFrame | None:
@@ -168,7 +170,7 @@ def _title(run) -> str:
     return f"""<h1>{escape(run['name'])}</h1>
 <p class="note">Seed {_e(manifest.get('seed'))} · run on {escape(date)} ·
 {_e(f"{manifest.get('workers_simulated') or 0:,}")} simulated workers · {_e(summary.get('mode'))} mode,
-{_e(summary.get('horizon_months'))} months</p>
+{_e(summary.get('horizon_months'))} months · amounts in {escape(run['unit'])}</p>
 <h2>What this is</h2>
 <p>This page reports one run of a Monte Carlo simulation of North Korean labour migration under state
 control. Workers pay a bribe to be chosen for work abroad, hand a monthly <em>planned contribution</em> to the
@@ -180,21 +182,22 @@ listed below with their reasons. The calibration table compares the simulated fi
 
 
 def _headline(run) -> str:
-    summary = run["summary"]
+    summary, code = run["summary"], run["unit"]
 
     def quantiles(name, unit):
         values = summary.get(name) or {}
-        cell = "USD" if unit.startswith("USD") else unit
+        unit = in_unit(unit, code)
+        cell = unit.split(" per ")[0]
         text = " / ".join(with_unit(values.get(key), cell) for key in ("p5", "p50", "p95"))
-        return text + with_unit(0, unit).removeprefix("$0")
+        return text + with_unit(0, unit).removeprefix(with_unit(0, cell))
 
     worse = _overall(run, "share_worse_off_than_home")
     worse_text = with_unit(summary.get("share_worse_off_than_home"), "share")
     if worse and not missing(worse.get("ci95_low")):
         worse_text += f" (95% interval {span(worse['ci95_low'], worse['ci95_high'], 'share')})"
     rows = [
-        ("State revenue", _interval(summary.get("state_revenue_usd_per_year") or {}, "USD per year")),
-        ("Manager skim", _interval(summary.get("manager_skim_usd_per_year") or {}, "USD per year")),
+        ("State revenue", _interval(summary.get("state_revenue_usd_per_year") or {}, f"{code} per year")),
+        ("Manager skim", _interval(summary.get("manager_skim_usd_per_year") or {}, f"{code} per year")),
         ("Workers abroad, mean", with_unit(summary.get("workers_active_mean"), "workers")),
         ("Cash brought home, p5 / median / p95", quantiles("cash_home_usd", "USD")),
         ("Net gain over staying home, p5 / median / p95", quantiles("net_gain_usd", "USD")),
@@ -215,6 +218,9 @@ def _figures(run) -> str:
         path = directory / name
         if name == "destinations.png" and not path.is_file() and not _several_destinations(run):
             continue  # drawn only for runs with two or more destinations
+        if name == "tuning_scan.png" and not path.is_file() and (
+                run["tuning_scan"] is None or run["tuning_scan"]["factor"].isna().all()):
+            continue  # drawn only for runs with a tuning scan of some parameter
         parts.append(f"<h3>{escape(title)}</h3>")
         if not path.is_file():
             parts.append(f"<p class=\"missing\">The figure {escape(name)} is missing from this results directory.</p>")
@@ -230,12 +236,12 @@ def _several_destinations(run) -> bool:
 
 def _reading(run, name: str) -> str:
     """One sentence saying what ``name`` shows, computed from the saved tables."""
-    summary, monthly = run["summary"], run["monthly"]
+    summary, monthly, code = run["summary"], run["monthly"], run["unit"]
     try:
         if name == "state_revenue.png":
             per_year = summary["state_revenue_usd_per_year"]["mean"]
-            return (f"State revenue averages {usd(per_year / 12)} a month ({usd(per_year)} a year) over "
-                    f"{_years(summary.get('horizon_months'))}.")
+            return (f"State revenue averages {money(per_year / 12, code)} a month ({money(per_year, code)} a year) "
+                    f"over {_years(summary.get('horizon_months'))}.")
         if name == "flows.png":
             hires, returns = monthly["hires"].mean(), monthly["returns"].mean()
             early = monthly["early_returns"].sum() / monthly["returns"].sum() if monthly["returns"].sum() else math.nan
@@ -243,18 +249,22 @@ def _reading(run, name: str) -> str:
                     f"{number(hires)} are hired and {number(returns)} come home a month, "
                     f"{with_unit(early, 'share')} of them early.")
         if name == "household_outcomes.png":
-            return (f"Half of returned workers bring home more than {usd(summary['cash_home_usd']['p50'])}; "
+            return (f"Half of returned workers bring home more than {money(summary['cash_home_usd']['p50'], code)}; "
                     f"{with_unit(summary['share_worse_off_than_home'], 'share')} of returned workers end up worse "
                     f"off than had they stayed home.")
         if name == "destinations.png":
             frame = run["outcomes"]
             rows = frame[(frame["group"] == "destination") & (frame["outcome"] == "cash_home_usd")].dropna(subset=["p50"])
             best, worst = rows.loc[rows["p50"].idxmax()], rows.loc[rows["p50"].idxmin()]
-            return (f"Median cash brought home is highest in {place(best['level'])} ({usd(best['p50'])}) "
-                    f"and lowest in {place(worst['level'])} ({usd(worst['p50'])}).")
+            return (f"Median cash brought home is highest in {place(best['level'])} ({money(best['p50'], code)}) "
+                    f"and lowest in {place(worst['level'])} ({money(worst['p50'], code)}).")
         if name == "calibration.png":
             return (f"Calibration, counting as evidence only figures nothing was set from: "
                     f"{evidence_line(run['calibration'])}.")
+        if name == "tuning_scan.png":
+            return ("Each tuned figure as the parameter set to hit it moves from "
+                    f"{tuning_scan.FACTORS[0]:g} to {tuning_scan.FACTORS[-1]:g} times its configured value, with the "
+                    "same random numbers at every point: a wide green run is a robust fit, a lone one a knife-edge.")
     except (KeyError, TypeError, ValueError, AttributeError):
         pass
     return "The figure's data could not be read to summarise it."
@@ -265,11 +275,13 @@ def _outcomes(run) -> str:
     if frame is None:
         return "<h2>Household outcomes</h2>\n<p class=\"missing\">outcomes.parquet is missing.</p>"
     rows = []
+    code = run["unit"]
     for record in frame.to_dict("records"):
         label, unit = OUTCOMES.get(record["outcome"], (record["outcome"].replace("_", " "), ""))
-        cell = "USD" if unit.startswith("USD") else "share" if unit == "share" else ""
-        label += {"USD": ", USD", "share": ", % of workers", "": f", {unit}" if unit else ""}[cell]
-        label += f" {with_unit(0, unit).removeprefix('$0').strip()}" if unit.startswith("USD per") else ""
+        unit = in_unit(unit, code)
+        cell = code if unit.startswith(code) else "share" if unit == "share" else ""
+        label += {code: f", {code}", "share": ", % of workers", "": f", {unit}" if unit else ""}[cell]
+        label += f" {with_unit(0, unit).removeprefix(with_unit(0, code)).strip()}" if unit.startswith(f"{code} per") else ""
         group = "all returned workers" if record["group"] == "all" else f"{record['group']}: {place(record['level'])}"
 
         def text(value):
@@ -302,14 +314,41 @@ def _calibration(run) -> str:
         rows.append([name, kind, _e(record.get("period")), _e(record.get("destination")), _e(record.get("statistic")),
                      _e(unit or None), escape(_source_range(record["low"], record["high"], unit)),
                      escape(with_unit(record.get("simulated"), unit)), _e(record.get("status")),
-                     _e(record.get("citation"))])
+                     _e(record.get("compared_over")), _e(record.get("citation"))])
     return ("<h2>Calibration</h2>\n<p>Every figure of the source beside the simulated value, in range or not, "
             "or why it is not compared. Its kind says what being in range shows: an <em>input</em> is a config "
             "value read back, a <em>constrained</em> figure is in range by construction, a <em>tuned</em> one was "
             "hit by setting the parameter named, and only an <em>independent</em> one is evidence: "
-            f"{_e(evidence_line(frame))}.</p>\n"
+            f"{_e(evidence_line(frame))}. A figure is compared only with a run of its period and money unit "
+            f"(this run: {_e(run['manifest'].get('period') or 'present')}, {_e(run['unit'])}); in a run whose policy "
+            "changes during it, a figure about the status quo is compared over the months before the change, "
+            "or is not applicable. Targets of a targets file (--targets) follow the source's figures, each citing "
+            "its own source and compared over its dates.</p>\n"
             + _rows(("name", "kind", "period", "destination", "statistic", "unit", "source range", "simulated",
-                     "status", "citation"), rows, numeric=(6, 7)))
+                     "status", "compared over", "citation"), rows, numeric=(6, 7)))
+
+
+def _tuning_scan(run) -> str:
+    frame = run["tuning_scan"]
+    if frame is None or frame.empty:
+        return ""
+    if frame["factor"].isna().all():
+        return f"<h2>How hard the tuning works</h2>\n<p>{_e(tuning_scan.describe(frame))}.</p>"
+    spans = tuning_scan.in_range_span(frame.dropna(subset=["factor"]))
+    rows = [(f"<code>{escape(str(row.parameter))}</code>", _e(row.figure),
+             escape(f"{row.points_in_range} of {row.points}"),
+             escape("—" if row.points_in_range == 0 else f"{number(row.lowest_in_range)} to "
+                                                          f"{number(row.highest_in_range)}"))
+            for row in spans.itertuples()]
+    configured = frame[frame["factor"] == 1.0].drop_duplicates("parameter")
+    values = "; ".join(f"{parameter} {number(value)}" for parameter, value
+                       in zip(configured["parameter"], configured["parameter_mean"]))
+    return ("<h2>How hard the tuning works</h2>\n<p>Each <em>tuned</em> figure was hit by setting a parameter. "
+            f"The scenario was run again with that parameter at {len(tuning_scan.FACTORS)} multiples of its "
+            f"configured value ({tuning_scan.FACTORS[0]:g} to {tuning_scan.FACTORS[-1]:g}, shape kept; up to "
+            f"{tuning_scan.WORKERS:,} workers each, the run's seed). The parameter's means that keep each figure in "
+            f"range (as configured: {escape(values)}):</p>\n"
+            + _rows(("parameter", "figure", "scanned values in range", "parameter mean in range"), rows, numeric=(2, 3)))
 
 
 def _source_range(low, high, unit: str) -> str:
@@ -337,7 +376,7 @@ def _assumptions(run) -> str:
             parts.append(f"<p class=\"missing\">The scenario file {escape(file)} no longer exists (or cannot be read), "
                          "so its assumptions are not listed.</p>")
             continue
-        found = assumptions(text)
+        found = marked_values(text)
         parts.append(f"<h3>{escape(path.name)}</h3>")
         parts.append(_rows(("key", "value", "reason"), [(f"<code>{escape(key)}</code>", f"<code>{escape(value)}</code>",
                                                          escape(reason)) for key, value, reason in found])
@@ -366,6 +405,7 @@ def _provenance(run) -> str:
     versions = manifest.get("versions") or {}
     command = manifest.get("command")
     rows = [("seed", manifest.get("seed")),
+            ("money unit, period", f"{run['unit']}, {manifest.get('period') or 'present'}"),
             ("workers simulated", f"{manifest.get('workers_simulated') or 0:,}"),
             ("threads", manifest.get("threads")),
             ("versions", ", ".join(f"{key} {value}" for key, value in versions.items())),
@@ -376,81 +416,3 @@ def _provenance(run) -> str:
             ("started (UTC)", manifest.get("started_utc")),
             ("wall time", None if missing(manifest.get("wall_seconds")) else f"{manifest['wall_seconds']:.1f} s")]
     return "<h2>Provenance</h2>\n" + _rows(("", ""), [(escape(key), _e(value)) for key, value in rows])
-
-
-# ---------------------------------------------------------------- the scenario file's assumptions
-
-def assumptions(text: str) -> list[tuple[str, str, str]]:
-    """The values of a TOML scenario file marked ``(assumption)``: (dotted key, value as written, reason).
-
-    A key is marked when its own line's comment, or the comment block just above it (no blank
-    line between), holds the marker; a block just above a ``[table]`` header marks the table,
-    whose value is then its keys as written. The reason is the comment without the marker.
-    """
-    found, table, block = [], "", []
-    lines = text.splitlines()
-    index = 0
-    while index < len(lines):
-        stripped = lines[index].strip()
-        index += 1
-        if not stripped:
-            block = []
-        elif stripped.startswith("#"):
-            block.append(stripped.lstrip("#").strip())
-        elif stripped.startswith("["):
-            code, comment = _split_comment(stripped)
-            table = code.strip("[] ").replace('"', "")
-            if _marked(block, comment):
-                found.append((table, "; ".join(_table_lines(lines, index)), _reason(block, comment)))
-            block = []
-        else:
-            code, comment = _split_comment(stripped)
-            while _open_brackets(code) > 0 and index < len(lines):  # a value over several lines
-                more, extra = _split_comment(lines[index].strip())
-                code, comment, index = f"{code} {more}", " ".join(filter(None, (comment, extra))), index + 1
-            key, _, value = code.partition("=")
-            if _marked(block, comment):
-                path = ".".join(filter(None, (table, key.strip().replace('"', ""))))
-                found.append((path, value.strip(), _reason(block, comment)))
-            block = []
-    return found
-
-
-def _split_comment(line: str) -> tuple[str, str]:
-    """(code, comment) of a TOML line: the first ``#`` outside a string starts the comment."""
-    quote = None
-    for position, char in enumerate(line):
-        if quote:
-            quote = None if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char == "#":
-            return line[:position].rstrip(), line[position + 1:].strip()
-    return line.rstrip(), ""
-
-
-def _open_brackets(code: str) -> int:
-    return code.count("[") + code.count("{") - code.count("]") - code.count("}")
-
-
-def _marked(block: list[str], comment: str) -> bool:
-    return MARKER in comment or any(MARKER in line for line in block)
-
-
-def _reason(block: list[str], comment: str) -> str:
-    text = " ".join(filter(None, [*block, comment])).replace(MARKER, "")
-    return " ".join(text.split())
-
-
-def _table_lines(lines: list[str], start: int) -> list[str]:
-    """The key lines (comments dropped) of the table whose header is just before ``start``."""
-    keys, pending = [], ""
-    for line in lines[start:]:
-        code, _ = _split_comment(line.strip())
-        if not pending and code.startswith("["):  # the next table's header
-            break
-        pending = f"{pending} {code}".strip()
-        if pending and _open_brackets(pending) <= 0:
-            keys.append(pending)
-            pending = ""
-    return keys + ([pending] if pending else [])

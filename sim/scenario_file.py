@@ -55,8 +55,9 @@ def read_with_bases(path: Path, chain=()) -> tuple[dict, list[Path]]:
     first). A missing base, a non-string ``extends`` or a cycle is a ConfigError naming the file."""
     raw = read_toml(path, str(path))
     calibration = raw.get("calibration")
-    if isinstance(calibration, dict) and isinstance(calibration.get("seeds_file"), str):
-        calibration["seeds_file"] = str((path.parent / calibration["seeds_file"]).resolve())
+    for key in ("seeds_file", "targets_file"):  # relative to the file that names it
+        if isinstance(calibration, dict) and isinstance(calibration.get(key), str):
+            calibration[key] = str((path.parent / calibration[key]).resolve())
     if "extends" not in raw:
         if "unset" in raw:
             raise ConfigError([f"{path}: unset: only a file that extends a base can unset its keys"])

@@ -23,7 +23,7 @@ def test_every_present_day_russian_figure_is_in_range(calibration):
 def test_figures_that_cannot_be_compared_say_why(calibration):
     rows = calibration.set_index("name")
     assert rows.loc["bribe_china", "status"] == "not compared: destination 'china' not simulated"
-    assert rows.loc["workers_soviet", "status"] == "not compared: soviet period"
+    assert rows.loc["workers_soviet", "status"] == "not compared: Soviet-era figure"
     assert rows.loc["tip_hours_per_day", "status"] == "not compared: no simulated counterpart"
     assert rows.citation.str.contains("Lankov").all()
 

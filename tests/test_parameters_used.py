@@ -75,6 +75,10 @@ EXEMPT = {
     "work.hours_per_day": "effective hourly pay only (sim.aggregate)",
     "work.days_per_month": "effective hourly pay only (sim.aggregate)",
     "calibration.seeds_file": "which source figures a run is compared with",
+    "calibration.targets_file": "a user's dated figures the run is compared with",
+    "calibration.tuning_scan": "whether sim run also scans the tuned parameters (more runs, same kernel)",
+    "simulation.money_unit": "names the unit amounts are in; the arithmetic is the same in any unit",
+    "simulation.period": "which era's source figures a run is compared with",
 }
 """Keys that feed only what the kernel and the reference do not compute, and why."""
 

@@ -9,6 +9,7 @@ import pytest
 import sim
 from conftest import ROOT
 from sim import report
+from sim.assumptions import marked_values
 from sim.cli import main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -39,7 +40,7 @@ def test_the_report_holds_every_calibration_row(run_dir, page):
 
 def test_the_report_lists_every_assumption_of_the_config(page):
     text = BASELINE.read_text()
-    found = report.assumptions(text)
+    found = marked_values(text)
     assert len(found) >= text.count("(assumption)") - 1  # the header comment explains the marker
     for key, _value, reason in found:
         assert f"<code>{key}</code>" in page
@@ -50,7 +51,7 @@ def test_assumptions_are_read_from_key_lines_comment_blocks_and_tables():
     text = ('# (assumption) file header, not a key\n\n[a]\n# (assumption) the why\nx = 1\n'
             'y = "#not a comment" # (assumption) inline\nz = 2  # (article)\n'
             '# (assumption) whole table\n[b.c]\nk = [\n  [0, 1.0],\n  [24, 1.3],\n]\n')
-    assert report.assumptions(text) == [("a.x", "1", "the why"), ("a.y", '"#not a comment"', "inline"),
+    assert marked_values(text) == [("a.x", "1", "the why"), ("a.y", '"#not a comment"', "inline"),
                                         ("b.c", "k = [ [0, 1.0], [24, 1.3], ]", "whole table")]
 
 

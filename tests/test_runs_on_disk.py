@@ -194,7 +194,7 @@ def test_run_folder_names_are_safe_whatever_the_config_is_called(tmp_path, capsy
     assert re.fullmatch(r"[A-Za-z0-9_][\w.-]*-seed\d+", run.name), run.name
     assert len(run.name) < 120
     assert {path.name for path in run.glob("*.png")} == {"state_revenue.png", "household_outcomes.png",
-                                                         "calibration.png", "flows.png"}
+                                                         "calibration.png", "flows.png", "tuning_scan.png"}
 
 
 @pytest.mark.parametrize(("value", "text"), [(None, "n/a"), (math.nan, "n/a"), (1234.5, "1,234"), (0.1234, "0.123")])
