@@ -269,11 +269,11 @@ def work_month(w, t, p, tl, monthly_key, may_return=True):
                    gross=w["gross"] + earnings, to_state=w["to_state"] + paid - to_managers,
                    to_managers=w["to_managers"] + to_managers,
                    expenses_total=w["expenses_total"] + w["expenses_cents"], due=w["due"] + due_now)
-    row = {L.M_ACTIVE: 1, L.M_HIRES: 0, L.M_RETURNS: returns, L.M_EARLY_RETURNS: returns != completed,
-           L.M_GROSS: earnings, L.M_STATE: paid - to_managers, L.M_MANAGERS: to_managers,
-           L.M_EXPENSES: w["expenses_cents"], L.M_KEPT: available - paid,
-           L.M_ARREARS: where(returns, 0, due - paid), L.M_ARREARS_COLLECTED: 0,
-           L.M_CONTRACT_SUM: w["contract"], L.M_MONTHS_SERVED_SUM: w["months"]}
+    row = {L.M.workers_active: 1, L.M.hires: 0, L.M.returns: returns, L.M.early_returns: returns != completed,
+           L.M.gross_earnings_usd: earnings, L.M.to_state_usd: paid - to_managers, L.M.to_managers_usd: to_managers,
+           L.M.expenses_usd: w["expenses_cents"], L.M.kept_usd: available - paid,
+           L.M.arrears_outstanding_usd: where(returns, 0, due - paid), L.M.arrears_collected_usd: 0,
+           L.M.contract_months_sum: w["contract"], L.M.months_served_sum: w["months"]}
     return [row[column] for column in range(len(L.MONTHLY_SERIES))], running, returns
 
 
@@ -312,14 +312,14 @@ def settle(p, w):
     kept_per_month = cents(savings / 100.0 / months)
     completed = months >= w["contract"]
     cell = (w["destination"] * len(p.skill_cumulative_share) + w["skill"]) * len(L.REGIMES) + w["regime"]
-    row = {L.C_WORKERS: 1, L.C_COMPLETED: completed, L.C_WORSE_OFF: net < 0,
-           L.C_MONTHS: months, L.C_CONTRACT: w["contract"], L.C_BRIBE: bribe_cents,
-           L.C_QUOTA: cents(w["due"] / 100.0 / months), L.C_HOME_WAGE: cents(w["home_wage"]),
-           L.C_GROSS: w["gross"], L.C_STATE: w["to_state"],
-           L.C_MANAGERS: w["to_managers"], L.C_EXPENSES: w["expenses_total"], L.C_KEPT: savings,
-           L.C_ARREARS: w["arrears"], L.C_CASH: cash, L.C_NET: net, L.C_KEPT_PER_MONTH: kept_per_month,
-           L.C_CASH_COMPLETED: where(completed, cash, 0), L.C_STAY_HOME: stay_home, L.C_DUE: w["due"],
-           L.C_ARREARS_COLLECTED: where(p.arrears_deducted, w["arrears"], 0)}
+    row = {L.C.workers: 1, L.C.completed: completed, L.C.worse_off: net < 0,
+           L.C.months_served: months, L.C.contract_months: w["contract"], L.C.bribe_usd: bribe_cents,
+           L.C.quota_usd_per_month: cents(w["due"] / 100.0 / months), L.C.home_wage_usd_per_month: cents(w["home_wage"]),
+           L.C.gross_earnings_usd: w["gross"], L.C.to_state_usd: w["to_state"],
+           L.C.to_managers_usd: w["to_managers"], L.C.expenses_usd: w["expenses_total"], L.C.kept_usd: savings,
+           L.C.arrears_at_return_usd: w["arrears"], L.C.cash_home_usd: cash, L.C.net_gain_usd: net, L.C.kept_usd_per_month: kept_per_month,
+           L.C.cash_home_completed_usd: where(completed, cash, 0), L.C.stay_home_earnings_usd: stay_home, L.C.quota_due_usd: w["due"],
+           L.C.arrears_collected_usd: where(p.arrears_deducted, w["arrears"], 0)}
     values = [cash, net, kept_per_month, months]
     return cell, [row[column] for column in range(len(L.CELL_TOTALS))], values
 
