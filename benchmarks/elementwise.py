@@ -269,12 +269,12 @@ def work_month(w, t, p, tl, monthly_key, may_return=True):
                    gross=w["gross"] + earnings, to_state=w["to_state"] + paid - to_managers,
                    to_managers=w["to_managers"] + to_managers,
                    expenses_total=w["expenses_total"] + w["expenses_cents"], due=w["due"] + due_now)
-    row = {L.M.workers_active: 1, L.M.hires: 0, L.M.returns: returns, L.M.early_returns: returns != completed,
-           L.M.gross_earnings_usd: earnings, L.M.to_state_usd: paid - to_managers, L.M.to_managers_usd: to_managers,
-           L.M.expenses_usd: w["expenses_cents"], L.M.kept_usd: available - paid,
-           L.M.arrears_outstanding_usd: where(returns, 0, due - paid), L.M.arrears_collected_usd: 0,
-           L.M.contract_months_sum: w["contract"], L.M.months_served_sum: w["months"]}
-    return [row[column] for column in range(len(L.MONTHLY_SERIES))], running, returns
+    row = dict(workers_active=1, hires=0, returns=returns, early_returns=returns != completed,
+               gross_earnings_usd=earnings, to_state_usd=paid - to_managers, to_managers_usd=to_managers,
+               expenses_usd=w["expenses_cents"], kept_usd=available - paid,
+               arrears_outstanding_usd=where(returns, 0, due - paid), arrears_collected_usd=0,
+               contract_months_sum=w["contract"], months_served_sum=w["months"])
+    return [row[name] for name in L.MONTHLY_SERIES], running, returns
 
 
 def collect_arrears(p, w):
@@ -312,16 +312,15 @@ def settle(p, w):
     kept_per_month = cents(savings / 100.0 / months)
     completed = months >= w["contract"]
     cell = (w["destination"] * len(p.skill_cumulative_share) + w["skill"]) * len(L.REGIMES) + w["regime"]
-    row = {L.C.workers: 1, L.C.completed: completed, L.C.worse_off: net < 0,
-           L.C.months_served: months, L.C.contract_months: w["contract"], L.C.bribe_usd: bribe_cents,
-           L.C.quota_usd_per_month: cents(w["due"] / 100.0 / months), L.C.home_wage_usd_per_month: cents(w["home_wage"]),
-           L.C.gross_earnings_usd: w["gross"], L.C.to_state_usd: w["to_state"],
-           L.C.to_managers_usd: w["to_managers"], L.C.expenses_usd: w["expenses_total"], L.C.kept_usd: savings,
-           L.C.arrears_at_return_usd: w["arrears"], L.C.cash_home_usd: cash, L.C.net_gain_usd: net, L.C.kept_usd_per_month: kept_per_month,
-           L.C.cash_home_completed_usd: where(completed, cash, 0), L.C.stay_home_earnings_usd: stay_home, L.C.quota_due_usd: w["due"],
-           L.C.arrears_collected_usd: where(p.arrears_deducted, w["arrears"], 0)}
-    values = [cash, net, kept_per_month, months]
-    return cell, [row[column] for column in range(len(L.CELL_TOTALS))], values
+    row = dict(workers=1, completed=completed, worse_off=net < 0, months_served=months, contract_months=w["contract"],
+               bribe_usd=bribe_cents, quota_usd_per_month=cents(w["due"] / 100.0 / months),
+               home_wage_usd_per_month=cents(w["home_wage"]), gross_earnings_usd=w["gross"],
+               to_state_usd=w["to_state"], to_managers_usd=w["to_managers"], expenses_usd=w["expenses_total"],
+               kept_usd=savings, arrears_at_return_usd=w["arrears"], cash_home_usd=cash, net_gain_usd=net,
+               kept_usd_per_month=kept_per_month, cash_home_completed_usd=where(completed, cash, 0),
+               stay_home_earnings_usd=stay_home, quota_due_usd=w["due"],
+               arrears_collected_usd=where(p.arrears_deducted, w["arrears"], 0))
+    return cell, [row[name] for name in L.CELL_TOTALS], [row[name] for name in L.OUTCOME_METRICS]
 
 
 def raw_run(monthly, cell_totals, histogram, chunk_sumsq, n_slots, seed, started):

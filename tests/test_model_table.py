@@ -57,13 +57,17 @@ def test_packing_puts_each_parameter_where_the_kernel_reads_it():
                       'bribe_usd = 300, earning_capacity_usd_per_month = 800, quota_cap_usd_per_month = 850 }')
     p, tl = compile_params(chosen), compile_timeline(chosen.timeline, chosen.simulation.horizon_months)
     packed = packing.pack(p, tl)
-    at = packing.at.py_func
     china = list(chosen.destinations).index("china")
-    assert packed.values[at(packing.VALUES.quota_cap_usd_per_month, 2, 2, china)] == 850
-    assert packed.values[at(packing.VALUES.quota_cap_usd_per_month, 2, 2, 1 - china)] == chosen.quota.cap_usd_per_month
-    assert packed.values[at(packing.VALUES.free_mover_share, 2, 2, china)] == 0.5
-    assert packed.values[at(packing.VALUES.skill_wage_multiplier, 2, 2, 1)] == chosen.skills["skilled"].wage_multiplier
-    assert packed.values[at(packing.VALUES.arrears_deducted, 2, 2, 0)] == (chosen.return_.arrears_at_return == "deducted")
+
+    def value(name, which=0):
+        return packed.values[packing.at.py_func(getattr(packing.VALUES, name), 2, 2, which)]
+
+    assert value("quota_cap_usd_per_month", china) == 850
+    assert value("quota_cap_usd_per_month", 1 - china) == chosen.quota.cap_usd_per_month
+    assert value("free_mover_share", china) == 0.5
+    assert value("skill_wage_multiplier", 1) == chosen.skills["skilled"].wage_multiplier
+    assert value("arrears_deducted") == (chosen.return_.arrears_at_return == "deducted")
+    at = packing.at.py_func
     np.testing.assert_array_equal(packed.dists[at(packing.DISTS.bribe_usd, 2, 2, china)],
                                   chosen.destinations["china"].bribe_usd.compile())
     np.testing.assert_array_equal(packed.tlm[:, at(packing.TIMELINE.stay, 2, 2, 0)],
