@@ -47,7 +47,7 @@ def parameters_page() -> str:
         takes, meaning = keys[schema_key(p.path)]
         kind = f"flag: {p.equals}" if p.kind == "flag" else p.kind
         key = f"`{p.path}`" + (f" (unset: `{p.default}`)" if p.default else "")
-        rows.append((f"`{p.name}`", key, p.axis, kind, p.unit, takes, meaning))
+        rows.append((f"`{p.name}`", key, p.axis, kind, p.unit, takes, meaning + (f"; here: {p.note}" if p.note else "")))
     lines += _table(("kernel name", "key", "varies by", "kind", "unit", "takes", "meaning"), rows)
     lines += ["", "## Timeline levers", "",
               "`[timeline]` keys, one row each of `sim.schema.LEVERS` (from which `sim.config.Timeline` and its "

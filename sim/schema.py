@@ -45,6 +45,7 @@ class Param(NamedTuple):
     unit : what one number counts
     default : the key read where ``path`` is unset (None: ``path`` is always set)
     equals : the value a ``"flag"`` tests for
+    note : what the kernel makes of the key, where its meaning alone does not say
     """
 
     name: str
@@ -54,6 +55,7 @@ class Param(NamedTuple):
     unit: str
     default: str | None = None
     equals: str | None = None
+    note: str = ""
 
 
 PARAMS = (
@@ -67,7 +69,8 @@ PARAMS = (
           "distribution", "probability per month"),
     Param("home_wage_usd_per_month", "home.wage_usd_per_month", "shared", "distribution", "USD per month"),
     Param("quota_input_usd_per_month", "quota.retention_usd_per_month", "shared", "distribution", "USD per month",
-          default="quota.quota_usd_per_month"),
+          default="quota.quota_usd_per_month", note="K* under rule retention, the planned contribution before "
+                                                    "clipping under rule drawn"),
     Param("skim_share", "skim.share", "shared", "distribution", "share"),
     Param("travel_cost_usd", "return.travel_cost_usd", "shared", "distribution", "USD"),
     Param("destination_cumulative_share", "destinations.<destination>.share", "destination", "cumulative", "share"),
@@ -87,7 +90,8 @@ PARAMS = (
     Param("interest_rate_per_month", "bribe_finance.interest_rate_per_month", "shared", "value", "per month"),
     Param("arrears_deducted", "return.arrears_at_return", "shared", "flag", "1 or 0", equals="deducted"),
     Param("reservation_gain_usd", "participation.reservation_gain_usd", "shared", "value", "USD"),
-    Param("longest_contract_months", "destinations.<destination>.contract_months", "shared", "longest", "months"),
+    Param("longest_contract_months", "destinations.<destination>.contract_months", "shared", "longest", "months",
+          note="the longest contract any destination allows: bounds the steady state's acceptance draw"),
     Param("stock_mode", "simulation.mode", "shared", "flag", "1 or 0", equals="stock"),
 )
 """The kernel's parameters. A distribution goes to the packed table ``dists``, anything else to
