@@ -182,6 +182,7 @@ IDENTITIES = (
     Identity("earned", "gross earnings = to state + to managers + expenses + kept"),
     Identity("asked", "planned contributions asked = to state + to managers + arrears at return - arrears "
                       "collected at return (the arrears forgiven)"),
+    Identity("home", "cash brought home = kept - loan repayment - travel cost"),
 )
 """Identities that hold exactly, for every worker, month, cell and seed (money in whole cents)."""
 
@@ -190,9 +191,9 @@ _PAID = ("-earned", "-asked")
 """The roles of kept money and expenses (earned only), and of payments (earned and asked)."""
 
 
-def _money(table, earned_and_asked):
-    """The money columns every table shares: gross, payments, expenses, kept, and (with
-    ``earned_and_asked``) the arrears at return, the terms of "asked" but :func:`_asked`."""
+def _money(table, earned_and_asked, kept_roles=_EARNED):
+    """The money columns every table shares: gross, payments, expenses, kept (with ``kept_roles``),
+    and (with ``earned_and_asked``) the arrears at return, the terms of "asked" but :func:`_asked`."""
     columns = (
         Column("gross_earnings_usd", table, "USD", "earned abroad", ("+earned",)),
         Column("to_state_usd", table, "USD", "paid to the state, arrears collected at return included",
@@ -201,7 +202,7 @@ def _money(table, earned_and_asked):
                                                   "return included", _PAID if earned_and_asked else _EARNED),
         Column("expenses_usd", table, "USD", "day-to-day expenses abroad", _EARNED),
         Column("kept_usd", table, "USD", "savings put by: gross - to state - to managers - expenses",
-               _EARNED),
+               kept_roles),
     )
     if not earned_and_asked:
         return columns
@@ -265,11 +266,12 @@ COLUMNS = (
     Column("borrowed", "worker_codes", "1 or 0", "borrowed the bribe"),
     Column("worse_off", "worker_codes", "1 or 0", "net gain negative"),
     Column("bribe_usd", "worker_cents", "USD", "bribe paid"),
-    *_money("worker_cents", True),
-    Column("loan_repayment_usd", "worker_cents", "USD", "bribe with interest, repaid at return if borrowed"),
+    *_money("worker_cents", True, kept_roles=("-earned", "-home")),
+    Column("loan_repayment_usd", "worker_cents", "USD", "bribe with interest, repaid at return if borrowed",
+           ("+home",)),
     _asked("worker_cents"),
-    Column("travel_cost_usd", "worker_cents", "USD", "paid from savings at return"),
-    Column("cash_home_usd", "worker_cents", "USD", "kept, less loan repayment and travel"),
+    Column("travel_cost_usd", "worker_cents", "USD", "paid from savings at return", ("+home",)),
+    Column("cash_home_usd", "worker_cents", "USD", "kept, less loan repayment and travel", ("+home",)),
     Column("stay_home_earnings_usd", "worker_cents", "USD", "home wage times months abroad"),
     Column("net_gain_usd", "worker_cents", "USD", "cash home less stay-home earnings, less the bribe unless "
                                                   "borrowed"),
