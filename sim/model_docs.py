@@ -105,7 +105,7 @@ def main() -> int:
     for name, page in PAGES.items():
         text = page()
         write_file_atomically(DOCS / name, lambda path: path.write_text(text))
-        print(DOCS / name)
+        print(f"{DOCS.name}/{name}")
     return 0
 
 
