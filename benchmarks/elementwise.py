@@ -269,12 +269,12 @@ def work_month(w, t, p, tl, monthly_key, may_return=True):
                    gross=w["gross"] + earnings, to_state=w["to_state"] + paid - to_managers,
                    to_managers=w["to_managers"] + to_managers,
                    expenses_total=w["expenses_total"] + w["expenses_cents"], due=w["due"] + due_now)
-    row = {L.M_ACTIVE: 1, L.M_HIRES: 0, L.M_RETURNS: returns, L.M_EARLY_RETURNS: returns != completed,
-           L.M_GROSS: earnings, L.M_STATE: paid - to_managers, L.M_MANAGERS: to_managers,
-           L.M_EXPENSES: w["expenses_cents"], L.M_KEPT: available - paid,
-           L.M_ARREARS: where(returns, 0, due - paid), L.M_ARREARS_COLLECTED: 0,
-           L.M_CONTRACT_SUM: w["contract"], L.M_MONTHS_SERVED_SUM: w["months"]}
-    return [row[column] for column in range(len(L.MONTHLY_SERIES))], running, returns
+    row = dict(workers_active=1, hires=0, returns=returns, early_returns=returns != completed,
+               gross_earnings_usd=earnings, to_state_usd=paid - to_managers, to_managers_usd=to_managers,
+               expenses_usd=w["expenses_cents"], kept_usd=available - paid,
+               arrears_outstanding_usd=where(returns, 0, due - paid), arrears_collected_usd=0,
+               contract_months_sum=w["contract"], months_served_sum=w["months"])
+    return [row[name] for name in L.MONTHLY_SERIES], running, returns
 
 
 def collect_arrears(p, w):
@@ -312,16 +312,15 @@ def settle(p, w):
     kept_per_month = cents(savings / 100.0 / months)
     completed = months >= w["contract"]
     cell = (w["destination"] * len(p.skill_cumulative_share) + w["skill"]) * len(L.REGIMES) + w["regime"]
-    row = {L.C_WORKERS: 1, L.C_COMPLETED: completed, L.C_WORSE_OFF: net < 0,
-           L.C_MONTHS: months, L.C_CONTRACT: w["contract"], L.C_BRIBE: bribe_cents,
-           L.C_QUOTA: cents(w["due"] / 100.0 / months), L.C_HOME_WAGE: cents(w["home_wage"]),
-           L.C_GROSS: w["gross"], L.C_STATE: w["to_state"],
-           L.C_MANAGERS: w["to_managers"], L.C_EXPENSES: w["expenses_total"], L.C_KEPT: savings,
-           L.C_ARREARS: w["arrears"], L.C_CASH: cash, L.C_NET: net, L.C_KEPT_PER_MONTH: kept_per_month,
-           L.C_CASH_COMPLETED: where(completed, cash, 0), L.C_STAY_HOME: stay_home, L.C_DUE: w["due"],
-           L.C_ARREARS_COLLECTED: where(p.arrears_deducted, w["arrears"], 0)}
-    values = [cash, net, kept_per_month, months]
-    return cell, [row[column] for column in range(len(L.CELL_TOTALS))], values
+    row = dict(workers=1, completed=completed, worse_off=net < 0, months_served=months, contract_months=w["contract"],
+               bribe_usd=bribe_cents, quota_usd_per_month=cents(w["due"] / 100.0 / months),
+               home_wage_usd_per_month=cents(w["home_wage"]), gross_earnings_usd=w["gross"],
+               to_state_usd=w["to_state"], to_managers_usd=w["to_managers"], expenses_usd=w["expenses_total"],
+               kept_usd=savings, arrears_at_return_usd=w["arrears"], cash_home_usd=cash, net_gain_usd=net,
+               kept_usd_per_month=kept_per_month, cash_home_completed_usd=where(completed, cash, 0),
+               stay_home_earnings_usd=stay_home, quota_due_usd=w["due"],
+               arrears_collected_usd=where(p.arrears_deducted, w["arrears"], 0))
+    return cell, [row[name] for name in L.CELL_TOTALS], [row[name] for name in L.OUTCOME_METRICS]
 
 
 def raw_run(monthly, cell_totals, histogram, chunk_sumsq, n_slots, seed, started):

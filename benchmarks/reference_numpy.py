@@ -106,14 +106,14 @@ def simulate(p, tl, seed, n_slots):
             hired = c["gain"] >= p.reservation_gain_usd
             w = new_worker(_subset(c, hired), key[hired], 0, True, tl.bribe_multiplier[t])
             _store(state, vacant[hired], dict(w, occupied=True))
-            monthly[t, L.M_HIRES] += np.count_nonzero(hired)
+            monthly[t, L.M.hires] += np.count_nonzero(hired)
         working = np.flatnonzero(occupied)
         row, running, returns = work_month({name: state[name][working] for name in _MONTH_FIELDS},
                                            t, p, tl, monthly_key[working])
         _store(state, working, running)
         if t < horizon:
             monthly[t] += [np.sum(np.broadcast_to(value, working.shape)) for value in row]
-            paid_in_horizon[working] += np.stack([row[L.M_STATE], row[L.M_MANAGERS]], axis=1)
+            paid_in_horizon[working] += np.stack([row[L.M.to_state_usd], row[L.M.to_managers_usd]], axis=1)
         back = working[returns]
         occupied[back] = False
         to_state, to_managers = collect_arrears(p, {name: state[name][back] for name in ("arrears", "skim")})
@@ -121,9 +121,9 @@ def simulate(p, tl, seed, n_slots):
         state["to_managers"][back] += to_managers
         state["savings"][back] -= to_state + to_managers
         if t < horizon:
-            monthly[t, [L.M_STATE, L.M_MANAGERS, L.M_ARREARS_COLLECTED]] += [
+            monthly[t, [L.M.to_state_usd, L.M.to_managers_usd, L.M.arrears_collected_usd]] += [
                 to_state.sum(), to_managers.sum(), (to_state + to_managers).sum()]
-            monthly[t, L.M_KEPT] -= (to_state + to_managers).sum()
+            monthly[t, L.M.kept_usd] -= (to_state + to_managers).sum()
             paid_in_horizon[back] += np.stack([to_state, to_managers], axis=1)
         back = back[state["recorded"][back]]
         if back.size:

@@ -1,7 +1,7 @@
 """Measurements of the benchmark suite; each returns plain numbers, compile time excluded.
 
 Throughput is worker-months per second, counting the months inside the horizon
-(``monthly[:, M_ACTIVE]``); the run-out after the horizon is extra work not counted.
+(``monthly[:, M.workers_active]``); the run-out after the horizon is extra work not counted.
 Every timing is the median over ``repeats`` runs after one warm-up run.
 """
 import os
@@ -35,7 +35,7 @@ def _timed(run, repeats):
 
 
 def _active_months(raw):
-    return int(raw.monthly[:, L.M_ACTIVE].sum())
+    return int(raw.monthly[:, L.M.workers_active].sum())
 
 
 def kernel(scenario, n, threads, repeats):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim import bins, calendar
+from sim import bins, calendar, schema
 from sim import layout as L
 from sim.config import Scenario
 from sim.engine import RawRun
@@ -19,7 +19,6 @@ from sim.engine import RawRun
 QUANTILES = (0.05, 0.25, 0.50, 0.75, 0.95)
 QUANTILE_COLUMNS = tuple(f"p{round(q * 100)}" for q in QUANTILES)
 Z_95 = 1.959963984540054
-MONEY_TOTALS = (L.C_GROSS, L.C_STATE, L.C_MANAGERS, L.C_EXPENSES, L.C_KEPT)
 
 
 def weight(raw: RawRun, scenario: Scenario) -> float:
@@ -29,7 +28,8 @@ def weight(raw: RawRun, scenario: Scenario) -> float:
     return real / raw.n_slots
 
 
-MIX_SUMS = {"contract_months_sum": "contract_months_mean", "months_served_sum": "months_served_mean"}
+MIX_SUMS = {column.name: column.name.removesuffix("_sum") + "_mean" for column in schema.columns("monthly")
+            if column.unit == "months summed"}
 """Monthly sums over the workers abroad -> the per-worker means ``monthly_frame`` reports instead."""
 
 
@@ -44,13 +44,13 @@ def monthly_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     frame = pd.DataFrame({"month": np.arange(raw.monthly.shape[0])})
     if scenario.simulation.start is not None:
         frame["date"] = calendar.month_dates(scenario.simulation.start, frame["month"])
-    active = raw.monthly[:, L.M_ACTIVE].astype(np.float64)
-    for index, name in enumerate(L.MONTHLY_SERIES):
-        column = raw.monthly[:, index].astype(np.float64)
-        if name in MIX_SUMS:
-            frame[MIX_SUMS[name]] = np.divide(column, active, out=np.full_like(column, np.nan), where=active > 0)
+    active = raw.monthly[:, L.M.workers_active].astype(np.float64)
+    for index, column in enumerate(schema.columns("monthly")):
+        values = raw.monthly[:, index].astype(np.float64)
+        if column.name in MIX_SUMS:
+            frame[MIX_SUMS[column.name]] = np.divide(values, active, out=np.full_like(values, np.nan), where=active > 0)
         else:
-            frame[name] = column * scale / 100.0 if name.endswith("_usd") else column * scale
+            frame[column.name] = values * scale / 100.0 if column.unit in schema.MONEY_UNITS else values * scale
     return frame
 
 
@@ -74,13 +74,10 @@ def groups(scenario: Scenario):
             yield column, level, (cells[column] == level).to_numpy()
 
 
-OUTCOME_MEANS = {
-    "cash_home_usd": (L.H_CASH, L.C_CASH, 100.0),
-    "net_gain_usd": (L.H_NET, L.C_NET, 100.0),
-    "kept_usd_per_month": (L.H_KEPT_PER_MONTH, L.C_KEPT_PER_MONTH, 100.0),
-    "months_served": (L.H_MONTHS, L.C_MONTHS, 1.0),
-}
-"""Outcome name -> (histogram metric, cell-total column, divisor to USD or months)."""
+OUTCOME_MEANS = {column.name: (getattr(L.H, column.name), getattr(L.C, column.name),
+                                100.0 if column.unit in schema.MONEY_UNITS else 1.0)
+                 for column in schema.columns("histograms")}
+"""Outcome name -> (histogram metric, the cell-total column of the same name, divisor to USD or months)."""
 
 
 def _distribution_row(histogram, total, n, divisor):
@@ -110,7 +107,7 @@ def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     for group, level, mask in groups(scenario):
         totals = raw.cell_totals[mask].sum(axis=0)
         histograms = raw.histogram[mask].sum(axis=0)
-        n = int(totals[L.C_WORKERS])
+        n = int(totals[L.C.workers])
         base = {"group": group, "level": level, "workers_simulated": n, "workers_real": n * scale}
         for name, (metric, column, divisor) in OUTCOME_MEANS.items():
             row = _distribution_row(histograms[metric], totals[column], n, divisor)
@@ -118,7 +115,7 @@ def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
             if name == "kept_usd_per_month":
                 hourly = {key: value / hours_per_month for key, value in row.items()}
                 rows.append({**base, "outcome": "effective_hourly_pay_usd", **hourly})
-        share = totals[L.C_WORSE_OFF] / n if n else math.nan
+        share = totals[L.C.worse_off] / n if n else math.nan
         half_width = Z_95 * math.sqrt(share * (1 - share) / n) if n else math.nan
         rows.append({**base, "outcome": "share_worse_off_than_home", "mean": share,
                      "ci95_low": share - half_width, "ci95_high": share + half_width})
@@ -149,7 +146,7 @@ def distribution_frame(raw: RawRun) -> pd.DataFrame:
     empty bins at the ends.
     """
     frames = []
-    for name, metric in (("cash_home_usd", L.H_CASH), ("net_gain_usd", L.H_NET)):
+    for name, metric in (("cash_home_usd", L.H.cash_home_usd), ("net_gain_usd", L.H.net_gain_usd)):
         histogram = raw.histogram[:, metric].sum(axis=0)
         counts, sums = histogram[:, bins.COUNT], histogram[:, bins.SUM]
         filled = np.flatnonzero(counts)
@@ -183,25 +180,19 @@ def _per_year(total_cents, sumsq_usd2, raw, scenario):
 
 
 def accounting_residual_usd(raw: RawRun) -> float:
-    """Largest breach of the money identities, in USD (0 when every cent is accounted for).
-
-    Over months and over cells: gross = to state + to managers + expenses + kept. Over cells,
-    across the return too: every planned contribution asked = to state + to managers + the
-    arrears forgiven at return (arrears collected at return are in the payments).
-    """
-    monthly = raw.monthly
-    by_month = (monthly[:, L.M_GROSS] - monthly[:, L.M_STATE] - monthly[:, L.M_MANAGERS]
-                - monthly[:, L.M_EXPENSES] - monthly[:, L.M_KEPT])
-    gross, state, managers, expenses, kept = (raw.cell_totals[:, c] for c in MONEY_TOTALS)
-    by_cell = gross - state - managers - expenses - kept
-    forgiven = raw.cell_totals[:, L.C_ARREARS] - raw.cell_totals[:, L.C_ARREARS_COLLECTED]
-    asked = raw.cell_totals[:, L.C_DUE] - state - managers - forgiven
-    return float(max(np.abs(by_month).max(initial=0), np.abs(by_cell).max(initial=0),
-                     np.abs(asked).max(initial=0))) / 100.0
+    """Largest breach of the money identities (:data:`sim.schema.IDENTITIES`) over months and over
+    cells, in USD (0 when every cent is accounted for): each identity is checked in each table
+    that holds its terms, as the columns' roles in :data:`sim.schema.COLUMNS` give them."""
+    worst = 0
+    for table, totals in (("monthly", raw.monthly), ("cells", raw.cell_totals)):
+        for terms in schema.identity_terms(table).values():
+            residual = sum(sign * totals[:, getattr(L.INDICES[table], name)] for name, sign in terms)
+            worst = max(worst, int(np.abs(residual).max(initial=0)))
+    return worst / 100.0
 
 
 def _cell_mean(raw: RawRun, column: int) -> float:
-    workers = raw.cell_totals[:, L.C_WORKERS].sum()
+    workers = raw.cell_totals[:, L.C.workers].sum()
     return raw.cell_totals[:, column].sum() / workers if workers else math.nan
 
 
@@ -216,21 +207,21 @@ def summary(raw: RawRun, scenario: Scenario, outcomes: pd.DataFrame) -> dict:
     scale = weight(raw, scenario)
     return {
         "state_revenue_usd_per_year": _per_year(
-            raw.monthly[:, L.M_STATE].sum(), raw.state_revenue_sumsq_usd2, raw, scenario),
+            raw.monthly[:, L.M.to_state_usd].sum(), raw.state_revenue_sumsq_usd2, raw, scenario),
         "manager_skim_usd_per_year": _per_year(
-            raw.monthly[:, L.M_MANAGERS].sum(), raw.managers_revenue_sumsq_usd2, raw, scenario),
-        "arrears_collected_usd_per_year": float(raw.monthly[:, L.M_ARREARS_COLLECTED].sum() / 100.0 * scale * 12.0
+            raw.monthly[:, L.M.to_managers_usd].sum(), raw.managers_revenue_sumsq_usd2, raw, scenario),
+        "arrears_collected_usd_per_year": float(raw.monthly[:, L.M.arrears_collected_usd].sum() / 100.0 * scale * 12.0
                                                 / scenario.simulation.horizon_months),
-        "workers_active_mean": float(raw.monthly[:, L.M_ACTIVE].mean() * scale),
+        "workers_active_mean": float(raw.monthly[:, L.M.workers_active].mean() * scale),
         "cash_home_usd": distribution("cash_home_usd"),
         "net_gain_usd": distribution("net_gain_usd"),
         "kept_usd_per_month": distribution("kept_usd_per_month"),
         "share_worse_off_than_home": float(overall.loc["share_worse_off_than_home", "mean"]),
-        "stay_home_earnings_usd_mean": _cell_mean(raw, L.C_STAY_HOME) / 100.0,
+        "stay_home_earnings_usd_mean": _cell_mean(raw, L.C.stay_home_earnings_usd) / 100.0,
         "accounting_max_abs_residual_usd": accounting_residual_usd(raw),
         "n_workers_simulated": raw.n_slots,
-        "n_returns_recorded": int(raw.cell_totals[:, L.C_WORKERS].sum()),
-        "worker_months_simulated": int(raw.monthly[:, L.M_ACTIVE].sum()),
+        "n_returns_recorded": int(raw.cell_totals[:, L.C.workers].sum()),
+        "worker_months_simulated": int(raw.monthly[:, L.M.workers_active].sum()),
         "weight_real_workers_per_simulated": scale,
         "mode": scenario.simulation.mode,
         "horizon_months": scenario.simulation.horizon_months,

@@ -19,12 +19,12 @@ from sim.config import ConfigError, Scenario, Timeline, error_message
 from sim.scenario_file import read_toml
 
 CELL_MEANS = {
-    "bribe_usd_mean": (L.C_BRIBE, L.C_WORKERS, 100.0),
-    "quota_usd_per_month_mean": (L.C_QUOTA, L.C_WORKERS, 100.0),
-    "kept_usd_per_month_mean": (L.C_KEPT_PER_MONTH, L.C_WORKERS, 100.0),
-    "home_wage_usd_per_month_mean": (L.C_HOME_WAGE, L.C_WORKERS, 100.0),
-    "cash_home_completed_usd_mean": (L.C_CASH_COMPLETED, L.C_COMPLETED, 100.0),
-    "contract_months_mean": (L.C_CONTRACT, L.C_WORKERS, 1.0),
+    "bribe_usd_mean": (L.C.bribe_usd, L.C.workers, 100.0),
+    "quota_usd_per_month_mean": (L.C.quota_usd_per_month, L.C.workers, 100.0),
+    "kept_usd_per_month_mean": (L.C.kept_usd_per_month, L.C.workers, 100.0),
+    "home_wage_usd_per_month_mean": (L.C.home_wage_usd_per_month, L.C.workers, 100.0),
+    "cash_home_completed_usd_mean": (L.C.cash_home_completed_usd, L.C.completed, 100.0),
+    "contract_months_mean": (L.C.contract_months, L.C.workers, 1.0),
 }
 """Statistic -> (cell-total numerator, denominator, divisor): means over the run's returned hires."""
 RUN_STATISTICS = {"workers_active_mean": "workers_abroad", "state_revenue_usd_per_year": "state_revenue"}

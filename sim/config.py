@@ -19,20 +19,20 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
+    create_model,
     field_validator,
     model_validator,
 )
 
-from sim import calendar
+from sim import calendar, schema
 from sim.distributions import Distribution, as_distribution
+from sim.schema import MULTIPLIER_LIMIT
 
 SHARE_SUM_TOLERANCE = 1e-9
 MONEY_LIMIT_USD = 1e7
 """Largest amount one worker may draw, earn, be asked for or repay, in a month or at once (USD),
 policy multipliers, wage shocks and loan interest included. Beyond it a run's int64 cent totals
 could overflow; the engine checks its running totals too (:func:`sim.engine.add_exactly`)."""
-MULTIPLIER_LIMIT = 1000.0
-"""Largest value of any multiplier (skill, regime, timeline)."""
 MAX_WORKERS = 10**10
 """Most simulated workers (slots) a run may ask for."""
 SEED_LIMIT = 2**63
@@ -278,38 +278,18 @@ be written as a date, ``"YYYY-MM"``, when ``simulation.start`` is set (see :func
 Series = Union[float, ChangePoints]
 
 
-def lever(default: float, low: float, high: float, description: str):
-    """A timeline lever: a constant or change points, every value in [low, high]. The bounds and
-    the description are declared here once; validation and the docs read them from the field."""
-    return Field(default=default, description=description, json_schema_extra={"low": low, "high": high})
-
-
-class Timeline(Section):
+class _Levers(Section):
     """Monthly policy levers; a number is constant, change points step through the horizon.
 
     During the run-out after the horizon, every lever keeps its last month's value; month 0 of
-    stock mode is the steady state under the month-0 values.
+    stock mode is the steady state under the month-0 values. The levers, their defaults, bounds
+    and meanings are the rows of :data:`sim.schema.LEVERS`.
     """
-
-    recruit_open: Series = lever(1.0, 0.0, 1.0, "1: vacant posts may be filled this month, 0: no new contracts "
-                                 "(a ban); applies to hiring only")
-    intake_multiplier: Series = lever(1.0, 0.0, 1.0, "probability that a vacant post's candidate comes forward "
-                                      "this month; applies to hiring only")
-    repatriation_hazard_per_month: Series = lever(0.0, 0.0, 1.0, "monthly probability of being sent home, on top of "
-                                                  "each worker's own early-return hazard; applies to everyone abroad")
-    quota_multiplier: Series = lever(1.0, 0.0, MULTIPLIER_LIMIT, "multiplies the planned contribution due this month; "
-                                     "applies to everyone abroad, contracts already running included, and to "
-                                     "the decision of candidates hired this month")
-    bribe_multiplier: Series = lever(1.0, 0.0, MULTIPLIER_LIMIT, "multiplies the bribe of those hired this month "
-                                     "(and deters candidates); workers already abroad paid theirs")
-    wage_index: Series = lever(1.0, 0.0, MULTIPLIER_LIMIT, "multiplies earnings this month (exchange rate, sector); "
-                               "applies to everyone abroad and to the decision of candidates hired this month")
 
     @classmethod
     def bounds(cls) -> dict[str, tuple[float, float]]:
-        """Lever name -> (lowest, highest) value, from each field's declaration."""
-        return {name: (field.json_schema_extra["low"], field.json_schema_extra["high"])
-                for name, field in cls.model_fields.items()}
+        """Lever name -> (lowest, highest) value, from :data:`sim.schema.LEVERS`."""
+        return {lever.name: (lever.low, lever.high) for lever in schema.LEVERS}
 
     @field_validator("*")
     @classmethod
@@ -327,6 +307,12 @@ class Timeline(Section):
             if not low <= value <= high:
                 raise ValueError(f"value {value} at month {month:g} is outside [{low:g}, {high:g}]")
         return series
+
+
+Timeline = create_model("Timeline", __base__=_Levers, __module__=__name__, __doc__=_Levers.__doc__,
+                        **{lever.name: (Series, Field(default=lever.default, description=lever.description))
+                           for lever in schema.LEVERS})
+"""The ``[timeline]`` table: one field per row of :data:`sim.schema.LEVERS`."""
 
 
 class Calibration(Section):

@@ -35,10 +35,11 @@ this module holds the loops.
 
 Reference counts. A compiled call that takes an array updates the array's reference count on
 entry and exit, atomically, and so does every view of a row; threads whose counters share a
-cache line serialise on them. Hence: the parameters are packed into three arrays
-(:mod:`sim.packing`), each thread works on private copies of them, distributions are drawn by
-table and row index rather than by row view (:func:`sim.sampling.draw`), and the per-worker
-functions (:mod:`sim.worker`) are inlined.
+cache line serialise on them. Each array argument also costs 7 to 11 machine words of arguments
+(the parameters as one NamedTuple of 25 arrays came to 128). Hence: the parameters are packed
+into three arrays (:mod:`sim.packing`), each thread works on private copies of them,
+distributions are drawn by table and row index rather than by row view
+(:func:`sim.sampling.draw`), and the per-worker functions (:mod:`sim.worker`) are inlined.
 """
 from typing import NamedTuple
 
@@ -48,9 +49,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from sim import layout as L
 from sim import rng
-from sim.packing import (R_TRAVEL, T_BRIBE_MULTIPLIER, T_INTAKE, T_QUOTA_MULTIPLIER, T_STAY, T_WAGE_INDEX,
-                         V_ARREARS_DEDUCTED, V_IDLE, V_INTEREST, V_RESERVATION, V_SHOCK_SD, V_STOCK_MODE,
-                         scalars_start, shared_row)
+from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
 from sim.sampling import draw
 from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_HIRE_MONTH,
@@ -137,8 +136,8 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
     # to managers holds for every worker-month, so for the chunk's sums too (int64, exact).
     kept_before = np.empty(horizon, np.int64)
     for t in range(horizon):
-        kept_before[t] = monthly[t, L.M_KEPT] - (monthly[t, L.M_GROSS] - monthly[t, L.M_EXPENSES]
-                                                 - monthly[t, L.M_STATE] - monthly[t, L.M_MANAGERS])
+        kept_before[t] = monthly[t, L.M.kept_usd] - (monthly[t, L.M.gross_earnings_usd] - monthly[t, L.M.expenses_usd]
+                                                 - monthly[t, L.M.to_state_usd] - monthly[t, L.M.to_managers_usd])
     state_sumsq = managers_sumsq = 0.0
     for block_start in range(start, stop, BLOCK_SLOTS):
         n = min(BLOCK_SLOTS, stop - block_start)
@@ -148,8 +147,8 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
             state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
             managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
     for t in range(horizon):
-        monthly[t, L.M_KEPT] = kept_before[t] + (monthly[t, L.M_GROSS] - monthly[t, L.M_EXPENSES]
-                                                 - monthly[t, L.M_STATE] - monthly[t, L.M_MANAGERS])
+        monthly[t, L.M.kept_usd] = kept_before[t] + (monthly[t, L.M.gross_earnings_usd] - monthly[t, L.M.expenses_usd]
+                                                 - monthly[t, L.M.to_state_usd] - monthly[t, L.M.to_managers_usd])
     chunk_sumsq[chunk, 0] = state_sumsq
     chunk_sumsq[chunk, 1] = managers_sumsq
 
@@ -169,12 +168,12 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``.
     """
     horizon = tlm.shape[0]
-    base = scalars_start(n_dest, n_skill)
-    stock_mode = values[base + V_STOCK_MODE] != 0.0
-    shock_sd = values[base + V_SHOCK_SD]
-    reservation = values[base + V_RESERVATION]
-    interest = values[base + V_INTEREST]
-    deduct_arrears = values[base + V_ARREARS_DEDUCTED] != 0.0
+    stock_mode = values[at(VALUES.stock_mode, n_dest, n_skill, 0)] != 0.0
+    shock_sd = values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)]
+    reservation = values[at(VALUES.reservation_gain_usd, n_dest, n_skill, 0)]
+    interest = values[at(VALUES.interest_rate_per_month, n_dest, n_skill, 0)]
+    deduct_arrears = values[at(VALUES.arrears_deducted, n_dest, n_skill, 0)] != 0.0
+    intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
     keep = records.codes.shape[0] > 0
     real[:, :] = 0.0
     whole[:, :] = 0
@@ -195,17 +194,18 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 pending &= pending - np.uint64(1)
                 whole[I_CANDIDATES, i] += 1
                 key = rng.stream_key(seed, first_slot + block_start + i, whole[I_CANDIDATES, i])
-                if rng.uniform_at(key, U_ARRIVAL) < tlm[t, T_INTAKE]:
-                    c = draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, T_WAGE_INDEX],
-                                       tlm[t, T_QUOTA_MULTIPLIER], tlm[t, T_BRIBE_MULTIPLIER])
+                if rng.uniform_at(key, U_ARRIVAL) < tlm[t, intake]:
+                    c = draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, wage_index],
+                                       tlm[t, quota_multiplier], tlm[t, bribe_multiplier])
                     if c.expected_gain_usd >= reservation:
-                        monthly[t, L.M_HIRES] += 1
-                        start_worker(real, whole, i, c, values[base + V_IDLE + c.regime], t, True,
-                                     tlm[t, T_BRIBE_MULTIPLIER])
+                        monthly[t, L.M.hires] += 1
+                        start_worker(real, whole, i, c,
+                                     values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)], t,
+                                     True, tlm[t, bribe_multiplier])
                         vacant -= 1
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
         month = min(t, horizon - 1)
-        sums = month_pass(t, tlm[month, T_WAGE_INDEX], tlm[month, T_QUOTA_MULTIPLIER], tlm[month, T_STAY], shock_sd,
+        sums = month_pass(t, tlm[month, wage_index], tlm[month, quota_multiplier], tlm[month, stay], shock_sd,
                           real, whole, True)
         if t < horizon:
             _add_month(monthly, t, sums)
@@ -223,17 +223,17 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             whole[I_OCCUPIED, i] = 0
             arrears_to_state, arrears_to_managers = collect_arrears(real, whole, i, deduct_arrears)
             if t < horizon:
-                monthly[t, L.M_STATE] += arrears_to_state
-                monthly[t, L.M_MANAGERS] += arrears_to_managers
-                monthly[t, L.M_ARREARS_COLLECTED] += arrears_to_state + arrears_to_managers
+                monthly[t, L.M.to_state_usd] += arrears_to_state
+                monthly[t, L.M.to_managers_usd] += arrears_to_managers
+                monthly[t, L.M.arrears_collected_usd] += arrears_to_state + arrears_to_managers
                 whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                 whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
             if whole[I_RECORDED, i] == 0:  # the stock-mode worker met at month 0
                 continue
             slot = first_slot + block_start + i
             months = t + 1 - whole[I_HIRE_MONTH, i]
-            travel = draw(dists, shared_row(R_TRAVEL, n_dest), rng.stream_key(seed, slot, whole[I_CANDIDATES, i]),
-                          D_TRAVEL)
+            travel = draw(dists, at(DISTS.travel_cost_usd, n_dest, n_skill, 0),
+                          rng.stream_key(seed, slot, whole[I_CANDIDATES, i]), D_TRAVEL)
             kept = kept_savings(whole, i, months)
             settlement = settle(real[F_BRIBE, i], whole[I_BORROWED, i] != 0, months, whole[I_CONTRACT, i], interest,
                                 real[F_HOME_WAGE, i], kept, travel)
@@ -246,16 +246,16 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
 @njit(cache=True, inline="always")
 def _add_month(monthly, t, sums):
     """Add a block's :class:`sim.worker.MonthSums` to row ``t`` of ``monthly``."""
-    monthly[t, L.M_ACTIVE] += sums.active
-    monthly[t, L.M_GROSS] += sums.gross
-    monthly[t, L.M_STATE] += sums.to_state
-    monthly[t, L.M_MANAGERS] += sums.to_managers
-    monthly[t, L.M_EXPENSES] += sums.expenses
-    monthly[t, L.M_ARREARS] += sums.arrears
-    monthly[t, L.M_RETURNS] += sums.returns
-    monthly[t, L.M_EARLY_RETURNS] += sums.early_returns
-    monthly[t, L.M_CONTRACT_SUM] += sums.contract_months
-    monthly[t, L.M_MONTHS_SERVED_SUM] += sums.months_served
+    monthly[t, L.M.workers_active] += sums.active
+    monthly[t, L.M.gross_earnings_usd] += sums.gross
+    monthly[t, L.M.to_state_usd] += sums.to_state
+    monthly[t, L.M.to_managers_usd] += sums.to_managers
+    monthly[t, L.M.expenses_usd] += sums.expenses
+    monthly[t, L.M.arrears_outstanding_usd] += sums.arrears
+    monthly[t, L.M.returns] += sums.returns
+    monthly[t, L.M.early_returns] += sums.early_returns
+    monthly[t, L.M.contract_months_sum] += sums.contract_months
+    monthly[t, L.M.months_served_sum] += sums.months_served
 
 
 @njit(cache=True)
@@ -269,19 +269,20 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     month 0 are left out of the slot's payments within the horizon (rows I_STATE_REVENUE,
     I_MANAGERS_REVENUE start at minus them). Returns the set of slots vacant at month 0.
     """
-    base = scalars_start(n_dest, n_skill)
+    intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
     vacancies = np.uint64(0)
     waiting = np.uint64(0)  # slots whose worker starts in a month before 0
     first_month = 0
     for i in range(n):
         candidate, c, served = steady_state_worker(
-            dists, values, n_dest, n_skill, seed, first_slot + i, tlm[0, T_INTAKE], tlm[0, T_WAGE_INDEX],
-            tlm[0, T_QUOTA_MULTIPLIER], tlm[0, T_BRIBE_MULTIPLIER], tlm[0, T_STAY])
+            dists, values, n_dest, n_skill, seed, first_slot + i, tlm[0, intake], tlm[0, wage_index],
+            tlm[0, quota_multiplier], tlm[0, bribe_multiplier], tlm[0, stay])
         whole[I_CANDIDATES, i] = candidate
         if served < 0:
             vacancies |= np.uint64(1) << np.uint64(i)
             continue
-        start_worker(real, whole, i, c, values[base + V_IDLE + c.regime], -served, False, 1.0)
+        start_worker(real, whole, i, c, values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)],
+                     -served, False, 1.0)
         whole[I_OCCUPIED, i] = 0
         waiting |= np.uint64(1) << np.uint64(i)
         first_month = min(first_month, -served)
@@ -294,12 +295,20 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
                 whole[I_OCCUPIED, i] = 1
                 waiting &= ~(np.uint64(1) << np.uint64(i))
         if t < 0:
-            month_pass(t, tlm[0, T_WAGE_INDEX], tlm[0, T_QUOTA_MULTIPLIER], 1.0, values[base + V_SHOCK_SD],
-                        real, whole, False)
+            month_pass(t, tlm[0, wage_index], tlm[0, quota_multiplier], 1.0,
+                       values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)], real, whole, False)
     for i in range(n):
         whole[I_STATE_REVENUE, i] = -whole[I_STATE, i]
         whole[I_MANAGERS_REVENUE, i] = -whole[I_MANAGERS, i]
     return vacancies
+
+
+@njit(cache=True, inline="always")
+def _timeline_columns(n_dest, n_skill):
+    """Columns of ``tlm`` the loops read: intake, wage index, quota and bribe multipliers, stay."""
+    return (at(TIMELINE.intake, n_dest, n_skill, 0), at(TIMELINE.wage_index, n_dest, n_skill, 0),
+            at(TIMELINE.quota_multiplier, n_dest, n_skill, 0), at(TIMELINE.bribe_multiplier, n_dest, n_skill, 0),
+            at(TIMELINE.stay, n_dest, n_skill, 0))
 
 
 @njit(cache=True, inline="always")

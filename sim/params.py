@@ -8,39 +8,16 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim import schema
 from sim.config import Scenario, Timeline
 from sim.layout import REGIMES
 
 
-class KernelParams(NamedTuple):
-    """Worker-level parameters. ``D`` destinations, ``S`` skills, 2 regimes (camp, free);
-    a ``dist`` is a compiled distribution row of :data:`sim.sampling.DIST_WIDTH` floats."""
-
-    destination_cumulative_share: np.ndarray  # float (D,)
-    free_mover_share: np.ndarray  # float (D,), share of hires living free
-    bribe_usd: np.ndarray  # dist (D, .), USD paid up front
-    contract_months: np.ndarray  # dist (D, .), whole months
-    earning_capacity_usd_per_month: np.ndarray  # dist (D, .), gross USD per month when employed
-    skill_cumulative_share: np.ndarray  # float (S,)
-    skill_wage_multiplier: np.ndarray  # float (S,)
-    regime_earnings_multiplier: np.ndarray  # float (2,)
-    expenses_usd_per_month: np.ndarray  # dist (2, .)
-    idle_probability_per_month: np.ndarray  # float (2,)
-    early_return_hazard_per_month: np.ndarray  # dist (2, .)
-    home_wage_usd_per_month: np.ndarray  # dist (.), the stay-home counterfactual
-    quota_from_retention: bool  # True: Q = clip(W - X - K*); False: Q = clip(drawn)
-    quota_input_usd_per_month: np.ndarray  # dist (.), K* or the drawn Q
-    quota_floor_usd_per_month: np.ndarray  # float (D,), the band Q is clipped to, by destination
-    quota_cap_usd_per_month: np.ndarray  # float (D,)
-    skim_share: np.ndarray  # dist (.), share of each payment kept by managers
-    wage_shock_sd: float  # sd of the monthly multiplicative earnings shock
-    borrowed_share: float  # share of bribes financed by a loan
-    interest_rate_per_month: float  # on bribe loans, compounded monthly
-    travel_cost_usd: np.ndarray  # dist (.), paid from savings at return
-    arrears_deducted: bool  # True: arrears at return come out of cash home
-    reservation_gain_usd: float  # minimum expected net gain for a candidate to go
-    longest_contract_months: int  # upper bound of every contract distribution
-    stock_mode: bool  # True: slots are refilled and start at steady state
+KernelParams = NamedTuple("KernelParams", [(p.name, object) for p in schema.PARAMS])
+KernelParams.__doc__ = """The kernel's parameters, one field per row of :data:`sim.schema.PARAMS` (same names,
+same order). A field varying by destination, skill or regime is an array with one entry per
+name (a float, or a compiled distribution row of :data:`sim.sampling.DIST_WIDTH` floats: (D, .));
+a shared one a float, a bool (a flag) or one distribution row."""
 
 
 TimelineArrays = NamedTuple("TimelineArrays", [(name, np.ndarray) for name in Timeline.model_fields])
@@ -68,37 +45,42 @@ def compile_timeline(timeline: Timeline, horizon_months: int) -> TimelineArrays:
     return TimelineArrays(**arrays)
 
 
+def _lookup(section, path: str):
+    """The value at the dotted ``path`` below ``section`` (a key ``return`` is the field ``return_``)."""
+    for part in path.split("."):
+        section = getattr(section, part if part in type(section).model_fields else part + "_")
+    return section
+
+
+def _read(scenario: Scenario, param: schema.Param) -> list:
+    """The values at ``param``'s key: one per name where the key has a placeholder (destinations
+    and skills in scenario order, regimes in kernel order), else one; the ``default`` key's
+    value where it is unset."""
+    for placeholder in schema.PLACEHOLDERS.values():
+        head, found, tail = param.path.partition(f".{placeholder}.")
+        if found:
+            named = _lookup(scenario, head)
+            sections = named.values() if isinstance(named, dict) else [getattr(named, name) for name in REGIMES]
+            entries = [_lookup(section, tail) for section in sections]
+            break
+    else:
+        entries = [_lookup(scenario, param.path)]
+    return [_lookup(scenario, param.default) if entry is None else entry for entry in entries]
+
+
+def _compile(param: schema.Param, entries: list):
+    """The kernel's form of ``param``'s ``entries`` (see :class:`sim.schema.Param` for the kinds)."""
+    if param.kind == "distribution":
+        return np.stack([entry.compile() for entry in entries]) if param.axis != "shared" else entries[0].compile()
+    if param.kind == "cumulative":
+        return _cumulative(entries)
+    if param.kind == "flag":
+        return entries[0] == param.equals
+    if param.kind == "longest":
+        return int(max(entry.support()[1] for entry in entries))
+    return np.array(entries, dtype=np.float64) if param.axis != "shared" else entries[0]
+
+
 def compile_params(scenario: Scenario) -> KernelParams:
-    """Build the kernel's parameter tuple from a validated scenario."""
-    destinations = list(scenario.destinations.values())
-    skills = list(scenario.skills.values())
-    regimes = [getattr(scenario.regimes, name) for name in REGIMES]
-    quota = scenario.quota
-    retention = quota.rule == "retention"
-    return KernelParams(
-        destination_cumulative_share=_cumulative([d.share for d in destinations]),
-        free_mover_share=np.array([d.free_mover_share for d in destinations]),
-        bribe_usd=np.stack([d.bribe_usd.compile() for d in destinations]),
-        contract_months=np.stack([d.contract_months.compile() for d in destinations]),
-        earning_capacity_usd_per_month=np.stack([d.earning_capacity_usd_per_month.compile() for d in destinations]),
-        skill_cumulative_share=_cumulative([s.share for s in skills]),
-        skill_wage_multiplier=np.array([s.wage_multiplier for s in skills]),
-        regime_earnings_multiplier=np.array([r.earnings_multiplier for r in regimes]),
-        expenses_usd_per_month=np.stack([r.expenses_usd_per_month.compile() for r in regimes]),
-        idle_probability_per_month=np.array([r.idle_probability_per_month for r in regimes]),
-        early_return_hazard_per_month=np.stack([r.early_return_hazard_per_month.compile() for r in regimes]),
-        home_wage_usd_per_month=scenario.home.wage_usd_per_month.compile(),
-        quota_from_retention=retention,
-        quota_input_usd_per_month=(quota.retention_usd_per_month if retention else quota.quota_usd_per_month).compile(),
-        quota_floor_usd_per_month=np.array([scenario.quota_band(d)[0] for d in destinations]),
-        quota_cap_usd_per_month=np.array([scenario.quota_band(d)[1] for d in destinations]),
-        skim_share=scenario.skim.share.compile(),
-        wage_shock_sd=scenario.wages.monthly_shock_sd,
-        borrowed_share=scenario.bribe_finance.borrowed_share,
-        interest_rate_per_month=scenario.bribe_finance.interest_rate_per_month,
-        travel_cost_usd=scenario.return_.travel_cost_usd.compile(),
-        arrears_deducted=scenario.return_.arrears_at_return == "deducted",
-        reservation_gain_usd=scenario.participation.reservation_gain_usd,
-        longest_contract_months=int(max(d.contract_months.support()[1] for d in destinations)),
-        stock_mode=scenario.simulation.mode == "stock",
-    )
+    """Build the kernel's parameter tuple from a validated scenario, row by row of the model table."""
+    return KernelParams(*(_compile(param, _read(scenario, param)) for param in schema.PARAMS))

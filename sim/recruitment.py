@@ -12,12 +12,7 @@ from numba import njit
 
 from sim import layout as L
 from sim import rng
-from sim.packing import (R_HOME_WAGE, R_QUOTA_INPUT, R_SKIM, RD_BRIBE, RD_CAPACITY, RD_CONTRACT, RR_EXPENSES,
-                         RR_HAZARD, V_BORROWED_SHARE, V_IDLE,
-                         V_LONGEST_CONTRACT, V_QUOTA_FROM_RETENTION, V_REGIME_MULT, V_RESERVATION,
-                         VD_CUMULATIVE_SHARE, VD_FREE_MOVER_SHARE, VD_QUOTA_CAP, VD_QUOTA_FLOOR,
-                         VS_CUMULATIVE_SHARE, VS_WAGE_MULTIPLIER, destination_at, destination_row, regime_row,
-                         scalars_start, shared_row, skill_at)
+from sim.packing import DISTS, VALUES, at
 from sim.sampling import COUNTERS_PER_DRAW, draw
 
 U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
@@ -65,30 +60,31 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
     The expected net gain of a completed contract, which decides whether he goes, is reckoned
     with the policy multipliers of his hiring month: a quota hike or a bribe rise deters.
     """
-    base = scalars_start(n_dest, n_skill)
-    destination = _category_at(values, destination_at(VD_CUMULATIVE_SHARE, n_dest, 0), n_dest,
+    destination = _category_at(values, at(VALUES.destination_cumulative_share, n_dest, n_skill, 0), n_dest,
                                rng.uniform_at(key, U_DESTINATION))
-    skill = _category_at(values, skill_at(VS_CUMULATIVE_SHARE, n_dest, n_skill, 0), n_skill,
+    skill = _category_at(values, at(VALUES.skill_cumulative_share, n_dest, n_skill, 0), n_skill,
                          rng.uniform_at(key, U_SKILL))
-    free_share = values[destination_at(VD_FREE_MOVER_SHARE, n_dest, destination)]
+    free_share = values[at(VALUES.free_mover_share, n_dest, n_skill, destination)]
     regime = L.FREE if rng.uniform_at(key, U_REGIME) < free_share else L.CAMP
-    contract = int(draw(dists, destination_row(RD_CONTRACT, n_dest, destination), key, D_CONTRACT))
-    bribe = draw(dists, destination_row(RD_BRIBE, n_dest, destination), key, D_BRIBE)
-    home_wage = draw(dists, shared_row(R_HOME_WAGE, n_dest), key, D_HOME_WAGE)
+    contract = int(draw(dists, at(DISTS.contract_months, n_dest, n_skill, destination), key, D_CONTRACT))
+    bribe = draw(dists, at(DISTS.bribe_usd, n_dest, n_skill, destination), key, D_BRIBE)
+    home_wage = draw(dists, at(DISTS.home_wage_usd_per_month, n_dest, n_skill, 0), key, D_HOME_WAGE)
     capacity = (
-        draw(dists, destination_row(RD_CAPACITY, n_dest, destination), key, D_CAPACITY)
-        * values[skill_at(VS_WAGE_MULTIPLIER, n_dest, n_skill, skill)]
-        * values[base + V_REGIME_MULT + regime]
+        draw(dists, at(DISTS.earning_capacity_usd_per_month, n_dest, n_skill, destination), key, D_CAPACITY)
+        * values[at(VALUES.skill_wage_multiplier, n_dest, n_skill, skill)]
+        * values[at(VALUES.regime_earnings_multiplier, n_dest, n_skill, regime)]
     )
-    expenses = draw(dists, regime_row(RR_EXPENSES, n_dest, regime), key, D_EXPENSES)
-    hazard = draw(dists, regime_row(RR_HAZARD, n_dest, regime), key, D_HAZARD)
-    quota_input = draw(dists, shared_row(R_QUOTA_INPUT, n_dest), key, D_QUOTA_INPUT)
-    quota = capacity - expenses - quota_input if values[base + V_QUOTA_FROM_RETENTION] != 0.0 else quota_input
-    quota = min(max(quota, values[destination_at(VD_QUOTA_FLOOR, n_dest, destination)]),
-                values[destination_at(VD_QUOTA_CAP, n_dest, destination)])
-    skim = draw(dists, shared_row(R_SKIM, n_dest), key, D_SKIM)
-    borrowed = rng.uniform_at(key, U_BORROWED) < values[base + V_BORROWED_SHARE]
-    expected_earnings = capacity * wage_index * (1.0 - values[base + V_IDLE + regime])
+    expenses = draw(dists, at(DISTS.expenses_usd_per_month, n_dest, n_skill, regime), key, D_EXPENSES)
+    hazard = draw(dists, at(DISTS.early_return_hazard_per_month, n_dest, n_skill, regime), key, D_HAZARD)
+    quota_input = draw(dists, at(DISTS.quota_input_usd_per_month, n_dest, n_skill, 0), key, D_QUOTA_INPUT)
+    from_retention = values[at(VALUES.quota_from_retention, n_dest, n_skill, 0)] != 0.0
+    quota = capacity - expenses - quota_input if from_retention else quota_input
+    quota = min(max(quota, values[at(VALUES.quota_floor_usd_per_month, n_dest, n_skill, destination)]),
+                values[at(VALUES.quota_cap_usd_per_month, n_dest, n_skill, destination)])
+    skim = draw(dists, at(DISTS.skim_share, n_dest, n_skill, 0), key, D_SKIM)
+    borrowed = rng.uniform_at(key, U_BORROWED) < values[at(VALUES.borrowed_share, n_dest, n_skill, 0)]
+    idle = values[at(VALUES.idle_probability_per_month, n_dest, n_skill, regime)]
+    expected_earnings = capacity * wage_index * (1.0 - idle)
     expected_gain = (contract * (expected_earnings - expenses - quota * quota_multiplier - home_wage)
                      - bribe * bribe_multiplier)
     return Candidate(destination, skill, regime, contract, bribe, home_wage, capacity, expenses, hazard, quota, skim,
@@ -134,9 +130,8 @@ def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, intake, wage
     slot vacant at month 0 (also after MAX_STEADY_STATE_CANDIDATES candidates, which only a
     longest contract of thousands of months could need).
     """
-    base = scalars_start(n_dest, n_skill)
-    reservation = values[base + V_RESERVATION]
-    longest = values[base + V_LONGEST_CONTRACT]
+    reservation = values[at(VALUES.reservation_gain_usd, n_dest, n_skill, 0)]
+    longest = values[at(VALUES.longest_contract_months, n_dest, n_skill, 0)]
     candidate = 0
     while True:
         key = rng.stream_key(seed, slot, candidate + 1)

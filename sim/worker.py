@@ -222,65 +222,65 @@ def record_outcome(real, whole, i, slot, months, kept, collected, s, n_skill, to
     expenses_total = months * whole[I_EXPENSES_CENTS, i]
     arrears = whole[I_ARREARS, i]
     cell = (whole[I_DESTINATION, i] * n_skill + whole[I_SKILL, i]) * len(L.REGIMES) + whole[I_REGIME, i]
-    totals[cell, L.C_WORKERS] += 1
-    totals[cell, L.C_COMPLETED] += int(s.completed)
-    totals[cell, L.C_WORSE_OFF] += int(s.worse_off)
-    totals[cell, L.C_MONTHS] += months
-    totals[cell, L.C_CONTRACT] += whole[I_CONTRACT, i]
-    totals[cell, L.C_BRIBE] += s.bribe
-    totals[cell, L.C_QUOTA] += cents(whole[I_DUE, i] / 100.0 / months)
-    totals[cell, L.C_HOME_WAGE] += cents(real[F_HOME_WAGE, i])
-    totals[cell, L.C_GROSS] += gross
-    totals[cell, L.C_STATE] += to_state
-    totals[cell, L.C_MANAGERS] += to_managers
-    totals[cell, L.C_EXPENSES] += expenses_total
-    totals[cell, L.C_KEPT] += kept
-    totals[cell, L.C_ARREARS] += arrears
-    totals[cell, L.C_CASH] += s.cash_home
-    totals[cell, L.C_NET] += s.net_gain
-    totals[cell, L.C_KEPT_PER_MONTH] += s.kept_per_month
-    totals[cell, L.C_STAY_HOME] += s.stay_home
-    totals[cell, L.C_DUE] += whole[I_DUE, i]
-    totals[cell, L.C_ARREARS_COLLECTED] += collected
+    totals[cell, L.C.workers] += 1
+    totals[cell, L.C.completed] += int(s.completed)
+    totals[cell, L.C.worse_off] += int(s.worse_off)
+    totals[cell, L.C.months_served] += months
+    totals[cell, L.C.contract_months] += whole[I_CONTRACT, i]
+    totals[cell, L.C.bribe_usd] += s.bribe
+    totals[cell, L.C.quota_usd_per_month] += cents(whole[I_DUE, i] / 100.0 / months)
+    totals[cell, L.C.home_wage_usd_per_month] += cents(real[F_HOME_WAGE, i])
+    totals[cell, L.C.gross_earnings_usd] += gross
+    totals[cell, L.C.to_state_usd] += to_state
+    totals[cell, L.C.to_managers_usd] += to_managers
+    totals[cell, L.C.expenses_usd] += expenses_total
+    totals[cell, L.C.kept_usd] += kept
+    totals[cell, L.C.arrears_at_return_usd] += arrears
+    totals[cell, L.C.cash_home_usd] += s.cash_home
+    totals[cell, L.C.net_gain_usd] += s.net_gain
+    totals[cell, L.C.kept_usd_per_month] += s.kept_per_month
+    totals[cell, L.C.stay_home_earnings_usd] += s.stay_home
+    totals[cell, L.C.quota_due_usd] += whole[I_DUE, i]
+    totals[cell, L.C.arrears_collected_usd] += collected
     if s.completed:
-        totals[cell, L.C_CASH_COMPLETED] += s.cash_home
-    _count(histogram, cell, L.H_CASH, s.cash_home)
-    _count(histogram, cell, L.H_NET, s.net_gain)
-    _count(histogram, cell, L.H_KEPT_PER_MONTH, s.kept_per_month)
-    _count(histogram, cell, L.H_MONTHS, months)
+        totals[cell, L.C.cash_home_completed_usd] += s.cash_home
+    _count(histogram, cell, L.H.cash_home_usd, s.cash_home)
+    _count(histogram, cell, L.H.net_gain_usd, s.net_gain)
+    _count(histogram, cell, L.H.kept_usd_per_month, s.kept_per_month)
+    _count(histogram, cell, L.H.months_served, months)
     row = whole[I_RECORD_ROW, i]
     if row < 0:
         return
     whole[I_RECORD_ROW, i] = row + 1
     codes, money, values = records.codes, records.cents, records.values
-    codes[row, L.W_SLOT] = slot
-    codes[row, L.W_CANDIDATE] = whole[I_CANDIDATES, i] - 1
-    codes[row, L.W_HIRE_MONTH] = whole[I_HIRE_MONTH, i]
-    codes[row, L.W_DESTINATION] = whole[I_DESTINATION, i]
-    codes[row, L.W_SKILL] = whole[I_SKILL, i]
-    codes[row, L.W_REGIME] = whole[I_REGIME, i]
-    codes[row, L.W_CONTRACT] = whole[I_CONTRACT, i]
-    codes[row, L.W_MONTHS] = months
-    codes[row, L.W_EARLY] = int(not s.completed)
-    codes[row, L.W_BORROWED] = whole[I_BORROWED, i]
-    codes[row, L.W_WORSE_OFF] = s.worse_off
-    money[row, L.WC_BRIBE] = s.bribe
-    money[row, L.WC_GROSS] = gross
-    money[row, L.WC_STATE] = to_state
-    money[row, L.WC_MANAGERS] = to_managers
-    money[row, L.WC_EXPENSES] = expenses_total
-    money[row, L.WC_KEPT] = kept
-    money[row, L.WC_ARREARS] = arrears
-    money[row, L.WC_ARREARS_COLLECTED] = collected
-    money[row, L.WC_LOAN] = s.loan_repayment
-    money[row, L.WC_QUOTA_DUE] = whole[I_DUE, i]
-    money[row, L.WC_TRAVEL] = s.travel
-    money[row, L.WC_CASH] = s.cash_home
-    money[row, L.WC_STAY_HOME] = s.stay_home
-    money[row, L.WC_NET] = s.net_gain
-    values[row, L.WV_HOME_WAGE] = real[F_HOME_WAGE, i]
-    values[row, L.WV_CAPACITY] = real[F_CAPACITY, i]
-    values[row, L.WV_EXPENSES] = real[F_EXPENSES, i]
-    values[row, L.WV_QUOTA] = real[F_QUOTA, i]
-    values[row, L.WV_SKIM] = real[F_SKIM, i]
-    values[row, L.WV_KEPT_PER_MONTH] = s.kept_per_month / 100.0
+    codes[row, L.W.slot] = slot
+    codes[row, L.W.candidate] = whole[I_CANDIDATES, i] - 1
+    codes[row, L.W.hire_month] = whole[I_HIRE_MONTH, i]
+    codes[row, L.W.destination] = whole[I_DESTINATION, i]
+    codes[row, L.W.skill] = whole[I_SKILL, i]
+    codes[row, L.W.regime] = whole[I_REGIME, i]
+    codes[row, L.W.contract_months] = whole[I_CONTRACT, i]
+    codes[row, L.W.months_served] = months
+    codes[row, L.W.early_return] = int(not s.completed)
+    codes[row, L.W.borrowed] = whole[I_BORROWED, i]
+    codes[row, L.W.worse_off] = s.worse_off
+    money[row, L.WC.bribe_usd] = s.bribe
+    money[row, L.WC.gross_earnings_usd] = gross
+    money[row, L.WC.to_state_usd] = to_state
+    money[row, L.WC.to_managers_usd] = to_managers
+    money[row, L.WC.expenses_usd] = expenses_total
+    money[row, L.WC.kept_usd] = kept
+    money[row, L.WC.arrears_at_return_usd] = arrears
+    money[row, L.WC.arrears_collected_usd] = collected
+    money[row, L.WC.loan_repayment_usd] = s.loan_repayment
+    money[row, L.WC.quota_due_usd] = whole[I_DUE, i]
+    money[row, L.WC.travel_cost_usd] = s.travel
+    money[row, L.WC.cash_home_usd] = s.cash_home
+    money[row, L.WC.stay_home_earnings_usd] = s.stay_home
+    money[row, L.WC.net_gain_usd] = s.net_gain
+    values[row, L.WV.home_wage_usd_per_month] = real[F_HOME_WAGE, i]
+    values[row, L.WV.earning_capacity_usd_per_month] = real[F_CAPACITY, i]
+    values[row, L.WV.expenses_usd_per_month] = real[F_EXPENSES, i]
+    values[row, L.WV.quota_usd_per_month] = real[F_QUOTA, i]
+    values[row, L.WV.skim_share] = real[F_SKIM, i]
+    values[row, L.WV.kept_usd_per_month] = s.kept_per_month / 100.0

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from conftest import DEGENERATE, scenario
-from sim import api, layout as L
+from sim import api, layout as L, schema
 from sim.aggregate import accounting_residual_usd
 
 
@@ -16,26 +16,19 @@ def baseline_workers():
     return api.run(scenario("simulation.horizon_months=48"), seed=7, workers=3_000, keep_workers=True)
 
 
-def test_every_dollar_earned_is_accounted_for_to_the_cent(baseline_workers):
-    w = baseline_workers.workers
-    assert len(w) > 3_000
-    parts = cents(w.to_state_usd) + cents(w.to_managers_usd) + cents(w.expenses_usd) + cents(w.kept_usd)
-    np.testing.assert_array_equal(cents(w.gross_earnings_usd), parts)
-
-
 def test_aggregate_identity_holds_exactly(baseline_workers):
     assert accounting_residual_usd(baseline_workers.raw) == 0.0
     assert baseline_workers.summary_dict["accounting_max_abs_residual_usd"] == 0.0
     m = baseline_workers.raw.monthly
-    assert (m[:, L.M_GROSS] > 0).all()
+    assert (m[:, L.M.gross_earnings_usd] > 0).all()
 
 
-def test_cash_home_is_savings_less_loan_and_travel(baseline_workers):
+def test_net_gain_is_cash_home_less_stay_home_earnings_and_an_unborrowed_bribe(baseline_workers):
     w = baseline_workers.workers
-    expected = cents(w.kept_usd) - cents(w.loan_repayment_usd) - cents(w.travel_cost_usd)
-    np.testing.assert_array_equal(cents(w.cash_home_usd), expected)
     unborrowed_bribe = np.where(w.borrowed, 0, cents(w.bribe_usd))
-    np.testing.assert_array_equal(cents(w.net_gain_usd), expected - cents(w.stay_home_earnings_usd) - unborrowed_bribe)
+    np.testing.assert_array_equal(cents(w.net_gain_usd),
+                                  cents(w.cash_home_usd) - cents(w.stay_home_earnings_usd) - unborrowed_bribe)
+    assert w.borrowed.any() and not w.borrowed.all()
 
 
 def test_months_served_never_exceed_the_contract(baseline_workers):
@@ -50,8 +43,8 @@ def test_workers_table_matches_the_aggregates(baseline_workers):
     result = baseline_workers
     assert len(result.workers) == result.summary_dict["n_returns_recorded"]
     totals = result.raw.cell_totals.sum(axis=0)
-    assert cents(result.workers.cash_home_usd).sum() == totals[L.C_CASH]
-    assert cents(result.workers.to_state_usd).sum() == totals[L.C_STATE]
+    assert cents(result.workers.cash_home_usd).sum() == totals[L.C.cash_home_usd]
+    assert cents(result.workers.to_state_usd).sum() == totals[L.C.to_state_usd]
     assert (result.workers.worse_off == (result.workers.net_gain_usd < 0)).all()
 
 
@@ -126,17 +119,29 @@ def test_forgiven_arrears_are_paid_to_no_one():
     assert result.summary_dict["accounting_max_abs_residual_usd"] == 0.0
 
 
+@pytest.fixture(scope="module")
+def forgiven_workers():
+    return api.run(scenario("simulation.horizon_months=48", 'return.arrears_at_return="forgiven"'), seed=7,
+                   workers=3_000, keep_workers=True)
+
+
+@pytest.mark.parametrize("identity", [identity.name for identity in schema.IDENTITIES])
 @pytest.mark.parametrize("rule", ["deducted", "forgiven"])
-def test_what_a_worker_was_asked_is_what_he_paid_or_was_forgiven(baseline_workers, rule):
-    """From the worker's side: every planned contribution he was asked for over his stay went to
-    the state or managers, or (only when forgiven) was still owed when he left."""
-    w = baseline_workers.workers if rule == "deducted" else api.run(
-        scenario("simulation.horizon_months=48", 'return.arrears_at_return="forgiven"'), seed=7, workers=3_000,
-        keep_workers=True).workers
-    assert (w.arrears_at_return_usd > 0).sum() > 100
-    received = cents(w.to_state_usd) + cents(w.to_managers_usd)
-    forgiven = cents(w.arrears_at_return_usd) if rule == "forgiven" else 0
-    np.testing.assert_array_equal(received + forgiven, cents(w.quota_due_usd))
+def test_every_money_identity_of_the_model_table_holds_for_every_worker(baseline_workers, forgiven_workers, rule,
+                                                                        identity):
+    """Each identity of sim.schema, with its terms from the columns' roles, to the cent for every
+    returned hire: what he earned went to the state, managers, expenses or his savings; every
+    planned contribution he was asked for went to the state or managers, or (only when forgiven)
+    was still owed when he left; he brought home his savings less loan and travel."""
+    w = (baseline_workers if rule == "deducted" else forgiven_workers).workers
+    assert len(w) > 3_000 and (w.arrears_at_return_usd > 0).sum() > 100
+    terms = schema.identity_terms("worker_cents")[identity]
+    assert len(terms) >= 4
+    residual = sum(sign * cents(w[name]) for name, sign in terms)
+    np.testing.assert_array_equal(residual, 0)
+    if identity == "asked":  # collected is all of the arrears, or nothing
+        collected = cents(w.arrears_collected_usd)
+        np.testing.assert_array_equal(collected, cents(w.arrears_at_return_usd) if rule == "deducted" else 0)
 
 
 def test_candidates_expecting_a_loss_stay_home():

@@ -20,7 +20,7 @@ def test_kernel(benchmark, workers, threads):
     engine.simulate(BASELINE, workers=1_000, threads=threads)  # compile or load the cache
     raw = benchmark.pedantic(engine.simulate, args=(BASELINE,), kwargs={"workers": workers, "threads": threads},
                              rounds=3, warmup_rounds=1)
-    worker_months = int(raw.monthly[:, L.M_ACTIVE].sum())
+    worker_months = int(raw.monthly[:, L.M.workers_active].sum())
     benchmark.extra_info["worker_months"] = worker_months
     benchmark.extra_info["m_worker_months_per_s"] = worker_months / benchmark.stats["median"] / 1e6
 

@@ -130,8 +130,8 @@ def test_one_mutated_leaf_error_names_that_key(path, value):
 
 
 def test_every_timeline_lever_is_declared_once_with_its_bounds_and_meaning():
-    """A lever is one field of Timeline: its bounds and description come from the declaration,
-    and the kernel's timeline arrays are derived from the same fields."""
+    """A lever is one row of sim.schema.LEVERS: the Timeline field, its bounds and description
+    come from the row, and the kernel's timeline arrays are derived from the same fields."""
     from sim.config import Timeline
     from sim.params import TimelineArrays
 

@@ -185,7 +185,7 @@ def test_wage_shock_leaves_arrears_when_earnings_fall_below_what_is_due():
     result = cohort(f"wages.monthly_shock_sd={sd}", NO_THRESHOLD,
                     'quota={ rule = "drawn", quota_usd_per_month = 850, floor_usd_per_month = 500, '
                     'cap_usd_per_month = 900 }', workers=n)
-    arrears = result.raw.monthly[0, L.M_ARREARS] / 100  # month 0: nobody has arrears yet, nobody leaves
+    arrears = result.raw.monthly[0, L.M.arrears_outstanding_usd] / 100  # month 0: nobody has arrears yet, nobody leaves
 
     def shortfall(z):
         return max(0.0, 850 - (900 + 1000 * sd * z))
@@ -225,9 +225,9 @@ def test_quota_multiplier_raises_what_everyone_abroad_owes_that_month():
     paid = np.full(24, 70_000)
     paid[6], paid[7] = 90_000, 85_000
     managers = round_cents(0.1 * paid / 100)
-    np.testing.assert_array_equal(m[:, L.M_STATE], n * (paid - managers))
-    np.testing.assert_array_equal(m[:, L.M_MANAGERS], n * managers)
-    np.testing.assert_array_equal(m[:, L.M_ARREARS], n * np.where(np.arange(24) == 6, 15_000, 0))
+    np.testing.assert_array_equal(m[:, L.M.to_state_usd], n * (paid - managers))
+    np.testing.assert_array_equal(m[:, L.M.to_managers_usd], n * managers)
+    np.testing.assert_array_equal(m[:, L.M.arrears_outstanding_usd], n * np.where(np.arange(24) == 6, 15_000, 0))
     assert (cents(w.to_state_usd) == (paid - managers).sum()).all()
     assert (cents(w.to_managers_usd) == managers.sum()).all()
     assert (cents(w.kept_usd) == 24 * 90_000 - paid.sum()).all()  # $4,450
@@ -277,8 +277,8 @@ def test_what_a_worker_keeps_is_his_earnings_less_expenses_and_payments_month_by
     np.testing.assert_array_equal(cents(w.cash_home_usd), kept - 15_000)
     # in aggregate: the run's totals and the monthly series
     totals = result.raw.cell_totals.sum(axis=0)
-    assert totals[L.C_KEPT] == kept.sum()
-    assert result.raw.monthly[:, L.M_KEPT].sum() == kept.sum()
+    assert totals[L.C.kept_usd] == kept.sum()
+    assert result.raw.monthly[:, L.M.kept_usd].sum() == kept.sum()
     abroad = months[:, None] > np.arange(24)  # worker i is abroad in month t
-    np.testing.assert_array_equal(result.raw.monthly[:, L.M_KEPT],
+    np.testing.assert_array_equal(result.raw.monthly[:, L.M.kept_usd],
                                   (abroad * (earnings - expenses - due)[:, None]).sum(axis=0))

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from conftest import scenario
-from sim import engine, reference
+from sim import engine, model_docs, reference, schema
 from sim.explain import key_reference
 
 BASE = [
@@ -90,6 +90,11 @@ def leaf_keys():
 def test_every_key_is_perturbed_or_exempt():
     assert set(PERTURBED) | set(EXEMPT) == leaf_keys()
     assert not set(PERTURBED) & set(EXEMPT)
+
+
+def test_every_parameter_and_lever_of_the_model_table_is_perturbed():
+    read = {model_docs.schema_key(p.path) for p in schema.PARAMS} | {p.default for p in schema.PARAMS if p.default}
+    assert read | {f"timeline.{lever.name}" for lever in schema.LEVERS} <= set(PERTURBED)
 
 
 def accumulators(raw):

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import scenario
 from sim import engine
-from sim.layout import CHUNK_WORKERS, M_HIRES
+from sim.layout import CHUNK_WORKERS, M
 
 SHORT = scenario("simulation.horizon_months=36")
 N = 2 * CHUNK_WORKERS + 1_000  # three chunks, the last one partial
@@ -83,6 +83,6 @@ def test_a_quota_hike_deters_candidates_from_the_month_it_starts():
     before = engine.simulate(SHORT, seed=9, workers=4_000)
     hiked = engine.simulate(scenario("simulation.horizon_months=36", "timeline.quota_multiplier=[[0, 1.0], [12, 1.5]]"),
                             seed=9, workers=4_000)
-    hires = M_HIRES
+    hires = M.hires
     np.testing.assert_array_equal(before.monthly[:12, hires], hiked.monthly[:12, hires])
     assert hiked.monthly[12:, hires].sum() < 0.9 * before.monthly[12:, hires].sum()

@@ -37,7 +37,7 @@ def tolerance(single_month_sd):
 
 
 def test_headcount_at_month_0_is_the_long_run_headcount(monthly):
-    active = monthly[:, L.M_ACTIVE].astype(float)
+    active = monthly[:, L.M.workers_active].astype(float)
     late = active[LATE].mean()
     assert late < N  # some slots stand vacant in the running simulation
     share = late / N
@@ -54,7 +54,7 @@ ARREARS_CASES = {
 
 
 @pytest.mark.parametrize("overrides", ARREARS_CASES.values(), ids=list(ARREARS_CASES))
-@pytest.mark.parametrize("column", [L.M_STATE, L.M_ARREARS], ids=["state revenue", "arrears outstanding"])
+@pytest.mark.parametrize("column", [L.M.to_state_usd, L.M.arrears_outstanding_usd], ids=["state revenue", "arrears outstanding"])
 def test_money_at_month_0_is_the_long_run_money(overrides, column):
     """Workers met at month 0 carry the arrears of their tenure and pay them off as in any month."""
     chosen = scenario("simulation.horizon_months=48", *overrides)
@@ -66,13 +66,13 @@ def test_money_at_month_0_is_the_long_run_money(overrides, column):
     assert abs(differences.mean()) < T_CRITICAL * differences.std(ddof=1) / math.sqrt(BATCHES)
 
 
-@pytest.mark.parametrize("column, spread", [(L.M_CONTRACT_SUM, 6.0), (L.M_MONTHS_SERVED_SUM, 18.0)],
+@pytest.mark.parametrize("column, spread", [(L.M.contract_months_sum, 6.0), (L.M.months_served_sum, 18.0)],
                          ids=["contract months", "months already served"])
 def test_worker_mix_at_month_0_is_the_long_run_mix(monthly, column, spread):
     """Length bias: month 0 meets long contracts more often than hiring does; and tenures."""
-    mean = monthly[:, column] / monthly[:, L.M_ACTIVE]
+    mean = monthly[:, column] / monthly[:, L.M.workers_active]
     late = mean[LATE].mean()
-    assert abs(mean[0] - late) < tolerance(spread / math.sqrt(monthly[0, L.M_ACTIVE]))
+    assert abs(mean[0] - late) < tolerance(spread / math.sqrt(monthly[0, L.M.workers_active]))
 
 
 def test_month_0_meets_long_contracts_more_often_than_hiring_does():
@@ -81,8 +81,8 @@ def test_month_0_meets_long_contracts_more_often_than_hiring_does():
     result = api.run(scenario("simulation.horizon_months=12", "regimes.camp.early_return_hazard_per_month=0.0",
                               "regimes.free.early_return_hazard_per_month=0.0"), seed=3, workers=N)
     m = result.raw.monthly
-    contract = m[0, L.M_CONTRACT_SUM] / m[0, L.M_ACTIVE]
-    assert abs(contract - (30 + 14 / 30)) < SIGMAS * 6.0 / math.sqrt(m[0, L.M_ACTIVE])
-    served = m[0, L.M_MONTHS_SERVED_SUM] / m[0, L.M_ACTIVE]
+    contract = m[0, L.M.contract_months_sum] / m[0, L.M.workers_active]
+    assert abs(contract - (30 + 14 / 30)) < SIGMAS * 6.0 / math.sqrt(m[0, L.M.workers_active])
+    served = m[0, L.M.months_served_sum] / m[0, L.M.workers_active]
     # months served are uniform on 0..L-1 given L, L length-biased: E = (E[L^2] / E[L] - 1) / 2
-    assert abs(served - (30 + 14 / 30 - 1) / 2) < SIGMAS * 18.0 / math.sqrt(m[0, L.M_ACTIVE])
+    assert abs(served - (30 + 14 / 30 - 1) / 2) < SIGMAS * 18.0 / math.sqrt(m[0, L.M.workers_active])
