@@ -17,5 +17,8 @@ jit_cache.configure(__version__)
 from sim.api import Result, run
 from sim.config import ConfigError, Scenario
 from sim.scenario_file import load_config
+from sim.study import Study, load_study
+from sim.sweep import SweepResult, evaluate, sweep
 
-__all__ = ["ConfigError", "Result", "Scenario", "load_config", "run", "__version__"]
+__all__ = ["ConfigError", "Result", "Scenario", "Study", "SweepResult", "evaluate", "load_config", "load_study",
+           "run", "sweep", "__version__"]

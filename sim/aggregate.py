@@ -93,8 +93,9 @@ def _distribution_row(histogram, total, n, divisor):
     return row
 
 
-def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
-    """Household outcomes of the hires of the run, overall and by destination, skill and regime.
+def outcome_frame(raw: RawRun, scenario: Scenario, by_group: bool = True) -> pd.DataFrame:
+    """Household outcomes of the hires of the run, overall and (``by_group``) by destination,
+    skill and regime.
 
     One row per (group, level, outcome) with the returned hires it covers
     (``workers_simulated``, and ``workers_real``: the real workers they stand
@@ -108,6 +109,8 @@ def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     scale = weight(raw, scenario)
     rows = []
     for group, level, mask in groups(scenario):
+        if not by_group and group != "all":
+            break
         totals = raw.cell_totals[mask].sum(axis=0)
         histograms = raw.histogram[mask].sum(axis=0)
         n = int(totals[L.C_WORKERS])

@@ -105,14 +105,16 @@ class Pert(_LowModeHigh):
 
     dist: Literal["pert"]
 
+    def beta_shape(self) -> tuple[float, float]:
+        """(alpha, beta) of the Beta distribution on [low, high] (low < high) that this PERT is."""
+        width = self.high - self.low
+        return 1.0 + 4.0 * (self.mode - self.low) / width, 1.0 + 4.0 * (self.high - self.mode) / width
+
     def compile(self):
         if self.high == self.low:
             return _row(sampling.FIXED, self.low)
-        width = self.high - self.low
-        alpha = 1.0 + 4.0 * (self.mode - self.low) / width
-        beta = 1.0 + 4.0 * (self.high - self.mode) / width
         u = np.linspace(0.0, 1.0, sampling.QUANTILE_INTERVALS + 1)
-        quantiles = self.low + width * scipy.special.betaincinv(alpha, beta, u)
+        quantiles = self.low + (self.high - self.low) * scipy.special.betaincinv(*self.beta_shape(), u)
         return _row(sampling.PERT, quantiles=quantiles)
 
 
