@@ -156,10 +156,13 @@ def test_a_resumed_sweep_ends_with_the_table_of_an_uninterrupted_one(tmp_path):
     finally:
         stop_at(None)
     [directory] = (tmp_path / "cut").iterdir()
-    assert len(list((directory / "points").iterdir())) == 6  # points 0, 1, 2 at both replications
+    finished = {path.name: path.stat().st_ino for path in (directory / "points").iterdir()}
+    assert len(finished) == 6  # points 0, 1, 2 at both replications, each file whole
     assert not (directory / "table.parquet").exists()
     resumed = sweep(study, executor=SERIAL, resume=directory, progress=False)
     assert resumed.directory == directory
+    kept = {path.name: path.stat().st_ino for path in (directory / "points").iterdir()}
+    assert len(kept) == 12 and all(kept[name] == inode for name, inode in finished.items())  # not run again
     pd.testing.assert_frame_equal(resumed.table, whole.table)
     pd.testing.assert_frame_equal(pd.read_parquet(directory / "table.parquet"),
                                   pd.read_parquet(whole.directory / "table.parquet"))
