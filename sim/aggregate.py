@@ -111,7 +111,7 @@ def outcome_frame(raw: RawRun, scenario: Scenario, by_group: bool = True) -> pd.
     everyone = [("all", "all", np.ones(len(raw.cell_totals), bool))]
     for group, level, mask in groups(scenario) if by_group else everyone:
         totals = raw.cell_totals[mask].sum(axis=0)
-        histograms = raw.histogram[mask].sum(axis=0)
+        histograms = raw.histogram.sum(axis=0) if mask.all() else raw.histogram[mask].sum(axis=0)  # no copy
         n = int(totals[L.C_WORKERS])
         base = {"group": group, "level": level, "workers_simulated": n, "workers_real": n * scale}
         for name, (metric, column, divisor) in OUTCOME_MEANS.items():

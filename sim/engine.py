@@ -155,9 +155,9 @@ def simulate(
             acc = _allocate(threads, horizon, cells, size)
             simulate_slots(*packed, seed, first_slot + offset, size, acc, records)
             notice.cancel()
-            add_exactly(monthly, acc.monthly.sum(axis=0))
-            add_exactly(cell_totals, acc.cell_totals.sum(axis=0))
-            add_exactly(histogram, acc.histogram.sum(axis=0))
+            add_exactly(monthly, _over_threads(acc.monthly))
+            add_exactly(cell_totals, _over_threads(acc.cell_totals))
+            add_exactly(histogram, _over_threads(acc.histogram))
             sumsq_parts.append(acc.chunk_sumsq)
             if sink is not None:
                 sink(worker_columns(records))
@@ -181,6 +181,11 @@ def simulate(
         if worker_parts else None,
         chunk_sumsq=sumsq,
     )
+
+
+def _over_threads(accumulated: np.ndarray) -> np.ndarray:
+    """The sum over the first axis (one set of accumulators per thread); one set is itself, uncopied."""
+    return accumulated[0] if len(accumulated) == 1 else accumulated.sum(axis=0)
 
 
 COMPILE_NOTICE_SECONDS = 1.5
