@@ -14,9 +14,29 @@ from sim import jit_cache  # noqa: E402
 
 jit_cache.configure(__version__)
 
-from sim.api import Result, run
-from sim.comparison import Comparison, compare
-from sim.config import ConfigError, Scenario
-from sim.scenario_file import load_config
+_EXPORTS = {
+    "run": "sim.api", "Result": "sim.api",
+    "compare": "sim.comparison", "Comparison": "sim.comparison",
+    "ConfigError": "sim.config", "Scenario": "sim.config",
+    "load_config": "sim.scenario_file",
+    "load_study": "sim.study", "Study": "sim.study",
+    "sweep": "sim.sweep", "evaluate": "sim.sweep", "SweepResult": "sim.sweep",
+}
+"""Each public name and the module defining it, imported when first used (PEP 562): ``import sim``
+stays quick, and ``sim run`` does not load what only comparisons or sweeps need."""
 
-__all__ = ["Comparison", "ConfigError", "Result", "Scenario", "compare", "load_config", "run", "__version__"]
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'sim' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

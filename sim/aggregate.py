@@ -90,8 +90,9 @@ def _distribution_row(histogram, total, n, divisor):
     return row
 
 
-def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
-    """Household outcomes of the hires of the run, overall and by destination, skill and regime.
+def outcome_frame(raw: RawRun, scenario: Scenario, by_group: bool = True) -> pd.DataFrame:
+    """Household outcomes of the hires of the run, overall and (``by_group``) by destination,
+    skill and regime.
 
     One row per (group, level, outcome) with the returned hires it covers
     (``workers_simulated``, and ``workers_real``: the real workers they stand
@@ -104,9 +105,10 @@ def outcome_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     hours_per_month = scenario.work.hours_per_day * scenario.work.days_per_month
     scale = weight(raw, scenario)
     rows = []
-    for group, level, mask in groups(scenario):
+    everyone = [("all", "all", np.ones(len(raw.cell_totals), bool))]
+    for group, level, mask in groups(scenario) if by_group else everyone:
         totals = raw.cell_totals[mask].sum(axis=0)
-        histograms = raw.histogram[mask].sum(axis=0)
+        histograms = raw.histogram.sum(axis=0) if mask.all() else raw.histogram[mask].sum(axis=0)  # no copy
         n = int(totals[L.C.workers])
         base = {"group": group, "level": level, "workers_simulated": n, "workers_real": n * scale}
         for name, (metric, column, divisor) in OUTCOME_MEANS.items():

@@ -448,13 +448,13 @@ def error_message(item: dict) -> str:
     return item["msg"].removeprefix("Value error, ")
 
 
-def _problems(error: ValidationError, source: str, overridden: set):
+def _problems(error: ValidationError, source: str, overridden: set, set_by: str):
     seen = set()
     for item in error.errors():
         message = error_message(item)
         location = _location(item["loc"])
         if any(key == location or key.startswith(location + ".") for key in overridden):
-            message += " (set with --set)"
+            message += f" (set {set_by})"
         line = f"{source}: {location}: {message}"
         if line not in seen:
             seen.add(line)
@@ -486,10 +486,11 @@ def dated_months(raw: dict):
             point[0] = float(month)
 
 
-def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
+def validate(raw: dict, source: str = "<config>", overridden=(), set_by: str = "with --set") -> Scenario:
     """Validate parsed TOML data; raise :class:`ConfigError` naming ``source``.
 
-    ``overridden`` lists the key paths set with ``--set``; their errors say so. Change points
+    ``overridden`` lists the key paths set with ``--set`` (or as ``set_by`` says, e.g. by a
+    sweep's design point); their errors say so. Change points
     given as dates become months first (:func:`dated_months`).
     """
     if isinstance(raw, dict) and isinstance(raw.get("timeline"), dict):  # dates become months in a copy
@@ -500,7 +501,7 @@ def validate(raw: dict, source: str = "<config>", overridden=()) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError(_problems(error, source, set(overridden))) from None
+        raise ConfigError(_problems(error, source, set(overridden), set_by)) from None
     checks = (*scenario.beyond_horizon(), *scenario.crossed_quota_bands(), *scenario.money_beyond_limit())
     problems = [f"{source}: {path}: {message}" for path, message in checks]
     if problems:

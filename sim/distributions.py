@@ -11,6 +11,7 @@ its family::
 Each model validates its own arguments and compiles to one float64 row that
 :func:`sim.sampling.draw` samples from (as a row of a table).
 """
+import functools
 import math
 from typing import Annotated, Literal, Union
 
@@ -105,15 +106,24 @@ class Pert(_LowModeHigh):
 
     dist: Literal["pert"]
 
+    def beta_shape(self) -> tuple[float, float]:
+        """(alpha, beta) of the Beta distribution on [low, high] (low < high) that this PERT is."""
+        width = self.high - self.low
+        return 1.0 + 4.0 * (self.mode - self.low) / width, 1.0 + 4.0 * (self.high - self.mode) / width
+
     def compile(self):
         if self.high == self.low:
             return _row(sampling.FIXED, self.low)
-        width = self.high - self.low
-        alpha = 1.0 + 4.0 * (self.mode - self.low) / width
-        beta = 1.0 + 4.0 * (self.high - self.mode) / width
-        u = np.linspace(0.0, 1.0, sampling.QUANTILE_INTERVALS + 1)
-        quantiles = self.low + width * scipy.special.betaincinv(alpha, beta, u)
-        return _row(sampling.PERT, quantiles=quantiles)
+        return _row(sampling.PERT, quantiles=_pert_quantiles(self.low, self.high, *self.beta_shape()))
+
+
+@functools.lru_cache(maxsize=256)
+def _pert_quantiles(low: float, high: float, alpha: float, beta: float) -> np.ndarray:
+    """The PERT's quantile table (read-only; cached: a sweep compiles the same PERTs at every point)."""
+    u = np.linspace(0.0, 1.0, sampling.QUANTILE_INTERVALS + 1)
+    quantiles = low + (high - low) * scipy.special.betaincinv(alpha, beta, u)
+    quantiles.flags.writeable = False
+    return quantiles
 
 
 class Lognormal(_Dist):

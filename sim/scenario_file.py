@@ -102,6 +102,13 @@ def apply_override(raw: dict, source: str, text: str) -> str:
         path, value = parse_override(text)
     except ConfigError as error:
         raise ConfigError([f"{source}: {problem}" for problem in error.problems]) from None
+    return set_key(raw, source, path, value)
+
+
+def set_key(raw: dict, source: str, path: list[str], value, label: str = "--set ") -> str:
+    """Set ``raw``'s value at the key path ``path`` (a list of keys) to ``value``, making missing
+    tables, or remove it when ``value`` is REMOVE; return the dotted key. A path through a
+    value that is not a table is a ConfigError naming ``source`` and ``label`` + the key."""
     dotted = ".".join(path)
     node = raw
     for depth, part in enumerate(path[:-1]):
@@ -109,11 +116,11 @@ def apply_override(raw: dict, source: str, text: str) -> str:
         if child is None:
             child = node[part] = {}
         if not isinstance(child, dict):
-            raise ConfigError([f"{source}: --set {dotted}: {'.'.join(path[: depth + 1])} is not a table"])
+            raise ConfigError([f"{source}: {label}{dotted}: {'.'.join(path[: depth + 1])} is not a table"])
         node = child
     if value is REMOVE:
         if path[-1] not in node:
-            raise ConfigError([f"{source}: --set {dotted}=: there is no such key to remove"])
+            raise ConfigError([f"{source}: {label}{dotted}=: there is no such key to remove"])
         del node[path[-1]]
     else:
         node[path[-1]] = value

@@ -1,0 +1,100 @@
+"""``sim sweep STUDY.toml``: run a study's design points and write a sweep directory.
+
+Exit status: 0 when every run finished, 1 when some failed (``failures.csv`` names them; the
+table holds the others), 2 for a bad study or output folder (nothing written), 130 when
+interrupted (the finished runs stay: ``--resume DIR`` runs the rest).
+"""
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from sim import arguments, executors
+from sim.config import ConfigError
+
+log = logging.getLogger("sim")
+
+SHOWN_POINTS = 20
+"""At most this many points are printed one by one; more are summarised by quantiles."""
+
+
+def add_parser(commands, parents) -> None:
+    """Add ``sim sweep`` to the ``sim`` command's subparsers."""
+    parser = commands.add_parser(
+        "sweep", parents=parents, help="run a study: many runs over uncertain inputs and policy levers",
+        description="Run every design point of a study (a base scenario, uncertain inputs with ranges, policy "
+                    "levers, a design) and write one tidy table, one row per point and replication, with "
+                    "figures. Interrupted, it resumes with --resume DIR.")
+    parser.add_argument("study", type=Path, metavar="STUDY", help="the study file (TOML)")
+    parser.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
+                        help="where the new sweep directory goes (default: results)")
+    parser.add_argument("--resume", type=Path, metavar="DIR",
+                        help="an interrupted sweep directory of the same study: run only what it lacks")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--processes", type=arguments.positive_int, metavar="K",
+                       help="local worker processes (default: one per core; 1 runs in this process)")
+    where.add_argument("--dask-local", type=arguments.positive_int, metavar="K",
+                       help="start a Dask LocalCluster of K worker processes and run on it")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS")
+    parser.set_defaults(handler=sweep_command)
+
+
+def _number(value: float) -> str:
+    """Whole numbers with separators from 10,000 up, four significant digits below."""
+    return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.4g}"
+
+
+def _quantile_rows(table, outputs):
+    """Each output's median and 5% to 95% range across points, as text."""
+    means = table.groupby("point")[outputs].mean()
+    return {name: f"{_number(means[name].median())} ({_number(means[name].quantile(0.05))} to "
+                  f"{_number(means[name].quantile(0.95))})" for name in outputs}
+
+
+def print_summary(result) -> None:
+    """Print the sweep's points (means over replications) or, for many, the spread of each output."""
+    table, spec = result.table, result.study.spec
+    runs, failed = len(table), len(result.failures)
+    print(f"{result.study.source}: {spec.point_count():,} points x {spec.design.replications} "
+          f"replication(s), {runs:,} runs finished, {failed} failed")
+    if runs and table["point"].nunique() <= SHOWN_POINTS:
+        columns = [*result.study.inputs, *spec.outputs]
+        means = table.groupby("point")[columns].mean(numeric_only=True)
+        print(means.to_string(index=False, float_format=_number))
+    elif runs:
+        rows = _quantile_rows(table, list(spec.outputs))
+        width = max(map(len, rows))
+        print("  output: median across points (5% to 95%)")
+        for name, text in rows.items():
+            print(f"  {name:<{width}}  {text}")
+    print(f"  results: {result.directory}")
+
+
+def sweep_command(args) -> int:
+    from sim.study import load_study
+    from sim.sweep import sweep
+
+    try:
+        study = load_study(args.study)
+        executor = executors.choose(args.processes, args.dask_local, args.scheduler)
+    except ConfigError as error:
+        for line in error.problems:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a scheduler that cannot be reached
+        print(f"error: --scheduler {args.scheduler}: {error}", file=sys.stderr)
+        return 1
+    progress = None if args.log_level <= logging.INFO else False
+    try:
+        with executor:
+            result = sweep(study, out=args.out, executor=executor, resume=args.resume, progress=progress)
+    except ConfigError as error:
+        for line in error.problems:
+            print(f"error: {line}", file=sys.stderr)
+        return 2
+    print_summary(result)
+    if len(result.failures):
+        print(f"error: {len(result.failures)} run(s) failed: see {result.directory / 'failures.csv'}", file=sys.stderr)
+        return 1
+    return 0
+
