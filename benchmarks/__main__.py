@@ -4,7 +4,9 @@ Measures, on the baseline scenario, compile time excluded and medians over repea
 kernel throughput (worker-months per second) at 1e5, 1e6 and 1e7 workers on 1 and 2
 threads; the NumPy and pure-Python references; the RNG floor; their ratios to the
 kernel; the first ``sim run`` in a fresh process with an empty and a warm Numba cache;
-peak memory with per-worker output off and on; sweep throughput. Prints a table, writes
+peak memory with per-worker output off and on; sweep throughput (many design points of
+100,000 workers, against the kernel at the same size and at its best, measured in the same run)
+and a Dask LocalCluster against the local process pool. Prints a table, writes
 a JSON record to ``results/bench/`` and a scaling figure beside it.
 
 Options: ``--quick`` (smaller sizes, for a smoke test), ``--huge`` (also stream 1e8 workers
@@ -75,9 +77,33 @@ def measure(quick: bool, huge: bool) -> dict:
         "ratios": ratios(rows),
         "sim_run_seconds": {"empty_cache": cold, "warm_cache": warm},
         "peak_memory": record_memory,
-        "sweep_points_per_second": suite.sweep(suite.BASELINE, 4 if quick else 10, 100_000),
+        "sweep": sweep_record(rows, quick),
         "quick": quick,
     }
+
+
+SWEEP_POINTS, QUICK_SWEEP_POINTS = 1_000, 20
+SWEEP_WORKERS, QUICK_SWEEP_WORKERS = 100_000, 20_000
+
+
+def sweep_record(rows, quick: bool) -> dict:
+    """A sweep of many points on every core against the kernel's own throughput (same run): at
+    the sweep's size per run (all threads) and its best in ``rows``; Dask against processes."""
+    points, n = (QUICK_SWEEP_POINTS, QUICK_SWEEP_WORKERS) if quick else (SWEEP_POINTS, SWEEP_WORKERS)
+    processes = os.cpu_count() or 1
+    threads = numba.config.NUMBA_NUM_THREADS
+    seconds, worker_months = suite.sweep(points, n, processes)
+    sweep_rate = worker_months / seconds / 1e6
+    kernel_seconds, kernel_months = suite.kernel(load_config(suite.BASELINE), n, threads, 1 if quick else 3)
+    kernel_rate = kernel_months / kernel_seconds / 1e6
+    best = max(row["m_worker_months_per_s"] for row in rows if row["implementation"] == "kernel")
+    executor_points = QUICK_SWEEP_POINTS if quick else 200
+    by_executor = suite.executor_seconds(executor_points, n, min(2, processes))
+    return {"points": points, "workers_per_point": n, "processes": processes, "seconds": seconds,
+            "m_worker_months_per_s": sweep_rate, "kernel_same_size_m_worker_months_per_s": kernel_rate,
+            "kernel_threads": threads, "vs_kernel_same_size": sweep_rate / kernel_rate, "vs_kernel_best": sweep_rate / best,
+            "executor_points": executor_points, "executor_seconds": by_executor,
+            "dask_vs_processes": by_executor["dask"] / by_executor["processes"]}
 
 
 def _best(rows, name, **match):
@@ -125,9 +151,19 @@ def table(record: dict) -> str:
         f"without per-worker output, {memory['per_worker_output_mib']['on']:,.0f} MiB with it"
         + (f"; 1e8 workers streamed: {memory['streamed_1e8_off_mib']:,.0f} MiB"
            if "streamed_1e8_off_mib" in memory else ""),
-        f"- sweep: {record['sweep_points_per_second']:.1f} design points per second at 100,000 workers a point",
+        sweep_line(record["sweep"]),
     ]
     return "\n".join(lines)
+
+
+def sweep_line(sweep: dict) -> str:
+    by = sweep["executor_seconds"]
+    return (f"- sweep of {sweep['points']:,} points x {sweep['workers_per_point']:,} workers on {sweep['processes']} "
+            f"processes: {sweep['m_worker_months_per_s']:.3g} M worker-months/s in {sweep['seconds']:.1f} s, "
+            f"{sweep['vs_kernel_same_size']:.0%} of the kernel at {sweep['workers_per_point']:,} workers "
+            f"({sweep['kernel_threads']} threads, {sweep['kernel_same_size_m_worker_months_per_s']:.3g} M/s), "
+            f"{sweep['vs_kernel_best']:.0%} of its best in this run; {sweep['executor_points']} points on a Dask "
+            f"LocalCluster: {by['dask']:.2f} s, {sweep['dask_vs_processes']:.2f}x the process pool's {by['processes']:.2f} s")
 
 
 def scaling_figure(record: dict, path: Path) -> None:

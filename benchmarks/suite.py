@@ -15,7 +15,9 @@ from pathlib import Path
 import numba
 
 from benchmarks import reference_numpy, rng_floor
-from sim import aggregate, engine, layout as L, reference as plain_reference
+from sim import engine, executors, layout as L, reference as plain_reference
+from sim.study import validate_study
+from sim.sweep import evaluate, sweep as run_sweep
 from sim.scenario_file import load_config
 from sim.params import compile_params, compile_timeline
 
@@ -76,18 +78,44 @@ def reference(name, scenario, n, repeats):
     return _timed(lambda: _active_months(REFERENCES[name](scenario, seed, n)), repeats)
 
 
-def sweep(scenario_path, points, n):
-    """Design points per second: a run and its summary per point, ``n`` slots each, skim share varied."""
-    shares = [0.05 + 0.3 * i / max(points - 1, 1) for i in range(points)]
-    scenarios = [load_config(scenario_path, [f"skim.share={share}"]) for share in shares]
+def sweep_study(points, n):
+    """A study of the baseline: a Latin hypercube of ``points`` over the skim's mode, ``n`` slots a run."""
+    data = {"base": BASELINE.name, "workers": n, "outputs": ["worker_months_simulated", "state_revenue_usd_per_year"],
+            "design": {"kind": "lhs", "points": points, "seed": 1},
+            "uncertainties": {"skim.share.mode": {"low": 0.05, "high": 0.2}}}
+    return validate_study(data, "benchmark study", BASELINE.parent / "benchmark-study.toml")
 
-    def run():
-        for scenario in scenarios:
-            raw = engine.simulate(scenario, workers=n)
-            aggregate.summary(raw, scenario, aggregate.outcome_frame(raw, scenario))
-        return points
 
-    return points / _timed(run, 1)[0]
+def _warm(executor, n):
+    """Start the executor's workers and load the kernel in each (a sweep of a few small runs)."""
+    evaluate(sweep_study(4, min(n, 1_000)), executor=executor, progress=False)
+
+
+def sweep(points, n, processes):
+    """(seconds, worker-months) of ``sim.sweep`` of :func:`sweep_study` on ``processes`` local
+    processes, the table, monthly files and figures written included; the pool started and warm."""
+    study = sweep_study(points, n)
+    with executors.Processes(processes) as pool, tempfile.TemporaryDirectory() as out:
+        _warm(pool, n)
+        started = time.perf_counter()
+        result = run_sweep(study, out=out, executor=pool, progress=False)
+        seconds = time.perf_counter() - started
+    return seconds, int(result.table["worker_months_simulated"].sum())
+
+
+def executor_seconds(points, n, workers):
+    """Seconds of :func:`sim.sweep.evaluate` of :func:`sweep_study` on a local process pool and on
+    a Dask LocalCluster, ``workers`` processes each, both started and warm."""
+    study = sweep_study(points, n)
+    seconds = {}
+    for name, make in (("processes", lambda: executors.Processes(workers)),
+                       ("dask", lambda: executors.Dask(local=workers))):
+        with make() as executor:
+            _warm(executor, n)
+            started = time.perf_counter()
+            evaluate(study, executor=executor, progress=False)
+            seconds[name] = time.perf_counter() - started
+    return seconds
 
 
 def _python(code, env=None):

@@ -108,9 +108,8 @@ def outcome_frame(raw: RawRun, scenario: Scenario, by_group: bool = True) -> pd.
     hours_per_month = scenario.work.hours_per_day * scenario.work.days_per_month
     scale = weight(raw, scenario)
     rows = []
-    for group, level, mask in groups(scenario):
-        if not by_group and group != "all":
-            break
+    everyone = [("all", "all", np.ones(len(raw.cell_totals), bool))]
+    for group, level, mask in groups(scenario) if by_group else everyone:
         totals = raw.cell_totals[mask].sum(axis=0)
         histograms = raw.histogram[mask].sum(axis=0)
         n = int(totals[L.C_WORKERS])

@@ -11,6 +11,7 @@ its family::
 Each model validates its own arguments and compiles to one float64 row that
 :func:`sim.sampling.draw` samples from (as a row of a table).
 """
+import functools
 import math
 from typing import Annotated, Literal, Union
 
@@ -113,9 +114,16 @@ class Pert(_LowModeHigh):
     def compile(self):
         if self.high == self.low:
             return _row(sampling.FIXED, self.low)
-        u = np.linspace(0.0, 1.0, sampling.QUANTILE_INTERVALS + 1)
-        quantiles = self.low + (self.high - self.low) * scipy.special.betaincinv(*self.beta_shape(), u)
-        return _row(sampling.PERT, quantiles=quantiles)
+        return _row(sampling.PERT, quantiles=_pert_quantiles(self.low, self.high, *self.beta_shape()))
+
+
+@functools.lru_cache(maxsize=256)
+def _pert_quantiles(low: float, high: float, alpha: float, beta: float) -> np.ndarray:
+    """The PERT's quantile table (read-only; cached: a sweep compiles the same PERTs at every point)."""
+    u = np.linspace(0.0, 1.0, sampling.QUANTILE_INTERVALS + 1)
+    quantiles = low + (high - low) * scipy.special.betaincinv(alpha, beta, u)
+    quantiles.flags.writeable = False
+    return quantiles
 
 
 class Lognormal(_Dist):

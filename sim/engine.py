@@ -196,9 +196,11 @@ def add_exactly(total: np.ndarray, part: np.ndarray) -> None:
 
     A batch's own sums stay far inside int64: the config bounds every amount a worker can draw
     or earn in a month (:data:`sim.config.MONEY_LIMIT_USD`) and a batch is about 1M slots. So
-    only the running totals need checking, which the float sum does with room to spare.
+    only the running totals need checking, which the float sum does with room to spare; it is
+    needed only when the largest magnitudes of the two, added, could reach the limit.
     """
-    if np.abs(total.astype(np.float64) + part.astype(np.float64)).max(initial=0.0) >= INT64_SAFE:
+    bound = sum(max(abs(int(array.max(initial=0))), abs(int(array.min(initial=0)))) for array in (total, part))
+    if bound >= INT64_SAFE and np.abs(total.astype(np.float64) + part.astype(np.float64)).max(initial=0.0) >= INT64_SAFE:
         raise ResourceError(["the run's money totals would exceed what int64 cents can hold exactly "
                              "(about $46 quadrillion): simulate fewer workers or smaller amounts"])
     total += part

@@ -222,7 +222,9 @@ def validate_study(data: dict, source: str = "<study>", path: Path | None = None
     try:
         spec = StudyFile.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(config_problems(error, source, set(), "")) from None
+        # a check across keys names its key in the message: no "(top level)" before it
+        raise ConfigError([line.replace(": (top level): ", ": ", 1)
+                           for line in config_problems(error, source, set(), "")]) from None
     if spec.model is not None:
         try:
             resolve_model(spec.model)

@@ -45,23 +45,28 @@ def add_study_options(parser) -> None:
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS")
 
 
+def _number(value: float) -> str:
+    """Whole numbers with separators from 10,000 up, four significant digits below."""
+    return f"{value:,.0f}" if abs(value) >= 1e4 else f"{value:,.4g}"
+
+
 def _quantile_rows(table, outputs):
     """Each output's median and 5% to 95% range across points, as text."""
     means = table.groupby("point")[outputs].mean()
-    return {name: f"{means[name].median():,.6g} ({means[name].quantile(0.05):,.6g} to "
-                  f"{means[name].quantile(0.95):,.6g})" for name in outputs}
+    return {name: f"{_number(means[name].median())} ({_number(means[name].quantile(0.05))} to "
+                  f"{_number(means[name].quantile(0.95))})" for name in outputs}
 
 
 def print_summary(result) -> None:
     """Print the sweep's points (means over replications) or, for many, the spread of each output."""
     table, spec = result.table, result.study.spec
     runs, failed = len(table), len(result.failures)
-    print(f"{result.study.source}: {table['point'].nunique():,} points x {spec.design.replications} "
+    print(f"{result.study.source}: {spec.point_count():,} points x {spec.design.replications} "
           f"replication(s), {runs:,} runs finished, {failed} failed")
     if runs and table["point"].nunique() <= SHOWN_POINTS:
         columns = [*result.study.inputs, *spec.outputs]
         means = table.groupby("point")[columns].mean(numeric_only=True)
-        print(means.to_string(index=False, float_format=lambda value: f"{value:,.6g}"))
+        print(means.to_string(index=False, float_format=_number))
     elif runs:
         rows = _quantile_rows(table, list(spec.outputs))
         width = max(map(len, rows))

@@ -11,6 +11,7 @@ import sim
 import sweep_models
 from conftest import BASELINE
 from sim import executors
+from sim.cli import main
 from sim.config import ConfigError
 from sim.design import design, run_seed
 from sim.study import load_study
@@ -155,10 +156,13 @@ def test_a_resumed_sweep_ends_with_the_table_of_an_uninterrupted_one(tmp_path):
     finally:
         stop_at(None)
     [directory] = (tmp_path / "cut").iterdir()
-    assert len(list((directory / "points").iterdir())) == 6  # points 0, 1, 2 at both replications
+    finished = {path.name: path.stat().st_ino for path in (directory / "points").iterdir()}
+    assert len(finished) == 6  # points 0, 1, 2 at both replications, each file whole
     assert not (directory / "table.parquet").exists()
     resumed = sweep(study, executor=SERIAL, resume=directory, progress=False)
     assert resumed.directory == directory
+    kept = {path.name: path.stat().st_ino for path in (directory / "points").iterdir()}
+    assert len(kept) == 12 and all(kept[name] == inode for name, inode in finished.items())  # not run again
     pd.testing.assert_frame_equal(resumed.table, whole.table)
     pd.testing.assert_frame_equal(pd.read_parquet(directory / "table.parquet"),
                                   pd.read_parquet(whole.directory / "table.parquet"))
@@ -218,4 +222,35 @@ def test_a_point_whose_scenario_is_refused_names_the_point_and_key_before_anythi
     with pytest.raises(ConfigError) as raised:
         sweep(load_study(write_study(tmp_path, text)), out=tmp_path / "out", executor=SERIAL, progress=False)
     assert "point 0" in raised.value.problems[0] and "skim.shar: unknown key (set by the study)" in raised.value.problems[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_table_is_bit_identical_whichever_executor_runs_it(tmp_path):
+    study = load_study(write_study(tmp_path, ENGINE))
+    serial = sweep(study, out=tmp_path / "serial", executor=SERIAL, progress=False)
+    with executors.Processes(2) as pool:
+        pooled = sweep(study, out=tmp_path / "pool", executor=pool, progress=False)
+    with executors.Dask(local=2) as dask:
+        distributed = sweep(study, out=tmp_path / "dask", executor=dask, progress=False)
+    for other in (pooled, distributed):
+        pd.testing.assert_frame_equal(other.table, serial.table, check_exact=True)
+        pd.testing.assert_frame_equal(other.monthly, serial.monthly, check_exact=True)
+        assert (other.directory / "table.parquet").read_bytes() == (serial.directory / "table.parquet").read_bytes()
+
+
+def test_sim_sweep_prints_the_points_and_exits_1_when_a_run_failed(tmp_path, capsys):
+    path = write_study(tmp_path, FAILING)
+    status = main(["sweep", str(path), "--processes", "1", "--out", str(tmp_path / "out")])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert "4 points x 1 replication(s), 3 runs finished, 1 failed" in out
+    assert "point 2 (id " in err and "ValueError: no solution at x = 2" in err and "failures.csv" in err
+    [directory] = (tmp_path / "out").iterdir()
+    assert f"results: {directory}" in out
+
+
+def test_sim_sweep_refuses_a_bad_study_with_status_2_and_writes_nothing(tmp_path, capsys):
+    path = write_study(tmp_path, FAILING.replace('["y"]', '["y"]\nworkers = 10'))
+    assert main(["sweep", str(path), "--processes", "1", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == f"error: {path}: workers: only a study with a base scenario simulates workers\n"
     assert not (tmp_path / "out").exists()
