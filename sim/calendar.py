@@ -29,3 +29,10 @@ def month_dates(start: str, months) -> pd.DatetimeIndex:
     year, month = parse(start)
     first = pd.Timestamp(year=year, month=month, day=1)
     return pd.DatetimeIndex([first + pd.DateOffset(months=int(t)) for t in months])
+
+
+def date_of(start: str, month: int) -> str:
+    """``"YYYY-MM"`` of month ``month`` of a run that starts in ``start``."""
+    year, first = parse(start)
+    index = year * 12 + first - 1 + int(month)
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

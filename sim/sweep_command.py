@@ -29,14 +29,15 @@ def add_parser(commands, parents) -> None:
     parser.set_defaults(handler=sweep_command)
 
 
-def add_study_options(parser) -> None:
-    """The study file, ``--out``, ``--resume`` and where the runs execute (shared by the commands
-    that run a study's points: sweep, sensitivity, calibrate)."""
+def add_study_options(parser, resume: bool = True) -> None:
+    """The study file, ``--out``, ``--resume`` (unless ``resume`` is False) and where the runs
+    execute (shared by the commands that run a study's points: sweep, sensitivity, calibrate)."""
     parser.add_argument("study", type=Path, metavar="STUDY", help="the study file (TOML)")
     parser.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
                         help="where the new results directory goes (default: results)")
-    parser.add_argument("--resume", type=Path, metavar="DIR",
-                        help="an interrupted directory of the same study: run only what it lacks")
+    if resume:
+        parser.add_argument("--resume", type=Path, metavar="DIR",
+                            help="an interrupted directory of the same study: run only what it lacks")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--processes", type=arguments.positive_int, metavar="K",
                        help="local worker processes (default: one per core; 1 runs in this process)")
