@@ -23,20 +23,21 @@ def add_parser(commands, parents) -> None:
 def calibrate_command(args) -> int:
     from sim.calibrate_output import calibrate
     from sim.calibrate_study import load_calibration
+    from sim.fitting import FitFailed
     from sim.sweep import PointsFailed
 
     def run(study, executor, _progress):
         try:
-            return calibrate(study, out=args.out, executor=executor)
-        except PointsFailed as error:
+            return study, *calibrate(study, out=args.out, executor=executor)
+        except (PointsFailed, FitFailed) as error:
             print(f"error: {error}; nothing written", file=sys.stderr)
             return None
 
     status, ran = run_study(args, load_calibration, run)
     if status or ran is None:
         return status or 1
-    directory, fit = ran
-    print(f"{args.study}: {fit.evaluations} points x replications, objective {fit.objective:.4g} "
+    study, directory, fit = ran
+    print(f"{study.source}: {fit.evaluations} points x {study.spec.design.replications} replications, objective {fit.objective:.4g} "
           f"over {len(fit.targets)} targets ({fit.message})")
     print(fit.inputs[["input", "value", "ci95_low", "ci95_high"]].to_string(
         index=False, float_format=lambda value: f"{value:,.5g}"))

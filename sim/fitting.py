@@ -60,6 +60,10 @@ class Fit(NamedTuple):
     series: dict
 
 
+class FitFailed(RuntimeError):
+    """A target is undefined (NaN) at a point the optimiser tried: no fit."""
+
+
 class Simulator:
     """The study's moments at scaled inputs, by the sweep's evaluator, remembered per point."""
 
@@ -84,6 +88,11 @@ class Simulator:
             for row, z in zip(rows, todo):
                 runs = table[table["point"] == row["point"]].sort_values("replication").to_dict("records")
                 self.seen[z] = np.array([[target.simulated(run) for target in self.targets] for run in runs])
+                undefined = [target.name for target, ok in zip(self.targets, np.isfinite(self.seen[z]).all(axis=0))
+                             if not ok]
+                if undefined:
+                    raise FitFailed(f"{', '.join(undefined)} undefined (no run measured it) at "
+                                    f"{self.values(np.array(z))}")
                 self.runs[z] = runs
         return [self.seen[z] for z in map(tuple, zs)]
 

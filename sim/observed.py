@@ -17,7 +17,6 @@ Two kinds of target, each a number with a standard deviation (sd):
 A statistic at a date is read from the run's monthly series (real-world scale); a source figure
 from the run summary (:data:`FIGURE_OUTPUTS`).
 """
-import math
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -160,11 +159,3 @@ def figure_targets(names: list[str], base: Scenario, where: str) -> list[Target]
         targets.append(Target(name, (low + high) / 2, (high - low) / (2 * Z95), output=output))
     return targets
 
-
-def residuals(targets: list[Target], outputs: dict) -> list[float]:
-    """(simulated - observed) / sd of each target, for one run's outputs."""
-    return [(target.simulated(outputs) - target.value) / target.sd for target in targets]
-
-
-def finite(values) -> bool:
-    return all(math.isfinite(value) for value in values)

@@ -38,7 +38,7 @@ def bars(indices: pd.DataFrame, output: str, method: str, title: str) -> Figure:
         ax.barh(where + offset, rows[column].to_numpy() / divisor, height=0.38, xerr=error, capsize=3, label=name)
     noise = rows["noise_share"].iloc[0]
     if method == "sobol" and np.isfinite(noise):
-        ax.axvline(noise, color="black", linestyle=":", linewidth=1, label=f"noise floor ({noise:.1%})")
+        ax.axvline(noise, color="black", linestyle=":", linewidth=1, label=f"noise floor ({noise * 100:.2g}%)")
     ax.set_yticks(where, rows["input"].tolist())
     ax.set_xlabel(label if method == "sobol" else f"{label} per unit of the input's probability scale")
     ax.xaxis.set_major_formatter(NUMBER)
