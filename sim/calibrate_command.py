@@ -14,7 +14,7 @@ def add_parser(commands, parents) -> None:
         "calibrate", parents=parents, help="fit inputs to observed figures (simulated method of moments)",
         description="Fit a study's [calibrate.inputs] to its targets (an observed series with dates, and/or "
                     "source figures by name) by the simulated method of moments with common random numbers; "
-                    "write the fitted values with 95%% intervals, the fit per target, a figure of simulated "
+                    "write the fitted values with 95% intervals, the fit per target, a figure of simulated "
                     "against observed and fitted.toml, a scenario file to run forward.")
     add_study_options(parser, resume=False)
     parser.set_defaults(handler=calibrate_command, resume=None)

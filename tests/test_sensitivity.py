@@ -187,3 +187,15 @@ def test_sim_sensitivity_prints_the_inputs_ranked_and_where_the_results_are(tmp_
     assert lines[0] == f"{path}: morris over 4 inputs, 50 points x 1 replication(s)"
     assert [line.split()[1] for line in lines[2:6]] == ["a", "b", "c", "d"]
     assert lines[-1].startswith(f"  results: {tmp_path / 'out'}")
+
+
+def test_a_sensitivity_directory_resumes_only_for_the_same_analysis(tmp_path):
+    study = load_sensitivity(study_file(tmp_path, LINEAR))
+    first, indices = sensitivity(study, out=tmp_path / "out", executor=SERIAL, progress=False)
+    (first.directory / "indices.csv").unlink()
+    resumed, again = sensitivity(study, resume=first.directory, executor=SERIAL, progress=False)
+    assert resumed.directory == first.directory
+    pd.testing.assert_frame_equal(again, indices)
+    other = load_sensitivity(study_file(tmp_path, LINEAR.replace("n = 10", "n = 12"), "other.toml"))
+    with pytest.raises(ConfigError, match="was made by another study"):
+        sensitivity(other, resume=first.directory, executor=SERIAL, progress=False)
