@@ -2,7 +2,8 @@
 
 Two kinds of target, each a number with a standard deviation (sd):
 
-- an **observed series** from a TOML file, one ``[[target]]`` per observation at a date::
+- an **observed series** from a TOML file, one ``[[target]]`` per observation at a date (or a
+  CSV file with a header row naming the same keys, one row per observation)::
 
       [[target]]
       name = "abroad_2020_06"          # optional; default: statistic@date
@@ -17,6 +18,7 @@ Two kinds of target, each a number with a standard deviation (sd):
 A statistic at a date is read from the run's monthly series (real-world scale); a source figure
 from the run summary (:data:`FIGURE_OUTPUTS`).
 """
+import csv
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -120,6 +122,32 @@ def _series_target(item: Observation, base: Scenario, where: str) -> Target:
                   factor=factor, date=item.date)
 
 
+NUMBERS = ("value", "sd", "low", "high")
+"""Columns of an observed series CSV read as numbers."""
+
+
+def read_csv(path, where: str) -> dict:
+    """An observed series CSV (a header row naming the keys of a ``[[target]]``: date, statistic,
+    value and sd, or low and high; name and source optional) as the TOML file's data; an empty
+    cell is a key left out. ConfigError naming ``where`` for an unreadable file or a number that
+    is not one."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ConfigError([f"{where}: cannot read: {error}"]) from None
+    targets = []
+    for i, row in enumerate(rows):
+        target = {key: value.strip() for key, value in row.items() if key and value and value.strip()}
+        for key in set(NUMBERS) & set(target):
+            try:
+                target[key] = float(target[key])
+            except ValueError:
+                raise ConfigError([f"{where}: target.{i + 1}.{key}: {target[key]!r} is not a number"]) from None
+        targets.append(target)
+    return {"target": targets}
+
+
 def series_targets(path, base: Scenario, where: str) -> list[Target]:
     """The targets of an observed series file at ``path``; ``where`` names the key that gave it.
 
@@ -129,7 +157,7 @@ def series_targets(path, base: Scenario, where: str) -> list[Target]:
         One line per problem, naming ``where``, the file and the target (counting from 1).
     """
     where = f"{where}: {path}"
-    data = read_toml(path, where)
+    data = read_csv(path, where) if str(path).endswith(".csv") else read_toml(path, where)
     try:
         observed = ObservedFile.model_validate(data)
     except ValidationError as error:

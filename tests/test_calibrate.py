@@ -141,3 +141,16 @@ def test_a_bad_calibration_exits_2_naming_the_file_and_key_and_writes_nothing(fo
     assert main(["calibrate", str(path), "--out", str(out), "--processes", "1"]) == 2
     assert message.format(folder=folder) in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_observed_series_may_be_a_csv_file_with_the_same_keys(folder):
+    from sim.observed import series_targets
+
+    base = sim.load_config(folder / "base.toml")
+    toml = series_targets(folder / "observed.toml", base, "here")
+    rows = [f"{target.date},workers_abroad,{target.value!r},{target.sd!r}," for target in toml]
+    (folder / "observed.csv").write_text("date,statistic,value,sd,source\n" + "\n".join(rows) + "\n")
+    assert series_targets(folder / "observed.csv", base, "here") == toml
+    (folder / "bad.csv").write_text("date,statistic,value,sd\n2020-03,workers_abroad,many,5\n")
+    with pytest.raises(ConfigError, match=r"bad.csv: target.1.value: 'many' is not a number"):
+        series_targets(folder / "bad.csv", base, "here")
