@@ -46,6 +46,9 @@ class RawRun(NamedTuple):
     histogram : ndarray(int64, (cells, len(OUTCOME_METRICS), bins.BINS, 2)), count and sum per bin
     state_revenue_sumsq_usd2, managers_revenue_sumsq_usd2 : float, over slots
     workers : dict of column name -> ndarray, or None
+    chunk_sumsq : ndarray(float64, (chunks, 2)) or None; the two sums of squares per chunk of
+        slots, in slot order (their ``math.fsum`` is the two above), so that parts of a run can
+        be joined exactly (:mod:`sim.split`)
     """
 
     monthly: np.ndarray
@@ -58,6 +61,7 @@ class RawRun(NamedTuple):
     threads: int
     wall_seconds: float
     workers: dict | None
+    chunk_sumsq: np.ndarray | None = None
 
 
 def _allocate(groups, horizon, cells, n_slots) -> Accumulators:
@@ -92,6 +96,7 @@ def simulate(
     progress=None,
     worker_sink=None,
     compile_notice=None,
+    first_slot: int = 0,
 ) -> RawRun:
     """Simulate a scenario; return the summed accumulators.
 
@@ -110,6 +115,8 @@ def simulate(
         memory stays bounded; implies per-worker records
     compile_notice : callable(), optional; called once if the first kernel call of the
         process is still running after COMPILE_NOTICE_SECONDS (it is compiling)
+    first_slot : int, a multiple of ``layout.CHUNK_WORKERS``; simulate slots ``first_slot`` to
+        ``first_slot + workers - 1`` of a larger run (a part, see :mod:`sim.split`); 0 by default
     """
     seed = scenario.simulation.seed if seed is None else seed
     n_slots = scenario.simulation.workers if workers is None else workers
@@ -117,6 +124,8 @@ def simulate(
         raise ValueError(f"seed must be in [0, 2**63), got {seed}")
     if n_slots < 1:
         raise ValueError(f"workers must be at least 1, got {n_slots}")
+    if first_slot < 0 or first_slot % L.CHUNK_WORKERS:
+        raise ValueError(f"first_slot must be a multiple of {L.CHUNK_WORKERS} from 0, got {first_slot}")
     threads = numba.get_num_threads() if threads is None else threads
     check_memory(scenario, threads, n_slots, keep_workers or worker_sink is not None)
     packed = pack(compile_params(scenario), compile_timeline(scenario.timeline, scenario.simulation.horizon_months))
@@ -135,16 +144,16 @@ def simulate(
         worker_parts = []
         sink = worker_sink if worker_sink is not None else (worker_parts.append if keep_workers else None)
         batch_slots = (BATCH_CHUNKS if sink is None else min(BATCH_CHUNKS, RECORD_BATCH_CHUNKS)) * L.CHUNK_WORKERS
-        for first_slot in range(0, n_slots, batch_slots):
-            size = min(batch_slots, n_slots - first_slot)
+        for offset in range(0, n_slots, batch_slots):
+            size = min(batch_slots, n_slots - offset)
             records = NO_RECORDS
             if sink is not None:
                 counting = _allocate(threads, horizon, cells, size)
-                simulate_slots(*packed, seed, first_slot, size, counting, NO_RECORDS)
+                simulate_slots(*packed, seed, first_slot + offset, size, counting, NO_RECORDS)
                 first_row = np.concatenate(([0], np.cumsum(counting.slot_workers)[:-1]))
                 records = _records(first_row, int(counting.slot_workers.sum()))
             acc = _allocate(threads, horizon, cells, size)
-            simulate_slots(*packed, seed, first_slot, size, acc, records)
+            simulate_slots(*packed, seed, first_slot + offset, size, acc, records)
             notice.cancel()
             add_exactly(monthly, acc.monthly.sum(axis=0))
             add_exactly(cell_totals, acc.cell_totals.sum(axis=0))
@@ -170,6 +179,7 @@ def simulate(
         wall_seconds=time.perf_counter() - started,
         workers={name: np.concatenate([part[name] for part in worker_parts]) for name in worker_parts[0]}
         if worker_parts else None,
+        chunk_sumsq=sumsq,
     )
 
 

@@ -121,18 +121,16 @@ def execute(model, threads, run: Run) -> dict:
         return {"run": run, "error": f"{type(error).__name__}: {error}"}
 
 
-def _row(run: Run, points_row: dict, outputs: dict) -> pd.DataFrame:
-    """One run as a one-row frame: run columns, inputs as in the design, outputs (a monthly
-    series as a list cell)."""
-    row = {"point": run.point, "point_id": run.point_id, "replication": run.replication, "seed": run.seed}
-    row.update({key: [value] for key, value in points_row.items() if key not in KEY_COLUMNS})
-    row.update({name: [value] for name, value in outputs.items()})
-    return pd.DataFrame(row)
-
-
-def _failure(run: Run, points_row: dict, error: str) -> dict:
+def _described(run: Run, points_row: dict, **values) -> dict:
+    """The run columns of ``run``, its inputs as in the design row, then ``values``."""
+    inputs = {key: value for key, value in points_row.items() if key not in KEY_COLUMNS}
     return {"point": run.point, "point_id": run.point_id, "replication": run.replication, "seed": run.seed,
-            **{key: value for key, value in points_row.items() if key not in KEY_COLUMNS}, "error": error}
+            **inputs, **values}
+
+
+def _row(run: Run, points_row: dict, outputs: dict) -> pd.DataFrame:
+    """One run as a one-row frame: run columns, inputs, outputs (a monthly series as a list cell)."""
+    return pd.DataFrame({key: [value] for key, value in _described(run, points_row, **outputs).items()})
 
 
 def _progress(progress, total: int, initial: int, name: str):
@@ -157,7 +155,7 @@ def _evaluated(study, todo, points, executor, progress, done, on_row):
         for result in executor.map(functools.partial(execute, model, executor.threads), todo):
             run = result["run"]
             if "error" in result:
-                failures.append(_failure(run, rows[run.point], result["error"]))
+                failures.append(_described(run, rows[run.point], error=result["error"]))
                 log.warning("point %d (id %s, replication %d) failed: %s; inputs: %s", run.point, run.point_id,
                             run.replication, result["error"], run.inputs)
             else:

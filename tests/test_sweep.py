@@ -10,7 +10,7 @@ import pytest
 import sim
 import sweep_models
 from conftest import BASELINE
-from sim import executors
+from sim import engine, executors, split
 from sim.cli import main
 from sim.config import ConfigError
 from sim.design import design, run_seed
@@ -254,3 +254,20 @@ def test_sim_sweep_refuses_a_bad_study_with_status_2_and_writes_nothing(tmp_path
     assert main(["sweep", str(path), "--processes", "1", "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err == f"error: {path}: workers: only a study with a base scenario simulates workers\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_split_into_parts_across_processes_equals_the_run_in_one_process(baseline):
+    whole = engine.simulate(baseline, seed=11, workers=50_000)
+    with executors.Processes(2) as pool:
+        joined = split.simulate(baseline, pool, seed=11, workers=50_000, part_slots=16_384)  # 4 parts
+    for name in ("monthly", "cell_totals", "histogram", "chunk_sumsq"):
+        np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name), err_msg=name)
+    assert joined.state_revenue_sumsq_usd2 == whole.state_revenue_sumsq_usd2
+    assert joined.managers_revenue_sumsq_usd2 == whole.managers_revenue_sumsq_usd2
+    assert joined.n_slots == whole.n_slots == 50_000
+
+
+def test_parts_start_on_chunk_boundaries_and_cover_every_slot_once():
+    assert split.parts(50_000, 16_384) == [(0, 16_384), (16_384, 16_384), (32_768, 16_384), (49_152, 848)]
+    assert split.parts(50_000, 20_000) == [(0, 32_768), (32_768, 17_232)]
+    assert split.parts(100, 1) == [(0, 100)]
