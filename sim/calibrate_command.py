@@ -5,19 +5,18 @@ bad study, targets file or output folder (nothing written), 130 when interrupted
 """
 import sys
 
-from sim.sweep_command import add_study_options, run_study
+from sim.sweep_command import add_study_command, run_study
 
 
 def add_parser(commands, parents) -> None:
     """Add ``sim calibrate`` to the ``sim`` command's subparsers."""
-    parser = commands.add_parser(
-        "calibrate", parents=parents, help="fit inputs to observed figures (simulated method of moments)",
+    add_study_command(
+        commands, parents, "calibrate", calibrate_command, resume=False,
+        help_text="fit inputs to observed figures (simulated method of moments)",
         description="Fit a study's [calibrate.inputs] to its targets (an observed series with dates, and/or "
                     "source figures by name) by the simulated method of moments with common random numbers; "
                     "write the fitted values with 95% intervals, the fit per target, a figure of simulated "
                     "against observed and fitted.toml, a scenario file to run forward.")
-    add_study_options(parser, resume=False)
-    parser.set_defaults(handler=calibrate_command, resume=None)
 
 
 def calibrate_command(args) -> int:

@@ -6,19 +6,18 @@ folder (nothing written), 130 when interrupted (the finished runs stay: ``--resu
 """
 import sys
 
-from sim.sweep_command import add_study_options, run_study
+from sim.sweep_command import add_study_command, run_study
 
 
 def add_parser(commands, parents) -> None:
     """Add ``sim sensitivity`` to the ``sim`` command's subparsers."""
-    parser = commands.add_parser(
-        "sensitivity", parents=parents, help="Sobol' indices or Morris screening of a study's outputs (SALib)",
+    add_study_command(
+        commands, parents, "sensitivity", sensitivity_command,
+        help_text="Sobol' indices or Morris screening of a study's outputs (SALib)",
         description="Sample a study's uncertain inputs with SALib (Saltelli's scheme for Sobol' indices, or "
                     "Morris trajectories), run every point like a sweep, and write the indices of each output "
                     "(indices.csv) with a bar chart per output. The study file needs a [sensitivity] table "
                     "(method, n).")
-    add_study_options(parser)
-    parser.set_defaults(handler=sensitivity_command)
 
 
 def print_indices(study, indices) -> None:

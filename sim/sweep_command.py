@@ -20,24 +20,25 @@ SHOWN_POINTS = 20
 
 def add_parser(commands, parents) -> None:
     """Add ``sim sweep`` to the ``sim`` command's subparsers."""
-    parser = commands.add_parser(
-        "sweep", parents=parents, help="run a study: many runs over uncertain inputs and policy levers",
+    add_study_command(
+        commands, parents, "sweep", sweep_command, help_text="run a study: many runs over uncertain inputs and policy levers",
         description="Run every design point of a study (a base scenario, uncertain inputs with ranges, policy "
                     "levers, a design) and write one tidy table, one row per point and replication, with "
                     "figures. Interrupted, it resumes with --resume DIR.")
-    add_study_options(parser)
-    parser.set_defaults(handler=sweep_command)
 
 
-def add_study_options(parser, resume: bool = True) -> None:
-    """The study file, ``--out``, ``--resume`` (unless ``resume`` is False) and where the runs
-    execute (shared by the commands that run a study's points: sweep, sensitivity, calibrate)."""
+def add_study_command(commands, parents, name: str, handler, help_text: str, description: str,
+                      resume: bool = True) -> None:
+    """Add subcommand ``name`` running a study's points (sweep, sensitivity, calibrate): the study
+    file, ``--out``, ``--resume`` (unless ``resume`` is False) and where the runs execute."""
+    parser = commands.add_parser(name, parents=parents, help=help_text, description=description)
     parser.add_argument("study", type=Path, metavar="STUDY", help="the study file (TOML)")
     parser.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
                         help="where the new results directory goes (default: results)")
     if resume:
         parser.add_argument("--resume", type=Path, metavar="DIR",
                             help="an interrupted directory of the same study: run only what it lacks")
+    parser.set_defaults(handler=handler, resume=None)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--processes", type=arguments.positive_int, metavar="K",
                        help="local worker processes (default: one per core; 1 runs in this process)")
