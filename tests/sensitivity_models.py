@@ -41,3 +41,9 @@ def noisy(inputs: dict, seed: int) -> dict:
     same draw), as a simulation's sampling noise is."""
     point = [int(abs(value) * 2**40) for value in (inputs["x1"], inputs["x2"])]
     return {"y": inputs["x1"] + NOISE_SD * np.random.default_rng([seed, *point]).standard_normal()}
+
+
+def partly_undefined(inputs: dict) -> dict:
+    """``y`` undefined (NaN) where ``a > 0.8``; ``z`` the same everywhere; ``w = a``."""
+    a = inputs["a"]
+    return {"y": math.nan if a > 0.8 else a, "z": 1.0, "w": a + 0.0 * inputs["b"]}

@@ -199,3 +199,13 @@ def test_a_sensitivity_directory_resumes_only_for_the_same_analysis(tmp_path):
     other = load_sensitivity(study_file(tmp_path, LINEAR.replace("n = 10", "n = 12"), "other.toml"))
     with pytest.raises(ConfigError, match="was made by another study"):
         sensitivity(other, resume=first.directory, executor=SERIAL, progress=False)
+
+
+def test_an_output_undefined_at_some_point_or_constant_gets_no_indices_and_says_why(tmp_path):
+    text = LINEAR.replace("linear", "partly_undefined").replace('["y"]', '["y", "z", "w"]')
+    text = text.replace("c = { low = 0.0, high = 1.0 }\nd = { low = 0.0, high = 1.0 }\n", "")
+    found = indices_of(study_file(tmp_path, text))
+    notes = found.groupby("output")["note"].first()
+    assert notes.to_dict() == {"w": "", "y": "undefined at some points", "z": "the same at every point"}
+    assert found[found["output"] != "w"]["mu_star"].isna().all()
+    np.testing.assert_allclose(found[found["output"] == "w"]["mu_star"], [1.0, 0.0], atol=1e-12)
