@@ -35,12 +35,14 @@ noise is a fixed, rough function of the inputs, so it shows up as a small spurio
 input; ``noise_share`` (replications > 1) says how much of the variance of the point means it is:
 indices at or below it are not distinguishable from noise.
 """
+import json
 import math
+from importlib.metadata import version
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from typing import Literal
 
 from sim.config import ConfigError
 from sim.design import design_seed, point_id, quantile
@@ -238,8 +240,6 @@ def sensitivity(study, out="results", executor=None, resume=None, progress=None)
     ConfigError : as :func:`sim.sweep.sweep`
     PointsFailed : some runs failed (``failures.csv``; ``resume`` reruns them); no indices
     """
-    import json
-
     from sim import results, sensitivity_plots
     from sim.sweep import PointsFailed, sweep
 
@@ -252,13 +252,8 @@ def sensitivity(study, out="results", executor=None, resume=None, progress=None)
     results.write_file_atomically(directory / INDICES, lambda path: indices.to_csv(path, index=False))
     manifest = json.loads((directory / MANIFEST).read_text())
     manifest["sensitivity_analysis"] = {
-        "salib": _salib_version(), "points": int(result.table["point"].nunique()),
+        "salib": version("SALib"), "points": int(result.table["point"].nunique()),
         "indices": INDICES, "figures": sensitivity_plots.draw_all(directory, study, indices)}
     results.write_file_atomically(directory / MANIFEST, lambda path: results.write_json(path, manifest))
     return result, indices
 
-
-def _salib_version() -> str:
-    from importlib.metadata import version
-
-    return version("SALib")

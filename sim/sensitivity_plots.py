@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.plots import NUMBER, save
-from sim.results import safe_name
+from sim.plots import DPI, NUMBER
+from sim.results import safe_name, write_file_atomically
 from sim.sweep_plots import scaled
 
 BARS = {"sobol": (("S1", "S1_conf", "first order (S1)"), ("ST", "ST_conf", "total (ST)")),
@@ -51,10 +51,11 @@ def bars(indices: pd.DataFrame, output: str, method: str, title: str) -> Figure:
 
 
 def draw_all(directory, study, indices: pd.DataFrame) -> list[str]:
-    """Draw each output's figure into ``directory``; return the file names."""
+    """Draw each output's figure into ``directory`` (each written aside and renamed); return the file names."""
     names = []
     for output, rows in indices.groupby("output", sort=False):
         name = figure_name(output)
-        save(bars(rows, output, study.section.method, study.name), Path(directory) / name)
+        chart = bars(rows, output, study.section.method, study.name)
+        write_file_atomically(Path(directory) / name, lambda path: chart.savefig(path, dpi=DPI, format="png"))
         names.append(name)
     return names
