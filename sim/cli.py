@@ -29,7 +29,8 @@ EXIT_INTERRUPTED = 130
 
 log = logging.getLogger("sim")
 
-SUBCOMMAND_MODULES: list[str] = ["sim.compare_command", "sim.sweep_command"]
+SUBCOMMAND_MODULES: list[str] = ["sim.compare_command", "sim.sweep_command", "sim.sensitivity_command",
+                                  "sim.calibrate_command"]
 """Modules adding a subcommand of their own: each has ``add_parser(commands, parents)``, which adds
 its parser to ``commands`` (with ``parents`` for --quiet/--verbose) and sets ``handler`` to the
 function taking the parsed arguments and returning the exit status."""

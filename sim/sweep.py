@@ -257,7 +257,7 @@ def _start(study: Study, out, resume) -> Path:
     return directory
 
 
-def sweep(study, out="results", executor=None, resume=None, progress=None) -> SweepResult:
+def sweep(study, out="results", executor=None, resume=None, progress=None, points=None) -> SweepResult:
     """Run every point and replication of ``study`` into a sweep directory; see the module docstring.
 
     Parameters
@@ -269,6 +269,8 @@ def sweep(study, out="results", executor=None, resume=None, progress=None) -> Sw
     resume : path of an earlier sweep directory of the same study: run only what it lacks
     progress : bool or None; a progress bar over runs with the time left (None: when stderr
         is a terminal)
+    points : DataFrame, optional; the design to run instead of the study's own (rows as
+        :func:`sim.design.design` gives them, e.g. a sensitivity analysis's sample)
 
     Raises
     ------
@@ -278,7 +280,7 @@ def sweep(study, out="results", executor=None, resume=None, progress=None) -> Sw
     """
     study = study if isinstance(study, Study) else load_study(study)
     started, clock = datetime.now(timezone.utc), time.perf_counter()
-    points = design(study)
+    points = design(study) if points is None else points
     every = runs(study, points)
     check_points(study, every)
     directory = _start(study, out, resume)

@@ -20,23 +20,31 @@ SHOWN_POINTS = 20
 
 def add_parser(commands, parents) -> None:
     """Add ``sim sweep`` to the ``sim`` command's subparsers."""
-    parser = commands.add_parser(
-        "sweep", parents=parents, help="run a study: many runs over uncertain inputs and policy levers",
+    add_study_command(
+        commands, parents, "sweep", sweep_command, help_text="run a study: many runs over uncertain inputs and policy levers",
         description="Run every design point of a study (a base scenario, uncertain inputs with ranges, policy "
                     "levers, a design) and write one tidy table, one row per point and replication, with "
                     "figures. Interrupted, it resumes with --resume DIR.")
+
+
+def add_study_command(commands, parents, name: str, handler, help_text: str, description: str,
+                      resume: bool = True) -> None:
+    """Add subcommand ``name`` running a study's points (sweep, sensitivity, calibrate): the study
+    file, ``--out``, ``--resume`` (unless ``resume`` is False) and where the runs execute."""
+    parser = commands.add_parser(name, parents=parents, help=help_text, description=description)
     parser.add_argument("study", type=Path, metavar="STUDY", help="the study file (TOML)")
     parser.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
-                        help="where the new sweep directory goes (default: results)")
-    parser.add_argument("--resume", type=Path, metavar="DIR",
-                        help="an interrupted sweep directory of the same study: run only what it lacks")
+                        help="where the new results directory goes (default: results)")
+    if resume:
+        parser.add_argument("--resume", type=Path, metavar="DIR",
+                            help="an interrupted directory of the same study: run only what it lacks")
+    parser.set_defaults(handler=handler, resume=None)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--processes", type=arguments.positive_int, metavar="K",
                        help="local worker processes (default: one per core; 1 runs in this process)")
     where.add_argument("--dask-local", type=arguments.positive_int, metavar="K",
                        help="start a Dask LocalCluster of K worker processes and run on it")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS")
-    parser.set_defaults(handler=sweep_command)
 
 
 def _number(value: float) -> str:
@@ -70,31 +78,43 @@ def print_summary(result) -> None:
     print(f"  results: {result.directory}")
 
 
+def bad_input(error: ConfigError) -> int:
+    """Print a ConfigError's lines to stderr; the exit status of bad input (2)."""
+    for line in error.problems:
+        print(f"error: {line}", file=sys.stderr)
+    return 2
+
+
+def run_study(args, load, run):
+    """Load ``args.study`` with ``load``, open the executor the options ask for, and return
+    (0, ``run(study, executor, progress)``); or (exit status, None) for a bad study or output
+    folder (2) or a scheduler that cannot be reached (1)."""
+    try:
+        study = load(args.study)
+        executor = executors.choose(args.processes, args.dask_local, args.scheduler)
+    except ConfigError as error:
+        return bad_input(error), None
+    except OSError as error:  # a scheduler that cannot be reached
+        print(f"error: --scheduler {args.scheduler}: {error}", file=sys.stderr)
+        return 1, None
+    progress = None if args.log_level <= logging.INFO else False
+    try:
+        with executor:
+            return 0, run(study, executor, progress)
+    except ConfigError as error:
+        return bad_input(error), None
+
+
 def sweep_command(args) -> int:
     from sim.study import load_study
     from sim.sweep import sweep
 
-    try:
-        study = load_study(args.study)
-        executor = executors.choose(args.processes, args.dask_local, args.scheduler)
-    except ConfigError as error:
-        for line in error.problems:
-            print(f"error: {line}", file=sys.stderr)
-        return 2
-    except OSError as error:  # a scheduler that cannot be reached
-        print(f"error: --scheduler {args.scheduler}: {error}", file=sys.stderr)
-        return 1
-    progress = None if args.log_level <= logging.INFO else False
-    try:
-        with executor:
-            result = sweep(study, out=args.out, executor=executor, resume=args.resume, progress=progress)
-    except ConfigError as error:
-        for line in error.problems:
-            print(f"error: {line}", file=sys.stderr)
-        return 2
+    status, result = run_study(args, load_study, lambda study, executor, progress: sweep(
+        study, out=args.out, executor=executor, resume=args.resume, progress=progress))
+    if result is None:
+        return status
     print_summary(result)
     if len(result.failures):
         print(f"error: {len(result.failures)} run(s) failed: see {result.directory / 'failures.csv'}", file=sys.stderr)
         return 1
     return 0
-
