@@ -99,9 +99,11 @@ def sweep_record(rows, quick: bool) -> dict:
     best = max(row["m_worker_months_per_s"] for row in rows if row["implementation"] == "kernel")
     executor_points = QUICK_SWEEP_POINTS if quick else 200
     by_executor = suite.executor_seconds(executor_points, n, min(2, processes))
+    engine_share = suite.point_engine_share(QUICK_SWEEP_POINTS, n)
     return {"points": points, "workers_per_point": n, "processes": processes, "seconds": seconds,
             "m_worker_months_per_s": sweep_rate, "kernel_same_size_m_worker_months_per_s": kernel_rate,
             "kernel_threads": threads, "vs_kernel_same_size": sweep_rate / kernel_rate, "vs_kernel_best": sweep_rate / best,
+            "point_engine_share": engine_share,
             "executor_points": executor_points, "executor_seconds": by_executor,
             "dask_vs_processes": by_executor["dask"] / by_executor["processes"]}
 
@@ -162,7 +164,8 @@ def sweep_line(sweep: dict) -> str:
             f"processes: {sweep['m_worker_months_per_s']:.3g} M worker-months/s in {sweep['seconds']:.1f} s, "
             f"{sweep['vs_kernel_same_size']:.0%} of the kernel at {sweep['workers_per_point']:,} workers "
             f"({sweep['kernel_threads']} threads, {sweep['kernel_same_size_m_worker_months_per_s']:.3g} M/s), "
-            f"{sweep['vs_kernel_best']:.0%} of its best in this run; {sweep['executor_points']} points on a Dask "
+            f"{sweep['vs_kernel_best']:.0%} of its best in this run; of a point's evaluation, "
+            f"{sweep['point_engine_share']:.0%} is the engine's run; {sweep['executor_points']} points on a Dask "
             f"LocalCluster: {by['dask']:.2f} s, {sweep['dask_vs_processes']:.2f}x the process pool's {by['processes']:.2f} s")
 
 

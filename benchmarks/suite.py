@@ -17,7 +17,8 @@ import numba
 from benchmarks import reference_numpy, rng_floor
 from sim import engine, executors, layout as L, reference as plain_reference
 from sim.study import validate_study
-from sim.sweep import evaluate, sweep as run_sweep
+from sim.point import point_model
+from sim.sweep import evaluate, runs, sweep as run_sweep
 from sim.scenario_file import load_config
 from sim.params import compile_params, compile_timeline
 
@@ -101,6 +102,23 @@ def sweep(points, n, processes):
         result = run_sweep(study, out=out, executor=pool, progress=False)
         seconds = time.perf_counter() - started
     return seconds, int(result.table["worker_months_simulated"].sum())
+
+
+def point_engine_share(points, n):
+    """Share of a design point's evaluation (its scenario built, run, outputs read) spent in
+    :func:`sim.engine.simulate`, both timed back to back at each point on one thread."""
+    study = sweep_study(points, n)
+    model = point_model(study)
+    engine_seconds = point_seconds = 0.0
+    for run in runs(study):
+        scenario = model.scenario(run.inputs)
+        started = time.perf_counter()
+        engine.simulate(scenario, seed=run.seed, workers=n, threads=1)
+        middle = time.perf_counter()
+        model(run.inputs, run.seed, 1)
+        engine_seconds += middle - started
+        point_seconds += time.perf_counter() - middle
+    return engine_seconds / point_seconds
 
 
 def executor_seconds(points, n, workers):
