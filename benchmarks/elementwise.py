@@ -180,8 +180,10 @@ def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, bribe_multiplie
     quota = draw(p.quota_input_usd_per_month, key, D_QUOTA_INPUT)
     if p.quota_from_retention:
         quota = c["capacity"] - c["expenses"] - quota
-    c["quota"] = quota = minimum(maximum(quota, p.quota_floor_usd_per_month[destination]),
-                                 p.quota_cap_usd_per_month[destination])
+    quota = minimum(maximum(quota, p.quota_floor_usd_per_month[destination]), p.quota_cap_usd_per_month[destination])
+    if p.skim_on_top:
+        quota, c["skim"] = quota * (1.0 + c["skim"]), c["skim"] / (1.0 + c["skim"])
+    c["quota"] = quota
     expected_earnings = c["capacity"] * wage_index * (1.0 - p.idle_probability_per_month[regime])
     c["gain"] = (c["contract"] * (expected_earnings - c["expenses"] - quota * quota_multiplier - c["home_wage"])
                  - c["bribe"] * bribe_multiplier)

@@ -230,7 +230,12 @@ class Quota(Section):
 class Skim(Section):
     """What managers and special-service agents keep of each payment."""
 
-    share: ShareDist = Field(description="share of each payment kept by managers and agents")
+    share: ShareDist = Field(description="phi: the managers' and agents' cut (a share)")
+    base: Literal["contribution", "on_top"] = Field(
+        default="contribution",
+        description="contribution: managers keep phi of each payment, taken out of the planned contribution Q "
+                    "(a higher skim cannot cost the worker); on_top: the worker is asked Q (1 + phi) and managers "
+                    "keep phi / (1 + phi) of each payment (the state gets Q when he pays in full)")
 
 
 class Wages(Section):

@@ -84,6 +84,7 @@ PARAMS = (
     Param("regime_earnings_multiplier", "regimes.<regime>.earnings_multiplier", "regime", "value", "multiplier"),
     Param("idle_probability_per_month", "regimes.<regime>.idle_probability_per_month", "regime", "value",
           "probability per month"),
+    Param("skim_on_top", "skim.base", "shared", "flag", "1 or 0", equals="on_top"),
     Param("quota_from_retention", "quota.rule", "shared", "flag", "1 or 0", equals="retention"),
     Param("wage_shock_sd", "wages.monthly_shock_sd", "shared", "value", "share of earnings"),
     Param("borrowed_share", "bribe_finance.borrowed_share", "shared", "value", "share"),
@@ -280,8 +281,9 @@ COLUMNS = (
                                                                                "regime multipliers included"),
     Column("expenses_usd_per_month", "worker_values", "USD per month", "his monthly expenses"),
     Column("quota_usd_per_month", "worker_values", "USD per month", "his planned contribution, before policy "
-                                                                    "multipliers"),
-    Column("skim_share", "worker_values", "share", "share of each payment kept by managers"),
+                                                                    "multipliers (skim.base on_top: Q (1 + phi))"),
+    Column("skim_share", "worker_values", "share", "share of each payment kept by managers (skim.base "
+                                                          "on_top: phi / (1 + phi))"),
     Column("kept_usd_per_month", "worker_values", "USD per month", "kept over months abroad"),
 )
 """Every column the kernel writes, table by table in kernel order."""

@@ -109,6 +109,29 @@ def test_managers_take_their_share_of_each_payment_and_the_state_the_rest():
     np.testing.assert_array_equal(cents(w.to_state_usd), months * (70_000 - managers_per_month))
 
 
+def test_a_skim_on_top_is_asked_of_the_worker_and_leaves_the_state_its_contribution():
+    # phi up to 25%: $700 (1 + phi) <= $900 = capacity - expenses, so every month is paid in full
+    skims = ('skim.share={ dist = "uniform", low = 0.0, high = 0.25 }',
+             "regimes.camp.early_return_hazard_per_month=0.05")
+    w = cohort(*skims, NO_THRESHOLD, 'skim.base="on_top"').workers
+    taken_out = cohort(*skims, NO_THRESHOLD).workers
+    months, kept_share = w.months_served.to_numpy(), w.skim_share.to_numpy()
+    phi = kept_share / (1.0 - kept_share)  # the recorded share of each payment is phi / (1 + phi)
+    np.testing.assert_allclose(phi, taken_out.skim_share.to_numpy(), rtol=1e-12)  # same draws
+    assert phi.max() > 0.24
+    asked = round_cents(700 * (1 + phi))  # asked each month: Q (1 + phi)
+    managers = np.floor(kept_share * asked + 0.5).astype(np.int64)  # of each payment, to the cent
+    np.testing.assert_array_equal(cents(w.quota_due_usd), months * asked)
+    np.testing.assert_array_equal(cents(w.to_managers_usd), months * managers)
+    np.testing.assert_array_equal(cents(w.to_state_usd), months * (asked - managers))
+    # the state gets its $700 a month and managers phi $700, each to within the rounding of a cent
+    assert (np.abs(asked - managers - 70_000) <= 1).all()
+    assert (np.abs(managers - 70_000 * phi) <= 1).all()
+    # the worker pays the skim: he keeps phi $700 a month less than when it is taken out of Q
+    lost = cents(taken_out.kept_usd) - cents(w.kept_usd)
+    assert (np.abs(lost - months * 70_000 * phi) <= 2 * months).all()
+
+
 # --- 4. idle months of free movers -----------------------------------------------------------------
 def test_free_movers_earn_nothing_in_idle_months_which_come_binomially():
     p = 0.1

@@ -51,6 +51,7 @@ PERTURBED = {
     "quota.floor_usd_per_month": "quota.floor_usd_per_month=700",
     "quota.cap_usd_per_month": "quota.cap_usd_per_month=600",
     "skim.share": "skim.share=0.5",
+    "skim.base": 'skim.base="on_top"',
     "wages.monthly_shock_sd": "wages.monthly_shock_sd=0.5",
     "bribe_finance.borrowed_share": "bribe_finance.borrowed_share=0.9",
     "bribe_finance.interest_rate_per_month": "bribe_finance.interest_rate_per_month=0.1",

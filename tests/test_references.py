@@ -38,6 +38,7 @@ SCENARIOS = {
         'quota={ rule = "drawn", floor_usd_per_month = 500, cap_usd_per_month = 900, '
         'quota_usd_per_month = { dist = "discrete_uniform", low = 450, high = 950 } }',
         'skim.share={ dist = "triangular", low = 0.05, mode = 0.05, high = 0.2 }',
+        'skim.base="on_top"',
         'home.wage_usd_per_month={ dist = "lognormal", median = 60, range90 = [45, 80] }',
         'return.arrears_at_return="forgiven"',
         "participation.reservation_gain_usd=3000",

@@ -82,6 +82,8 @@ def recruit(scenario, key, policy):
     - earning capacity ``W = W_d * skill wage multiplier * regime earnings multiplier``
     - planned contribution ``Q = clip(W - X - K*, floor_d, cap_d)`` (rule "retention", ``K*``
       the retention allowance) or ``Q = clip(Q drawn, floor_d, cap_d)`` (rule "drawn")
+    - skim base "on_top": he is asked ``Q (1 + phi)`` and managers keep ``phi / (1 + phi)`` of each
+      payment (the fields hold these); base "contribution": ``Q`` and ``phi`` as drawn
     - borrowed with probability ``bribe_finance.borrowed_share``
     - expected gain of a completed contract, with the policy of his hiring month:
       ``G* = L (W wage_index (1 - idle) - X - Q quota_mult - h) - B bribe_mult``
@@ -107,6 +109,8 @@ def recruit(scenario, key, policy):
     floor, cap = scenario.quota_band(where)
     quota = min(max(quota, floor), cap)
     skim = sample(scenario.skim.share, key, SKIM)
+    if scenario.skim.base == "on_top":
+        quota, skim = quota * (1.0 + skim), skim / (1.0 + skim)
     borrowed = uniform_at(key, BORROWED) < scenario.bribe_finance.borrowed_share
     expected_earnings = capacity * policy.wage_index * (1.0 - living.idle_probability_per_month)
     expected_gain = (contract * (expected_earnings - expenses - quota * policy.quota_multiplier - home_wage)
