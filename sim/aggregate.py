@@ -54,6 +54,23 @@ def monthly_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     return frame
 
 
+def monthly_by_destination_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
+    """Monthly series by destination at real-world scale, long: one row per month and destination
+    (``month``, ``date`` with ``simulation.start``, ``destination``, then the columns of
+    ``sim.layout.MONTHLY_BY_DESTINATION``), so ``frame.groupby("destination")`` gives each
+    destination's series and a sum over destinations gives ``monthly_frame``'s same columns."""
+    horizon, n_dest = raw.monthly_by_destination.shape[:2]
+    scale = weight(raw, scenario)
+    frame = pd.DataFrame({"month": np.repeat(np.arange(horizon), n_dest)})
+    if scenario.simulation.start is not None:
+        frame["date"] = calendar.month_dates(scenario.simulation.start, frame["month"])
+    frame["destination"] = np.tile(np.array(list(scenario.destinations), dtype=object), horizon)
+    flat = raw.monthly_by_destination.reshape(horizon * n_dest, -1).astype(np.float64)
+    for index, column in enumerate(schema.columns("monthly_by_destination")):
+        frame[column.name] = flat[:, index] * scale / (100.0 if column.unit in schema.MONEY_UNITS else 1.0)
+    return frame
+
+
 def _cell_index(scenario: Scenario) -> pd.DataFrame:
     """Destination, skill and regime names of each cell, in kernel order."""
     rows = [
@@ -180,11 +197,15 @@ def _per_year(total_cents, sumsq_usd2, raw, scenario):
 
 
 def accounting_residual_usd(raw: RawRun) -> float:
-    """Largest breach of the money identities (:data:`sim.schema.IDENTITIES`) over months and over
-    cells, in USD (0 when every cent is accounted for): each identity is checked in each table
+    """Largest breach of the money identities (:data:`sim.schema.IDENTITIES`) over months (by
+    destination too) and over cells, in USD (0 when every cent is accounted for): each identity is checked in each table
     that holds its terms, as the columns' roles in :data:`sim.schema.COLUMNS` give them."""
     worst = 0
-    for table, totals in (("monthly", raw.monthly), ("cells", raw.cell_totals)):
+    by_destination = raw.monthly_by_destination
+    tables = [("monthly", raw.monthly), ("cells", raw.cell_totals)]
+    if by_destination is not None:
+        tables.append(("monthly_by_destination", by_destination.reshape(-1, by_destination.shape[-1])))
+    for table, totals in tables:
         for terms in schema.identity_terms(table).values():
             residual = sum(sign * totals[:, getattr(L.INDICES[table], name)] for name, sign in terms)
             worst = max(worst, int(np.abs(residual).max(initial=0)))

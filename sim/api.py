@@ -54,6 +54,8 @@ class Result:
     raw : RawRun, the summed accumulators
     summary_dict : dict, headline figures and run metadata (what ``summary.json`` holds)
     monthly : DataFrame, one row per month at real-world scale (USD, workers)
+    monthly_by_destination : DataFrame, one row per month and destination, the same scale
+        (:func:`sim.aggregate.monthly_by_destination_frame`)
     outcomes : DataFrame, household outcomes by group (see :func:`sim.aggregate.outcome_frame`)
     distributions : DataFrame, histograms of cash brought home and net gain ($100 bins)
     calibration : DataFrame, each source figure (and target of a targets file) beside the simulated value
@@ -76,6 +78,7 @@ class Result:
     manifest: dict = field(repr=False)
     workers_file: Path | None = None
     tuning_scan: pd.DataFrame | None = None
+    monthly_by_destination: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -160,6 +163,8 @@ class Result:
         results.write_json(directory / "manifest.json", self.manifest)
         results.write_json(directory / "summary.json", self.summary_dict)
         self.monthly.to_parquet(directory / "monthly.parquet", index=False)
+        if self.monthly_by_destination is not None:
+            self.monthly_by_destination.to_parquet(directory / "monthly_by_destination.parquet", index=False)
         self.outcomes.to_parquet(directory / "outcomes.parquet", index=False)
         self.distributions.to_parquet(directory / "distributions.parquet", index=False)
         self.calibration.to_csv(directory / "calibration.csv", index=False)
@@ -260,6 +265,7 @@ def run(
         raw=raw,
         summary_dict=summary,
         monthly=monthly,
+        monthly_by_destination=aggregate.monthly_by_destination_frame(raw, scenario),
         outcomes=outcomes,
         distributions=aggregate.distribution_frame(raw),
         calibration=compared,

@@ -42,6 +42,8 @@ class RawRun(NamedTuple):
     """What a run accumulated, summed over threads; see :mod:`sim.layout` for columns.
 
     monthly : ndarray(int64, (horizon_months, len(MONTHLY_SERIES)))
+    monthly_by_destination : ndarray(int64, (horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
+        or None (a reference that does not keep it); its columns summed over destinations equal ``monthly``'s
     cell_totals : ndarray(int64, (cells, len(CELL_TOTALS)))
     histogram : ndarray(int64, (cells, len(OUTCOME_METRICS), bins.BINS, 2)), count and sum per bin
     state_revenue_sumsq_usd2, managers_revenue_sumsq_usd2 : float, over slots
@@ -58,12 +60,14 @@ class RawRun(NamedTuple):
     threads: int
     wall_seconds: float
     workers: dict | None
+    monthly_by_destination: np.ndarray | None = None
 
 
-def _allocate(groups, horizon, cells, n_slots) -> Accumulators:
+def _allocate(groups, horizon, n_dest, cells, n_slots) -> Accumulators:
     n_chunks = (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS
     return Accumulators(
         monthly=np.zeros((groups, horizon, len(L.MONTHLY_SERIES)), np.int64),
+        monthly_by_destination=np.zeros((groups, horizon, n_dest, len(L.MONTHLY_BY_DESTINATION)), np.int64),
         cell_totals=np.zeros((groups, cells, len(L.CELL_TOTALS)), np.int64),
         histogram=np.zeros((groups, cells, *HISTOGRAM_SHAPE), np.int64),
         chunk_sumsq=np.zeros((n_chunks, 2)),
@@ -120,7 +124,8 @@ def simulate(
     threads = numba.get_num_threads() if threads is None else threads
     check_memory(scenario, threads, n_slots, keep_workers or worker_sink is not None)
     packed = pack(compile_params(scenario), compile_timeline(scenario.timeline, scenario.simulation.horizon_months))
-    cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
+    n_dest = len(scenario.destinations)
+    cells = n_dest * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
 
     previous_threads = numba.get_num_threads()
@@ -129,6 +134,7 @@ def simulate(
     notice = _first_call_notice(compile_notice)
     try:
         monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
+        by_destination = np.zeros((horizon, n_dest, len(L.MONTHLY_BY_DESTINATION)), np.int64)
         cell_totals = np.zeros((cells, len(L.CELL_TOTALS)), np.int64)
         histogram = np.zeros((cells, *HISTOGRAM_SHAPE), np.int64)
         sumsq_parts = []
@@ -139,14 +145,15 @@ def simulate(
             size = min(batch_slots, n_slots - first_slot)
             records = NO_RECORDS
             if sink is not None:
-                counting = _allocate(threads, horizon, cells, size)
+                counting = _allocate(threads, horizon, n_dest, cells, size)
                 simulate_slots(*packed, seed, first_slot, size, counting, NO_RECORDS)
                 first_row = np.concatenate(([0], np.cumsum(counting.slot_workers)[:-1]))
                 records = _records(first_row, int(counting.slot_workers.sum()))
-            acc = _allocate(threads, horizon, cells, size)
+            acc = _allocate(threads, horizon, n_dest, cells, size)
             simulate_slots(*packed, seed, first_slot, size, acc, records)
             notice.cancel()
             add_exactly(monthly, acc.monthly.sum(axis=0))
+            add_exactly(by_destination, acc.monthly_by_destination.sum(axis=0))
             add_exactly(cell_totals, acc.cell_totals.sum(axis=0))
             add_exactly(histogram, acc.histogram.sum(axis=0))
             sumsq_parts.append(acc.chunk_sumsq)
@@ -158,6 +165,8 @@ def simulate(
         notice.cancel()
         numba.set_num_threads(previous_threads)
     sumsq = np.concatenate(sumsq_parts)
+    if n_dest == 1:  # the kernel splits months by destination only when there are several
+        by_destination[:, 0, :] = monthly[:, [getattr(L.M, name) for name in L.MONTHLY_BY_DESTINATION]]
     return RawRun(
         monthly=monthly,
         cell_totals=cell_totals,
@@ -170,6 +179,7 @@ def simulate(
         wall_seconds=time.perf_counter() - started,
         workers={name: np.concatenate([part[name] for part in worker_parts]) for name in worker_parts[0]}
         if worker_parts else None,
+        monthly_by_destination=by_destination,
     )
 
 
@@ -209,7 +219,8 @@ def memory_needed_bytes(scenario: Scenario, threads: int, n_slots: int, keep_wor
     their sum) and, with per-worker records, a batch of records."""
     cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
-    per_set = 8 * (cells * (int(np.prod(HISTOGRAM_SHAPE)) + len(L.CELL_TOTALS)) + horizon * len(L.MONTHLY_SERIES))
+    per_set = 8 * (cells * (int(np.prod(HISTOGRAM_SHAPE)) + len(L.CELL_TOTALS)) + horizon * len(L.MONTHLY_SERIES)
+                   + horizon * len(scenario.destinations) * len(L.MONTHLY_BY_DESTINATION))
     batch = min(n_slots, (RECORD_BATCH_CHUNKS if keep_workers else BATCH_CHUNKS) * L.CHUNK_WORKERS)
     records = 8 * batch * (len(L.WORKER_CODES) + len(L.WORKER_CENTS) + len(L.WORKER_VALUES)) * 4 if keep_workers else 0
     return (threads + 2) * per_set + 8 * batch + records

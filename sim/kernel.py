@@ -52,15 +52,17 @@ from sim import rng
 from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
 from sim.sampling import draw
-from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_HIRE_MONTH,
-                        I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_RECORD_ROW, I_RECORDED, I_STATE,
-                        I_STATE_REVENUE, BLOCK_SLOTS, collect_arrears, kept_savings, month_pass, record_outcome,
-                        settle, start_worker)
+from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_DESTINATION,
+                        I_EXPENSES_CENTS, I_GROSS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED,
+                        I_RECORD_ROW, I_RECORDED, I_STATE, I_STATE_REVENUE, BLOCK_SLOTS, collect_arrears, kept_savings,
+                        month_pass, record_outcome, settle, start_worker)
 
 class Accumulators(NamedTuple):
     """Aggregates filled by :func:`simulate_slots`; ``G`` groups (one per thread) are summed after.
 
     monthly : ndarray(int64, (G, horizon_months, len(MONTHLY_SERIES)))
+    monthly_by_destination : ndarray(int64, (G, horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
+        filled only when there are several destinations (with one, it is ``monthly``'s columns)
     cell_totals : ndarray(int64, (G, cells, len(CELL_TOTALS)))
     histogram : ndarray(int64, (G, cells, len(OUTCOME_METRICS), bins.BINS, 2)), per bin the
         count and the sum of the values (cents, or months), see :mod:`sim.bins`
@@ -70,6 +72,7 @@ class Accumulators(NamedTuple):
     """
 
     monthly: np.ndarray
+    monthly_by_destination: np.ndarray
     cell_totals: np.ndarray
     histogram: np.ndarray
     chunk_sumsq: np.ndarray
@@ -116,13 +119,14 @@ def simulate_slots(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
             start = chunk * L.CHUNK_WORKERS
             stop = min(start + L.CHUNK_WORKERS, n_slots)
             _simulate_chunk(group_dists, group_values, n_dest, n_skill, group_tlm, seed, first_slot, start, stop, chunk,
-                            acc.monthly[group], acc.cell_totals[group], acc.histogram[group],
+                            acc.monthly[group], acc.monthly_by_destination[group], acc.cell_totals[group],
+                            acc.histogram[group],
                             acc.slot_workers, acc.chunk_sumsq, records)
 
 
 @njit(cache=True)
 def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start, stop, chunk,
-                    monthly, totals, histogram, slot_workers, chunk_sumsq, records):
+                    monthly, by_destination, totals, histogram, slot_workers, chunk_sumsq, records):
     """Local slots ``start`` to ``stop`` of one chunk, into one group's accumulator rows.
 
     Slots go BLOCK_SLOTS at a time (:func:`_simulate_block`); the block tables are allocated
@@ -142,7 +146,7 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
     for block_start in range(start, stop, BLOCK_SLOTS):
         n = min(BLOCK_SLOTS, stop - block_start)
         _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                        real, whole, monthly, totals, histogram, slot_workers, records)
+                        real, whole, monthly, by_destination, totals, histogram, slot_workers, records)
         for i in range(n):
             state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
             managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
@@ -155,7 +159,7 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
 
 @njit(cache=True)
 def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                    real, whole, monthly, totals, histogram, slot_workers, records):
+                    real, whole, monthly, by_destination, totals, histogram, slot_workers, records):
     """Local slots ``block_start`` to ``block_start + n`` (n <= BLOCK_SLOTS), months outermost.
 
     Each month: vacant slots draw candidates (stock mode from month 1, cohort mode at month 0
@@ -165,7 +169,9 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     (about one worker-month in 28 has a return), found in bit masks, not by a scan. After the
     horizon (the run-out) the months go on, with the timeline's last month, outside
     ``monthly``, until every worker is home. Leaves each slot's payments within the horizon
-    (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``.
+    (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``. With several
+    destinations, also adds each month's series by destination into ``by_destination``
+    (:func:`_add_by_destination` around the month pass, hires and returns one by one).
     """
     horizon = tlm.shape[0]
     stock_mode = values[at(VALUES.stock_mode, n_dest, n_skill, 0)] != 0.0
@@ -175,6 +181,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     deduct_arrears = values[at(VALUES.arrears_deducted, n_dest, n_skill, 0)] != 0.0
     intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
     keep = records.codes.shape[0] > 0
+    split = n_dest > 1
     real[:, :] = 0.0
     whole[:, :] = 0
     for i in range(n):
@@ -199,16 +206,22 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                                        tlm[t, quota_multiplier], tlm[t, bribe_multiplier])
                     if c.expected_gain_usd >= reservation:
                         monthly[t, L.M.hires] += 1
+                        if split:
+                            by_destination[t, c.destination, L.MD.hires] += 1
                         start_worker(real, whole, i, c,
                                      values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)], t,
                                      True, tlm[t, bribe_multiplier])
                         vacant -= 1
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
         month = min(t, horizon - 1)
+        if split and t < horizon:
+            _add_by_destination(by_destination, t, whole, n_dest, False)
         sums = month_pass(t, tlm[month, wage_index], tlm[month, quota_multiplier], tlm[month, stay], shock_sd,
                           real, whole, True)
         if t < horizon:
             _add_month(monthly, t, sums)
+            if split:
+                _add_by_destination(by_destination, t, whole, n_dest, True)
         if t == horizon - 1:  # those still abroad: their payments so far fell within the horizon
             for i in range(n):
                 if whole[I_OCCUPIED, i] != 0 and (sums.returned >> np.uint64(i)) & np.uint64(1) == 0:
@@ -226,6 +239,9 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 monthly[t, L.M.to_state_usd] += arrears_to_state
                 monthly[t, L.M.to_managers_usd] += arrears_to_managers
                 monthly[t, L.M.arrears_collected_usd] += arrears_to_state + arrears_to_managers
+                if split:
+                    _return_by_destination(by_destination, t, whole[I_DESTINATION, i], arrears_to_state,
+                                           arrears_to_managers)
                 whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                 whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
             if whole[I_RECORDED, i] == 0:  # the stock-mode worker met at month 0
@@ -256,6 +272,42 @@ def _add_month(monthly, t, sums):
     monthly[t, L.M.early_returns] += sums.early_returns
     monthly[t, L.M.contract_months_sum] += sums.contract_months
     monthly[t, L.M.months_served_sum] += sums.months_served
+
+
+@njit(cache=True, inline="always")
+def _add_by_destination(by_destination, t, whole, n_dest, after):
+    """The month pass of month ``t`` by destination: called before it (``after`` False) it takes
+    away the running totals (gross, to state, to managers) of each destination's workers, after it
+    it adds them back, so their difference is the month's; after it, it also counts the workers
+    and their expenses. Kept money is gross - expenses - to state - to managers."""
+    sign = np.int64(1) if after else np.int64(-1)
+    for d in range(n_dest):
+        active = expenses = gross = to_state = to_managers = np.int64(0)
+        for i in range(BLOCK_SLOTS):
+            mine = np.int64((whole[I_DESTINATION, i] == d) & (whole[I_OCCUPIED, i] != 0))
+            active += mine
+            expenses += mine * whole[I_EXPENSES_CENTS, i]
+            gross += mine * whole[I_GROSS, i]
+            to_state += mine * whole[I_STATE, i]
+            to_managers += mine * whole[I_MANAGERS, i]
+        if not after:
+            active = expenses = np.int64(0)
+        by_destination[t, d, L.MD.workers_active] += active
+        by_destination[t, d, L.MD.expenses_usd] += expenses
+        by_destination[t, d, L.MD.gross_earnings_usd] += sign * gross
+        by_destination[t, d, L.MD.to_state_usd] += sign * to_state
+        by_destination[t, d, L.MD.to_managers_usd] += sign * to_managers
+        by_destination[t, d, L.MD.kept_usd] += sign * (gross - to_state - to_managers) - expenses
+
+
+@njit(cache=True, inline="always")
+def _return_by_destination(by_destination, t, destination, arrears_to_state, arrears_to_managers):
+    """A worker going home from ``destination`` after month ``t``, with the arrears collected from
+    his savings (cents)."""
+    by_destination[t, destination, L.MD.returns] += 1
+    by_destination[t, destination, L.MD.to_state_usd] += arrears_to_state
+    by_destination[t, destination, L.MD.to_managers_usd] += arrears_to_managers
+    by_destination[t, destination, L.MD.kept_usd] -= arrears_to_state + arrears_to_managers
 
 
 @njit(cache=True)

@@ -154,7 +154,8 @@ TIMELINE_COLUMNS = (
 class Column(NamedTuple):
     """A column of one of the kernel's outputs.
 
-    table : ``"monthly"`` (one row per month, summed over workers abroad), ``"cells"`` (sums over
+    table : ``"monthly"`` (one row per month, summed over workers abroad), ``"monthly_by_destination"``
+        (the same, one row per month and destination), ``"cells"`` (sums over
         the returned hires of the run, per destination, skill and regime), ``"histograms"`` (the
         outcomes kept as 0.1% histograms per cell, :mod:`sim.bins`), or a per-worker record:
         ``"worker_codes"`` (integers), ``"worker_cents"`` (money), ``"worker_values"`` (floats)
@@ -233,6 +234,12 @@ COLUMNS = (
     Column("contract_months_sum", "monthly", "months summed", "contract length of the workers abroad"),
     Column("months_served_sum", "monthly", "months summed", "months the workers abroad had served before the month"),
 
+    Column("workers_active", "monthly_by_destination", "workers", "workers abroad in the destination during the "
+                                                                    "month"),
+    Column("hires", "monthly_by_destination", "workers", "workers hired for the destination this month"),
+    Column("returns", "monthly_by_destination", "workers", "workers who went home from it after the month"),
+    *_money("monthly_by_destination", False),
+
     Column("workers", "cells", "workers", "returned hires of the run"),
     Column("completed", "cells", "workers", "of those, who served their whole contract"),
     Column("worse_off", "cells", "workers", "of those, whose net gain is negative"),
@@ -287,7 +294,8 @@ COLUMNS = (
     Column("kept_usd_per_month", "worker_values", "USD per month", "kept over months abroad"),
 )
 """Every column the kernel writes, table by table in kernel order."""
-OUTPUT_TABLES = ("monthly", "cells", "histograms", "worker_codes", "worker_cents", "worker_values")
+OUTPUT_TABLES = ("monthly", "monthly_by_destination", "cells", "histograms", "worker_codes", "worker_cents",
+                 "worker_values")
 MONEY_UNITS = ("USD", "USD per month")
 """Units held as whole cents (but in ``worker_values``)."""
 

@@ -125,7 +125,8 @@ def test_save_writes_a_complete_new_directory_each_time(result, tmp_path):
     first = result.save(tmp_path)
     second = result.save(tmp_path)
     assert first != second
-    expected = {"manifest.json", "summary.json", "monthly.parquet", "outcomes.parquet", "distributions.parquet",
+    expected = {"manifest.json", "summary.json", "monthly.parquet", "monthly_by_destination.parquet",
+                "outcomes.parquet", "distributions.parquet",
                 "calibration.csv", "workers.parquet", "state_revenue.png", "household_outcomes.png",
                 "calibration.png", "flows.png", "report.html"}
     assert {path.name for path in first.iterdir()} == expected

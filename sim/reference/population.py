@@ -81,12 +81,16 @@ class Totals:
 
     def __init__(self):
         self.monthly = defaultdict(Counter)  # month -> column of layout.MONTHLY_SERIES -> total
+        self.by_destination = defaultdict(Counter)  # (month, destination) -> column -> total
         self.cells = defaultdict(Counter)  # (destination, skill, regime) -> column of CELL_TOTALS -> total
         self.histogram = Counter()  # (cell, metric of OUTCOME_METRICS, bin, COUNT or SUM) -> total
         self.squares = []  # per chunk of slots: sums of squared payments within the horizon, USD^2
 
-    def add_month(self, t, **columns):
+    def add_month(self, t, destination, **columns):
+        """Add ``columns`` to month ``t``, and those of MONTHLY_BY_DESTINATION to ``destination``'s."""
         self.monthly[t].update(columns)
+        self.by_destination[t, destination].update(
+            {name: value for name, value in columns.items() if name in layout.MONTHLY_BY_DESTINATION})
 
     def add_outcome(self, worker, outcome):
         cell = (worker.destination, worker.skill, worker.regime)
@@ -109,13 +113,17 @@ class Totals:
         monthly = [[self.monthly[t][name] for name in layout.MONTHLY_SERIES]
                    for t in range(scenario.simulation.horizon_months)]
         totals = [[self.cells[cell][name] for name in layout.CELL_TOTALS] for cell in cells]
+        by_destination = [[[self.by_destination[t, destination][name] for name in layout.MONTHLY_BY_DESTINATION]
+                           for destination in scenario.destinations]
+                          for t in range(scenario.simulation.horizon_months)]
         histogram = np.zeros((len(cells), len(layout.OUTCOME_METRICS), bins.BINS, 2), np.int64)
         for (cell, metric, b, entry), value in self.histogram.items():
             histogram[cells.index(cell), layout.OUTCOME_METRICS.index(metric), b, entry] = value
         return RawRun(monthly=np.array(monthly, np.int64), cell_totals=np.array(totals, np.int64),
                       histogram=histogram, state_revenue_sumsq_usd2=math.fsum(s for s, _ in self.squares),
                       managers_revenue_sumsq_usd2=math.fsum(m for _, m in self.squares), n_slots=n_slots,
-                      seed=seed, threads=1, wall_seconds=time.perf_counter() - started, workers=None)
+                      seed=seed, threads=1, wall_seconds=time.perf_counter() - started, workers=None,
+                      monthly_by_destination=np.array(by_destination, np.int64))
 
 
 def simulate_slot(scenario, policies, seed, slot, totals):
@@ -136,14 +144,14 @@ def simulate_slot(scenario, policies, seed, slot, totals):
                 candidate = recruit(scenario, key, policy)
                 if decides_to_go(candidate, scenario):
                     worker = hire(candidate, t, policy)
-                    totals.add_month(t, hires=1)
+                    totals.add_month(t, worker.destination, hires=1)
         if worker is None:
             continue
         served_before = t - worker.hire_month
         month = work_month(worker, t, policy, scenario, monthly_key)
         if t < horizon:
-            totals.add_month(t, workers_active=1, returns=month.goes_home, early_returns=month.early,
-                             gross_earnings_usd=month.earnings, to_state_usd=month.to_state,
+            totals.add_month(t, worker.destination, workers_active=1, returns=month.goes_home,
+                             early_returns=month.early, gross_earnings_usd=month.earnings, to_state_usd=month.to_state,
                              to_managers_usd=month.to_managers, expenses_usd=month.expenses, kept_usd=month.kept,
                              arrears_outstanding_usd=0 if month.goes_home else worker.arrears_cents,
                              contract_months_sum=worker.contract_months, months_served_sum=served_before)
@@ -152,7 +160,7 @@ def simulate_slot(scenario, policies, seed, slot, totals):
         if month.goes_home:
             to_state, to_managers = collect_arrears(worker, scenario)
             if t < horizon:
-                totals.add_month(t, to_state_usd=to_state, to_managers_usd=to_managers,
+                totals.add_month(t, worker.destination, to_state_usd=to_state, to_managers_usd=to_managers,
                                  kept_usd=-to_state - to_managers, arrears_collected_usd=to_state + to_managers)
                 within_horizon[0] += to_state
                 within_horizon[1] += to_managers
