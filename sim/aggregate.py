@@ -145,6 +145,39 @@ PLOT_BINS = 100
 """About how many bins the plotted histograms have across the central 99% of workers."""
 
 
+BY_REASON_MEANS = ("months_served", "gross_earnings_usd", "to_state_usd", "to_managers_usd", "kept_usd",
+                   "cash_home_usd", "net_gain_usd", "stay_home_earnings_usd")
+"""Cell totals :func:`outcomes_by_reason_frame` reports as a mean per worker (USD, or months)."""
+
+
+def outcomes_by_reason_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
+    """Household outcomes of every returned worker by hire cohort and return reason, overall
+    (``destination`` "all") and by destination: one row per (destination, hire_cohort,
+    return_reason) of :data:`sim.schema.HIRE_COHORTS` x :data:`sim.schema.RETURN_REASONS`, with
+    ``workers_simulated``, ``workers_real``, the share worse off than at home, and the mean per
+    worker of :data:`BY_REASON_MEANS` (``_mean`` added to each name; NaN where no worker). The
+    cohort "met_at_month_0" (a stock-mode run's workers abroad at month 0, their months before it
+    included) is not in ``outcome_frame``, which covers the hires of the run."""
+    scale = weight(raw, scenario)
+    destinations = _cell_index(scenario)["destination"].to_numpy()
+    rows = []
+    for destination in ["all", *scenario.destinations]:
+        mask = np.ones(len(destinations), bool) if destination == "all" else destinations == destination
+        totals = raw.cell_totals_by_reason[mask].sum(axis=0)  # (cohorts, reasons, columns)
+        for c, cohort in enumerate(schema.HIRE_COHORTS):
+            for r, reason in enumerate(schema.RETURN_REASONS):
+                row_totals = totals[c, r]
+                n = int(row_totals[L.C.workers])
+                row = {"destination": destination, "hire_cohort": cohort, "return_reason": reason,
+                       "workers_simulated": n, "workers_real": n * scale,
+                       "worse_off_share": row_totals[L.C.worse_off] / n if n else math.nan}
+                for name in BY_REASON_MEANS:
+                    divisor = 100.0 if name.endswith("_usd") else 1.0
+                    row[f"{name}_mean"] = row_totals[getattr(L.C, name)] / divisor / n if n else math.nan
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def nice_width(span: float, count: int = PLOT_BINS) -> float:
     """A round bin width (1, 2, 2.5 or 5 times a power of ten, at least 1) giving about
     ``count`` bins over ``span``."""

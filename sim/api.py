@@ -23,7 +23,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim import aggregate, calibration, plots, report, results, targets
+from sim import aggregate, calibration, plots, report, results, schema, targets
 from sim import tuning_scan as scanning
 from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario
 from sim.labels import in_unit
@@ -57,6 +57,8 @@ class Result:
     monthly_by_destination : DataFrame, one row per month and destination, the same scale
         (:func:`sim.aggregate.monthly_by_destination_frame`)
     outcomes : DataFrame, household outcomes by group (see :func:`sim.aggregate.outcome_frame`)
+    outcomes_by_reason : DataFrame, outcomes of every returned worker by hire cohort and return
+        reason (:func:`sim.aggregate.outcomes_by_reason_frame`)
     distributions : DataFrame, histograms of cash brought home and net gain ($100 bins)
     calibration : DataFrame, each source figure (and target of a targets file) beside the simulated value
     tuning_scan : DataFrame or None, each tuned figure at 9 values of its parameter
@@ -79,6 +81,7 @@ class Result:
     workers_file: Path | None = None
     tuning_scan: pd.DataFrame | None = None
     monthly_by_destination: pd.DataFrame | None = None
+    outcomes_by_reason: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -166,6 +169,8 @@ class Result:
         if self.monthly_by_destination is not None:
             self.monthly_by_destination.to_parquet(directory / "monthly_by_destination.parquet", index=False)
         self.outcomes.to_parquet(directory / "outcomes.parquet", index=False)
+        if self.outcomes_by_reason is not None:
+            self.outcomes_by_reason.to_parquet(directory / "outcomes_by_reason.parquet", index=False)
         self.distributions.to_parquet(directory / "distributions.parquet", index=False)
         self.calibration.to_csv(directory / "calibration.csv", index=False)
         if self.tuning_scan is not None:
@@ -267,6 +272,7 @@ def run(
         monthly=monthly,
         monthly_by_destination=aggregate.monthly_by_destination_frame(raw, scenario),
         outcomes=outcomes,
+        outcomes_by_reason=aggregate.outcomes_by_reason_frame(raw, scenario),
         distributions=aggregate.distribution_frame(raw),
         calibration=compared,
         workers=None if raw.workers is None else _workers_frame(raw.workers, scenario),
@@ -340,10 +346,11 @@ class _ParquetSink:
 
 
 def _workers_frame(columns: dict, scenario: Scenario) -> pd.DataFrame:
-    """Worker records as a DataFrame with named destination, skill and regime."""
+    """Worker records as a DataFrame with named destination, skill, regime, return reason and cohort."""
     frame = pd.DataFrame(columns)
     names = {"destination": list(scenario.destinations), "skill": list(scenario.skills),
-             "regime": list(aggregate.L.REGIMES)}
+             "regime": list(aggregate.L.REGIMES), "return_reason": list(schema.RETURN_REASONS),
+             "hire_cohort": list(schema.HIRE_COHORTS)}
     for column, levels in names.items():
         frame[column] = pd.Categorical.from_codes(frame[column], categories=levels)
     for column in ("early_return", "borrowed", "worse_off"):

@@ -54,8 +54,8 @@ from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_wo
 from sim.sampling import draw
 from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_DESTINATION,
                         I_EXPENSES_CENTS, I_GROSS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED,
-                        I_RECORD_ROW, I_RECORDED, I_STATE, I_STATE_REVENUE, BLOCK_SLOTS, collect_arrears, kept_savings,
-                        month_pass, record_outcome, settle, start_worker)
+                        I_RECORD_ROW, I_STATE, I_STATE_REVENUE, BLOCK_SLOTS, collect_arrears, kept_savings,
+                        month_pass, record_outcome, return_reason, settle, start_worker)
 
 class Accumulators(NamedTuple):
     """Aggregates filled by :func:`simulate_slots`; ``G`` groups (one per thread) are summed after.
@@ -63,17 +63,20 @@ class Accumulators(NamedTuple):
     monthly : ndarray(int64, (G, horizon_months, len(MONTHLY_SERIES)))
     monthly_by_destination : ndarray(int64, (G, horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
         filled only when there are several destinations (with one, it is ``monthly``'s columns)
-    cell_totals : ndarray(int64, (G, cells, len(CELL_TOTALS)))
+    cell_totals : ndarray(int64, (G, cells, len(CELL_TOTALS))), the hires of the run
+    cell_totals_by_reason : ndarray(int64, (G, cells * len(HIRE_COHORTS) * len(RETURN_REASONS),
+        len(CELL_TOTALS))), every returned worker, those met at month 0 too, by cohort and return reason
     histogram : ndarray(int64, (G, cells, len(OUTCOME_METRICS), bins.BINS, 2)), per bin the
         count and the sum of the values (cents, or months), see :mod:`sim.bins`
     chunk_sumsq : ndarray(float64, (chunks, 2)), per chunk: sum over slots of the square
         of the slot's payments to the state, and to managers, within the horizon (USD squared)
-    slot_workers : ndarray(int64, (slots,)), hires of the run that returned, per slot
+    slot_workers : ndarray(int64, (slots,)), workers that returned, per slot
     """
 
     monthly: np.ndarray
     monthly_by_destination: np.ndarray
     cell_totals: np.ndarray
+    cell_totals_by_reason: np.ndarray
     histogram: np.ndarray
     chunk_sumsq: np.ndarray
     slot_workers: np.ndarray
@@ -120,13 +123,13 @@ def simulate_slots(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
             stop = min(start + L.CHUNK_WORKERS, n_slots)
             _simulate_chunk(group_dists, group_values, n_dest, n_skill, group_tlm, seed, first_slot, start, stop, chunk,
                             acc.monthly[group], acc.monthly_by_destination[group], acc.cell_totals[group],
-                            acc.histogram[group],
+                            acc.cell_totals_by_reason[group], acc.histogram[group],
                             acc.slot_workers, acc.chunk_sumsq, records)
 
 
 @njit(cache=True)
 def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start, stop, chunk,
-                    monthly, by_destination, totals, histogram, slot_workers, chunk_sumsq, records):
+                    monthly, by_destination, totals, by_reason, histogram, slot_workers, chunk_sumsq, records):
     """Local slots ``start`` to ``stop`` of one chunk, into one group's accumulator rows.
 
     Slots go BLOCK_SLOTS at a time (:func:`_simulate_block`); the block tables are allocated
@@ -146,7 +149,7 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
     for block_start in range(start, stop, BLOCK_SLOTS):
         n = min(BLOCK_SLOTS, stop - block_start)
         _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                        real, whole, monthly, by_destination, totals, histogram, slot_workers, records)
+                        real, whole, monthly, by_destination, totals, by_reason, histogram, slot_workers, records)
         for i in range(n):
             state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
             managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
@@ -159,13 +162,14 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
 
 @njit(cache=True)
 def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                    real, whole, monthly, by_destination, totals, histogram, slot_workers, records):
+                    real, whole, monthly, by_destination, totals, by_reason, histogram, slot_workers, records):
     """Local slots ``block_start`` to ``block_start + n`` (n <= BLOCK_SLOTS), months outermost.
 
     Each month: vacant slots draw candidates (stock mode from month 1, cohort mode at month 0
     only; in stock mode month 0 holds the steady state, see :func:`_start_steady_state`), then
-    :func:`sim.worker.month_pass`, then those going home pay their arrears and the hires of the
-    run are settled and recorded. The slot-by-slot passes visit only the slots in question
+    :func:`sim.worker.month_pass`, then those going home pay their arrears and are settled and
+    recorded (a worker met at month 0 by his cohort and return reason, and in the records, not in the
+    cells). The slot-by-slot passes visit only the slots in question
     (about one worker-month in 28 has a return), found in bit masks, not by a scan. After the
     horizon (the run-out) the months go on, with the timeline's last month, outside
     ``monthly``, until every worker is home. Leaves each slot's payments within the horizon
@@ -244,8 +248,6 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                                            arrears_to_managers)
                 whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                 whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
-            if whole[I_RECORDED, i] == 0:  # the stock-mode worker met at month 0
-                continue
             slot = first_slot + block_start + i
             months = t + 1 - whole[I_HIRE_MONTH, i]
             travel = draw(dists, at(DISTS.travel_cost_usd, n_dest, n_skill, 0),
@@ -253,8 +255,10 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             kept = kept_savings(whole, i, months)
             settlement = settle(real[F_BRIBE, i], whole[I_BORROWED, i] != 0, months, whole[I_CONTRACT, i], interest,
                                 real[F_HOME_WAGE, i], kept, travel)
+            sent_home = (sums.sent_home >> np.uint64(i)) & np.uint64(1) != 0
+            reason = return_reason(t, horizon, months, whole[I_CONTRACT, i], sent_home)
             record_outcome(real, whole, i, slot, months, kept, arrears_to_state + arrears_to_managers, settlement,
-                           n_skill, totals, histogram, records)
+                           reason, n_skill, totals, by_reason, histogram, records)
             slot_workers[block_start + i] += 1
         t += 1
 

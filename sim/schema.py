@@ -22,6 +22,13 @@ What is left to write by hand for a new parameter or column is its arithmetic: i
 from typing import Callable, NamedTuple
 
 REGIMES = ("camp", "free")
+HIRE_COHORTS = ("met_at_month_0", "hired_in_run")
+"""Who a returned worker is: one abroad at month 0 of a stock-mode run (hired before it), or a hire
+of the run."""
+RETURN_REASONS = ("completed", "early", "sent_home_by_policy", "abroad_at_horizon")
+"""Why a worker went home, as :func:`sim.worker.return_reason` decides: his contract served; early, by
+his own hazard; early, sent home by the timeline's repatriation hazard; or still abroad at the last
+month of the horizon (his outcome is that of the run-out, whatever ended it)."""
 """The living regimes, in kernel order."""
 AXES = ("destination", "skill", "regime", "shared")
 """How a parameter varies: one value per destination, per skill, per regime, or one for everyone.
@@ -264,13 +271,20 @@ COLUMNS = (
 
     Column("slot", "worker_codes", "index", "the simulated post he held"),
     Column("candidate", "worker_codes", "index", "the slot's candidate he was (0 the first)"),
-    Column("hire_month", "worker_codes", "month", "month he started"),
+    Column("hire_month", "worker_codes", "month", "month he started (negative for a worker abroad at month "
+                                                 "0 of a stock-mode run who started before it)"),
     Column("destination", "worker_codes", "index", "destination, in scenario order"),
     Column("skill", "worker_codes", "index", "skill, in scenario order"),
     Column("regime", "worker_codes", "index", "0 camp, 1 free"),
     Column("contract_months", "worker_codes", "months", "contract length"),
     Column("months_served", "worker_codes", "months", "months abroad"),
     Column("early_return", "worker_codes", "1 or 0", "went home before his contract was served"),
+    Column("hire_cohort", "worker_codes", "index", "0 abroad at month 0 of a stock-mode run (hired at month "
+                                                   "0 or before, his months before 0 included), 1 a hire of the "
+                                                   "run (HIRE_COHORTS)"),
+    Column("return_reason", "worker_codes", "index", "why he went home, in the order of RETURN_REASONS: 0 "
+                                                     "completed, 1 early, 2 sent home by policy, 3 still abroad "
+                                                     "at the horizon"),
     Column("borrowed", "worker_codes", "1 or 0", "borrowed the bribe"),
     Column("worse_off", "worker_codes", "1 or 0", "net gain negative"),
     Column("bribe_usd", "worker_cents", "USD", "bribe paid"),

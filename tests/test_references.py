@@ -68,6 +68,7 @@ def test_reference_equals_kernel(name, which):
     np.testing.assert_array_equal(ours.histogram, kernel.histogram)
     if which == "plain":  # the NumPy reference does not split months by destination
         np.testing.assert_array_equal(ours.monthly_by_destination, kernel.monthly_by_destination)
+        np.testing.assert_array_equal(ours.cell_totals_by_reason, kernel.cell_totals_by_reason)
     assert ours.state_revenue_sumsq_usd2 == kernel.state_revenue_sumsq_usd2
     assert ours.managers_revenue_sumsq_usd2 == kernel.managers_revenue_sumsq_usd2
 

@@ -63,7 +63,7 @@ class Worker:
     borrowed: bool  # the bribe was borrowed, repaid with interest at return
     expected_gain_usd: float  # of a completed contract, as he reckons it when he decides to go
     hire_month: int = 0  # negative for a worker met abroad at month 0 in stock mode
-    hired_in_run: bool = True  # False for the worker met at month 0: no household outcome
+    hired_in_run: bool = True  # False for the worker met at month 0: outcome by cohort and reason only
     gross_cents: int = 0
     to_state_cents: int = 0
     to_managers_cents: int = 0
@@ -155,6 +155,7 @@ class Month:
     kept: int
     goes_home: bool
     early: bool  # home before his contract is served
+    sent_home: bool  # early, by the timeline's repatriation hazard rather than his own
 
 
 def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
@@ -169,7 +170,8 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     - kept ``E_t - X - P_t``, added to savings
     - after the month he goes home if his contract is served, or else with probability
       :func:`return_hazard` (never when not ``may_return``: the months a worker met at month 0
-      is known to have stayed)
+      is known to have stayed); going home early with ``u_return`` at or above his own hazard,
+      he was sent home by the policy (the policy's part of the combined hazard)
     """
     # the month's draws: counters 2t and 2t + 1 of the slot's monthly stream
     u_return, u_idle = uniform_pair(bits(monthly_key, 2 * t))
@@ -190,8 +192,10 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     worker.to_managers_cents += to_managers
     served = t + 1 - worker.hire_month >= worker.contract_months
     goes_home = may_return and (served or u_return < return_hazard(worker, policy))
+    early = goes_home and not served
     return Month(earnings=earnings, expenses=expenses, to_state=to_state, to_managers=to_managers,
-                 kept=earnings - expenses - paid, goes_home=goes_home, early=goes_home and not served)
+                 kept=earnings - expenses - paid, goes_home=goes_home, early=early,
+                 sent_home=early and u_return >= 1.0 - (1.0 - worker.early_return_hazard_per_month))
 
 
 def collect_arrears(worker, scenario):

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from sim import bins, layout
+from sim import bins, layout, schema
 from sim.engine import RawRun
 from sim.reference.model import (collect_arrears, comes_forward, decides_to_go, hire, policy_in_month, recruit,
                                  return_hazard, settle, work_month)
@@ -83,6 +83,7 @@ class Totals:
         self.monthly = defaultdict(Counter)  # month -> column of layout.MONTHLY_SERIES -> total
         self.by_destination = defaultdict(Counter)  # (month, destination) -> column -> total
         self.cells = defaultdict(Counter)  # (destination, skill, regime) -> column of CELL_TOTALS -> total
+        self.by_reason = defaultdict(Counter)  # (cell, hire cohort, return reason) -> column -> total
         self.histogram = Counter()  # (cell, metric of OUTCOME_METRICS, bin, COUNT or SUM) -> total
         self.squares = []  # per chunk of slots: sums of squared payments within the horizon, USD^2
 
@@ -92,8 +93,15 @@ class Totals:
         self.by_destination[t, destination].update(
             {name: value for name, value in columns.items() if name in layout.MONTHLY_BY_DESTINATION})
 
-    def add_outcome(self, worker, outcome):
+    def add_outcome(self, worker, outcome, reason):
+        """A returned worker's outcome: by cohort and ``reason`` (of RETURN_REASONS), and a hire of
+        the run also in his cell's totals and histograms."""
         cell = (worker.destination, worker.skill, worker.regime)
+        columns = {name: getattr(outcome, name) for name in layout.CELL_TOTALS}
+        cohort = "hired_in_run" if worker.hired_in_run else "met_at_month_0"
+        self.by_reason[cell, cohort, reason].update(columns)
+        if not worker.hired_in_run:
+            return
         self.cells[cell].update({name: getattr(outcome, name) for name in layout.CELL_TOTALS})
         for metric in layout.OUTCOME_METRICS:
             value = getattr(outcome, metric)
@@ -113,6 +121,8 @@ class Totals:
         monthly = [[self.monthly[t][name] for name in layout.MONTHLY_SERIES]
                    for t in range(scenario.simulation.horizon_months)]
         totals = [[self.cells[cell][name] for name in layout.CELL_TOTALS] for cell in cells]
+        by_reason = [[[[self.by_reason[cell, cohort, reason][name] for name in layout.CELL_TOTALS]
+                       for reason in schema.RETURN_REASONS] for cohort in schema.HIRE_COHORTS] for cell in cells]
         by_destination = [[[self.by_destination[t, destination][name] for name in layout.MONTHLY_BY_DESTINATION]
                            for destination in scenario.destinations]
                           for t in range(scenario.simulation.horizon_months)]
@@ -123,7 +133,8 @@ class Totals:
                       histogram=histogram, state_revenue_sumsq_usd2=math.fsum(s for s, _ in self.squares),
                       managers_revenue_sumsq_usd2=math.fsum(m for _, m in self.squares), n_slots=n_slots,
                       seed=seed, threads=1, wall_seconds=time.perf_counter() - started, workers=None,
-                      monthly_by_destination=np.array(by_destination, np.int64))
+                      monthly_by_destination=np.array(by_destination, np.int64),
+                      cell_totals_by_reason=np.array(by_reason, np.int64))
 
 
 def simulate_slot(scenario, policies, seed, slot, totals):
@@ -164,8 +175,10 @@ def simulate_slot(scenario, policies, seed, slot, totals):
                                  kept_usd=-to_state - to_managers, arrears_collected_usd=to_state + to_managers)
                 within_horizon[0] += to_state
                 within_horizon[1] += to_managers
-            if worker.hired_in_run:
-                totals.add_outcome(worker, settle(worker, t, scenario))
+            outcome = settle(worker, t, scenario)
+            reason = ("abroad_at_horizon" if t >= horizon else "sent_home_by_policy" if month.sent_home
+                      else "completed" if outcome.completed else "early")
+            totals.add_outcome(worker, outcome, reason)
             worker = None
     totals.add_slot(slot, *within_horizon)
 
