@@ -208,6 +208,11 @@ class Quota(Section):
     floor_usd_per_month: UsdBound = Field(description="lowest planned contribution (USD a month)")
     cap_usd_per_month: UsdBound = Field(description="highest planned contribution (USD a month), before the "
                                                     "timeline's quota multiplier")
+    policy_applies_to: Literal["everyone", "new_hires"] = Field(
+        default="everyone",
+        description="whom the timeline's quota_multiplier and quota_surcharge_usd_per_month reach: everyone "
+                    "abroad in the month, or only workers hired from then on (each keeps his hiring month's "
+                    "terms for his whole stay; those met at month 0 keep month 0's)")
 
     @model_validator(mode="after")
     def _rule_inputs(self):

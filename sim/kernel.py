@@ -184,6 +184,8 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     interest = values[at(VALUES.interest_rate_per_month, n_dest, n_skill, 0)]
     deduct_arrears = values[at(VALUES.arrears_deducted, n_dest, n_skill, 0)] != 0.0
     intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
+    surcharge = at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, 0)
+    new_hires_only = values[at(VALUES.quota_policy_for_new_hires, n_dest, n_skill, 0)] != 0.0
     keep = records.codes.shape[0] > 0
     split = n_dest > 1
     real[:, :] = 0.0
@@ -207,20 +209,24 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 key = rng.stream_key(seed, first_slot + block_start + i, whole[I_CANDIDATES, i])
                 if rng.uniform_at(key, U_ARRIVAL) < tlm[t, intake]:
                     c = draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, wage_index],
-                                       tlm[t, quota_multiplier], tlm[t, bribe_multiplier])
+                                       tlm[t, quota_multiplier], tlm[t, surcharge], tlm[t, bribe_multiplier])
                     if c.expected_gain_usd >= reservation:
                         monthly[t, L.M.hires] += 1
                         if split:
                             by_destination[t, c.destination, L.MD.hires] += 1
+                        hire_multiplier, hire_surcharge = _quota_terms(tlm, t, quota_multiplier, surcharge,
+                                                                       new_hires_only)
                         start_worker(real, whole, i, c,
                                      values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)], t,
-                                     True, tlm[t, bribe_multiplier])
+                                     True, tlm[t, bribe_multiplier], hire_multiplier, hire_surcharge)
                         vacant -= 1
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
         month = min(t, horizon - 1)
         if split and t < horizon:
             _add_by_destination(by_destination, t, whole, n_dest, False)
-        sums = month_pass(t, tlm[month, wage_index], tlm[month, quota_multiplier], tlm[month, stay], shock_sd,
+        month_multiplier, month_surcharge = _quota_terms(tlm, month, quota_multiplier, surcharge,
+                                                         not new_hires_only)
+        sums = month_pass(t, tlm[month, wage_index], month_multiplier, month_surcharge, tlm[month, stay], shock_sd,
                           real, whole, True)
         if t < horizon:
             _add_month(monthly, t, sums)
@@ -326,19 +332,23 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     I_MANAGERS_REVENUE start at minus them). Returns the set of slots vacant at month 0.
     """
     intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
+    surcharge = at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, 0)
+    new_hires_only = values[at(VALUES.quota_policy_for_new_hires, n_dest, n_skill, 0)] != 0.0
     vacancies = np.uint64(0)
     waiting = np.uint64(0)  # slots whose worker starts in a month before 0
     first_month = 0
+    hire_multiplier, hire_surcharge = _quota_terms(tlm, 0, quota_multiplier, surcharge, new_hires_only)
+    month_multiplier, month_surcharge = _quota_terms(tlm, 0, quota_multiplier, surcharge, not new_hires_only)
     for i in range(n):
         candidate, c, served = steady_state_worker(
             dists, values, n_dest, n_skill, seed, first_slot + i, tlm[0, intake], tlm[0, wage_index],
-            tlm[0, quota_multiplier], tlm[0, bribe_multiplier], tlm[0, stay])
+            tlm[0, quota_multiplier], tlm[0, surcharge], tlm[0, bribe_multiplier], tlm[0, stay])
         whole[I_CANDIDATES, i] = candidate
         if served < 0:
             vacancies |= np.uint64(1) << np.uint64(i)
             continue
         start_worker(real, whole, i, c, values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)],
-                     -served, False, 1.0)
+                     -served, False, 1.0, hire_multiplier, hire_surcharge)
         whole[I_OCCUPIED, i] = 0
         waiting |= np.uint64(1) << np.uint64(i)
         first_month = min(first_month, -served)
@@ -351,7 +361,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
                 whole[I_OCCUPIED, i] = 1
                 waiting &= ~(np.uint64(1) << np.uint64(i))
         if t < 0:
-            month_pass(t, tlm[0, wage_index], tlm[0, quota_multiplier], 1.0,
+            month_pass(t, tlm[0, wage_index], month_multiplier, month_surcharge, 1.0,
                        values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)], real, whole, False)
     for i in range(n):
         whole[I_STATE_REVENUE, i] = -whole[I_STATE, i]
@@ -365,6 +375,16 @@ def _timeline_columns(n_dest, n_skill):
     return (at(TIMELINE.intake, n_dest, n_skill, 0), at(TIMELINE.wage_index, n_dest, n_skill, 0),
             at(TIMELINE.quota_multiplier, n_dest, n_skill, 0), at(TIMELINE.bribe_multiplier, n_dest, n_skill, 0),
             at(TIMELINE.stay, n_dest, n_skill, 0))
+
+
+@njit(cache=True, inline="always")
+def _quota_terms(tlm, t, quota_multiplier, surcharge, applies):
+    """(multiplier, surcharge in USD a month) of the planned contribution from month ``t`` of the
+    timeline when the quota policy ``applies`` here, else (1, 0), which leaves it as it is: a
+    worker's month applies it when it reaches everyone abroad, his hiring when new hires only."""
+    if applies:
+        return tlm[t, quota_multiplier], tlm[t, surcharge]
+    return 1.0, 0.0
 
 
 @njit(cache=True, inline="always")

@@ -37,6 +37,8 @@ PLACEHOLDERS = {"destination": "<destination>", "skill": "<skill>", "regime": "<
 """The part of a config path that names one destination, skill or regime."""
 MULTIPLIER_LIMIT = 1000.0
 """Largest value of any multiplier (skill, regime, timeline)."""
+SURCHARGE_LIMIT_USD = 1e6
+"""Largest quota surcharge, USD a month."""
 
 
 class Param(NamedTuple):
@@ -91,6 +93,7 @@ PARAMS = (
     Param("regime_earnings_multiplier", "regimes.<regime>.earnings_multiplier", "regime", "value", "multiplier"),
     Param("idle_probability_per_month", "regimes.<regime>.idle_probability_per_month", "regime", "value",
           "probability per month"),
+    Param("quota_policy_for_new_hires", "quota.policy_applies_to", "shared", "flag", "1 or 0", equals="new_hires"),
     Param("skim_on_top", "skim.base", "shared", "flag", "1 or 0", equals="on_top"),
     Param("quota_from_retention", "quota.rule", "shared", "flag", "1 or 0", equals="retention"),
     Param("wage_shock_sd", "wages.monthly_shock_sd", "shared", "value", "share of earnings"),
@@ -128,8 +131,12 @@ LEVERS = (
     Lever("repatriation_hazard_per_month", 0.0, 0.0, 1.0, "probability per month", "monthly probability of being "
           "sent home, on top of each worker's own early-return hazard; applies to everyone abroad", packed=False),
     Lever("quota_multiplier", 1.0, 0.0, MULTIPLIER_LIMIT, "multiplier", "multiplies the planned contribution due "
-          "this month; applies to everyone abroad, contracts already running included, and to the decision of "
-          "candidates hired this month"),
+          "this month; quota.policy_applies_to = \"everyone\" (default): everyone abroad, contracts already "
+          "running included; \"new_hires\": a worker keeps his hiring month's value (month 0's for those met at "
+          "month 0); either way it enters the decision of candidates hired this month"),
+    Lever("quota_surcharge_usd_per_month", 0.0, 0.0, SURCHARGE_LIMIT_USD, "USD per month", "added to the "
+          "planned contribution asked this month, after the quota multiplier: Q * quota_multiplier + surcharge; "
+          "reaches whom quota.policy_applies_to says, like the multiplier"),
     Lever("bribe_multiplier", 1.0, 0.0, MULTIPLIER_LIMIT, "multiplier", "multiplies the bribe of those hired this "
           "month (and deters candidates); workers already abroad paid theirs"),
     Lever("wage_index", 1.0, 0.0, MULTIPLIER_LIMIT, "multiplier", "multiplies earnings this month (exchange rate, "
@@ -302,7 +309,9 @@ COLUMNS = (
                                                                                "regime multipliers included"),
     Column("expenses_usd_per_month", "worker_values", "USD per month", "his monthly expenses"),
     Column("quota_usd_per_month", "worker_values", "USD per month", "his planned contribution, before policy "
-                                                                    "multipliers (skim.base on_top: Q (1 + phi))"),
+                                                                    "multipliers (skim.base on_top: Q (1 + phi); "
+                                                                    "quota.policy_applies_to new_hires: his hiring "
+                                                                    "month's multiplier and surcharge included)"),
     Column("skim_share", "worker_values", "share", "share of each payment kept by managers (skim.base "
                                                           "on_top: phi / (1 + phi))"),
     Column("kept_usd_per_month", "worker_values", "USD per month", "kept over months abroad"),

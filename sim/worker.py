@@ -56,11 +56,14 @@ def cents(usd):
 
 
 @njit(cache=True, inline="always")
-def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier):
+def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier,
+                 quota_multiplier, quota_surcharge):
     """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block.
-    A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``."""
+    A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``. His
+    contribution is ``Q * quota_multiplier + quota_surcharge`` for his whole stay: the terms of his
+    hiring month when the quota policy reaches new hires only, else (1, 0)."""
     real[F_CAPACITY, i] = candidate.earning_capacity_usd_per_month
-    real[F_QUOTA, i] = candidate.quota_usd_per_month
+    real[F_QUOTA, i] = candidate.quota_usd_per_month * quota_multiplier + quota_surcharge
     real[F_SKIM, i] = candidate.skim_share
     real[F_STAY, i] = 1.0 - candidate.hazard_per_month
     real[F_IDLE, i] = idle_probability
@@ -102,11 +105,12 @@ class MonthSums(NamedTuple):
 
 
 @njit(cache=True, inline="always")
-def month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, whole, may_return):
+def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, shock_sd, real, whole, may_return):
     """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
 
-    ``wage_index``, ``quota_multiplier`` and ``timeline_stay`` (1 - repatriation hazard) are the
-    timeline's entries for month ``t`` (its last month during the run-out, its first for the
+    ``wage_index``, ``quota_multiplier``, ``quota_surcharge`` (USD a month) and ``timeline_stay``
+    (1 - repatriation hazard) are the timeline's entries for month ``t`` (the quota's (1, 0) when it
+    reaches new hires only) (its last month during the run-out, its first for the
     months before 0 that a stock-mode worker served). Month ``t`` uses counters ``2t`` (split
     into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of each slot's monthly
     stream, modulo 2**64 for ``t < 0``. Updates the running fields of ``whole`` (arrears, gross,
@@ -127,7 +131,7 @@ def month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, w
         works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
         earnings = cents(real[F_CAPACITY, i] * wage_index * shock) if works else np.int64(0)
         expenses_cents = whole[I_EXPENSES_CENTS, i]
-        due_now = cents(real[F_QUOTA, i] * quota_multiplier)
+        due_now = cents(real[F_QUOTA, i] * quota_multiplier + quota_surcharge)
         due = due_now + whole[I_ARREARS, i]
         paid = min(due, max(earnings - expenses_cents, np.int64(0)))
         arrears = due - paid

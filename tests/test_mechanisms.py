@@ -257,6 +257,26 @@ def test_quota_multiplier_raises_what_everyone_abroad_owes_that_month():
     assert (cents(w.arrears_at_return_usd) == 0).all()
 
 
+@pytest.mark.parametrize("applies_to", ["everyone", "new_hires"])
+def test_a_quota_surcharge_is_added_after_the_multiplier_for_whom_the_policy_reaches(applies_to):
+    """Asked Q * multiplier + surcharge: $700 x 1.1 + $10 = $780 in months 0-5, $700 x 1.15 + $40 = $845
+    from month 6 (both within the $900 he can pay). Everyone abroad pays the month's terms; under
+    "new_hires" these workers, all hired at month 0, keep month 0's for their whole stay."""
+    w = cohort("timeline.quota_multiplier=[[0, 1.1], [6, 1.15]]",
+               "timeline.quota_surcharge_usd_per_month=[[0, 10.0], [6, 40.0]]",
+               f'quota.policy_applies_to="{applies_to}"', "regimes.camp.early_return_hazard_per_month=0.05",
+               NO_THRESHOLD).workers
+    months = w.months_served.to_numpy()
+    assert months.min() < 6 and months.max() == 24
+    first, later = round_cents(700 * 1.1 + 10), round_cents(700 * 1.15 + 40)
+    assert (first, later) == (78_000, 84_500)
+    if applies_to == "new_hires":
+        later = first
+    asked = np.minimum(months, 6) * first + np.maximum(months - 6, 0) * later
+    np.testing.assert_array_equal(cents(w.quota_due_usd), asked)
+    np.testing.assert_array_equal(cents(w.to_state_usd) + cents(w.to_managers_usd), asked)  # paid in full
+
+
 # --- 10. the bribe multiplier ---------------------------------------------------------------------
 def test_bribe_multiplier_raises_the_bribe_of_those_hired_that_month():
     result = api.run(scenario(*DEGENERATE, "regimes.camp.early_return_hazard_per_month=0.05",

@@ -22,6 +22,7 @@ SCENARIOS = {
         "timeline.intake_multiplier=[[0, 1.0], [10, 0.5]]",
         "timeline.recruit_open=[[0, 1.0], [15, 0.0], [18, 1.0]]",
         "timeline.bribe_multiplier=[[0, 1.0], [5, 2.0]]",
+        "timeline.quota_surcharge_usd_per_month=[[0, 0.0], [9, 40.0]]",
         "timeline.wage_index=[[0, 1.0], [7, 0.8]]",
     ],
     # every distribution family, several destinations and skills, zero and drawn hazards
@@ -43,6 +44,8 @@ SCENARIOS = {
         'return.arrears_at_return="forgiven"',
         "participation.reservation_gain_usd=3000",
     ],
+    "new_hires": [SHORT, 'quota.policy_applies_to="new_hires"', "timeline.quota_multiplier=[[0, 1.1], [10, 1.4]]",
+                  "timeline.quota_surcharge_usd_per_month=[[0, 15.0], [12, 60.0]]"],
     "fixed": [SHORT, *DEGENERATE, "regimes.camp.early_return_hazard_per_month=1.0"],
 }
 

@@ -28,6 +28,7 @@ class Policy:
     intake_multiplier: float
     repatriation_hazard_per_month: float
     quota_multiplier: float
+    quota_surcharge_usd_per_month: float
     bribe_multiplier: float
     wage_index: float
 
@@ -63,6 +64,8 @@ class Worker:
     borrowed: bool  # the bribe was borrowed, repaid with interest at return
     expected_gain_usd: float  # of a completed contract, as he reckons it when he decides to go
     hire_month: int = 0  # negative for a worker met abroad at month 0 in stock mode
+    quota_terms: tuple | None = None  # (multiplier, surcharge) of his hiring month, if the quota policy
+    # reaches new hires only; None: each month's
     hired_in_run: bool = True  # False for the worker met at month 0: outcome by cohort and reason only
     gross_cents: int = 0
     to_state_cents: int = 0
@@ -86,7 +89,7 @@ def recruit(scenario, key, policy):
       payment (the fields hold these); base "contribution": ``Q`` and ``phi`` as drawn
     - borrowed with probability ``bribe_finance.borrowed_share``
     - expected gain of a completed contract, with the policy of his hiring month:
-      ``G* = L (W wage_index (1 - idle) - X - Q quota_mult - h) - B bribe_mult``
+      ``G* = L (W wage_index (1 - idle) - X - (Q quota_mult + surcharge) - h) - B bribe_mult``
     """
     destination = list(scenario.destinations)[category(
         [d.share for d in scenario.destinations.values()], uniform_at(key, DESTINATION))]
@@ -113,8 +116,8 @@ def recruit(scenario, key, policy):
         quota, skim = quota * (1.0 + skim), skim / (1.0 + skim)
     borrowed = uniform_at(key, BORROWED) < scenario.bribe_finance.borrowed_share
     expected_earnings = capacity * policy.wage_index * (1.0 - living.idle_probability_per_month)
-    expected_gain = (contract * (expected_earnings - expenses - quota * policy.quota_multiplier - home_wage)
-                     - bribe * policy.bribe_multiplier)
+    asked = quota * policy.quota_multiplier + policy.quota_surcharge_usd_per_month
+    expected_gain = contract * (expected_earnings - expenses - asked - home_wage) - bribe * policy.bribe_multiplier
     return Worker(key=key, destination=destination, skill=skill, regime=regime, contract_months=contract,
                   bribe_usd=bribe, home_wage_usd_per_month=home_wage, earning_capacity_usd_per_month=capacity,
                   expenses_usd_per_month=expenses, idle_probability_per_month=living.idle_probability_per_month,
@@ -132,11 +135,21 @@ def decides_to_go(worker, scenario):
     return worker.expected_gain_usd >= scenario.participation.reservation_gain_usd
 
 
-def hire(worker, month, policy):
-    """He starts in ``month`` and pays ``B * bribe_mult[month]`` (up front, or with a loan)."""
+def hire(worker, month, policy, scenario):
+    """He starts in ``month`` and pays ``B * bribe_mult[month]`` (up front, or with a loan); when
+    the quota policy reaches new hires only, his month's quota terms are his for the whole stay."""
     worker.hire_month = month
     worker.bribe_usd = worker.bribe_usd * policy.bribe_multiplier
+    worker.quota_terms = quota_terms_at_hiring(policy, scenario)
     return worker
+
+
+def quota_terms_at_hiring(policy, scenario):
+    """(quota multiplier, surcharge) a worker hired under ``policy`` keeps, under
+    ``quota.policy_applies_to = "new_hires"``; None (each month's) under "everyone"."""
+    if scenario.quota.policy_applies_to != "new_hires":
+        return None
+    return policy.quota_multiplier, policy.quota_surcharge_usd_per_month
 
 
 def return_hazard(worker, policy):
@@ -164,8 +177,9 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     - employed unless idle (probability by regime) or the shock is not positive;
       shock ``= 1 + sd * e``, ``e`` the bounded bell draw
     - earnings ``E_t = W * wage_index[t] * shock`` when employed, else 0
-    - payment ``P_t = min(Q * quota_mult[t] + arrears, max(E_t - X, 0))``; arrears become
-      ``Q * quota_mult[t] + arrears - P_t``
+    - asked ``a_t = Q * quota_mult + surcharge``, the month's (or his hiring month's, see
+      :func:`quota_terms_at_hiring`)
+    - payment ``P_t = min(a_t + arrears, max(E_t - X, 0))``; arrears become ``a_t + arrears - P_t``
     - to managers ``phi * P_t`` (to the cent, half up), to the state ``P_t`` less that
     - kept ``E_t - X - P_t``, added to savings
     - after the month he goes home if his contract is served, or else with probability
@@ -179,7 +193,8 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     employed = u_idle >= worker.idle_probability_per_month and shock > 0.0
     earnings = cents(worker.earning_capacity_usd_per_month * policy.wage_index * shock) if employed else 0
     expenses = cents(worker.expenses_usd_per_month)
-    asked = cents(worker.quota_usd_per_month * policy.quota_multiplier)
+    multiplier, surcharge = worker.quota_terms or (policy.quota_multiplier, policy.quota_surcharge_usd_per_month)
+    asked = cents(worker.quota_usd_per_month * multiplier + surcharge)
     due = asked + worker.arrears_cents
     paid = min(due, max(earnings - expenses, 0))
     to_managers = math.floor(worker.skim_share * paid + 0.5)

@@ -17,8 +17,8 @@ import numpy as np
 
 from sim import bins, layout, schema
 from sim.engine import RawRun
-from sim.reference.model import (collect_arrears, comes_forward, decides_to_go, hire, policy_in_month, recruit,
-                                 return_hazard, settle, work_month)
+from sim.reference.model import (collect_arrears, comes_forward, decides_to_go, hire, policy_in_month,
+                                 quota_terms_at_hiring, recruit, return_hazard, settle, work_month)
 from sim.reference.random import ACCEPT, AGE, MONTHLY_STREAM, int_power, stream_key, uniform_at
 
 MAX_CANDIDATES_AT_MONTH_0 = 100_000
@@ -71,6 +71,7 @@ def worker_at_month_0(scenario, policy, seed, slot, monthly_key):
         return candidate, None
     served = months_served_before_month_0(worker.contract_months, hazard, uniform_at(key, AGE))
     worker.hire_month, worker.hired_in_run = -served, False
+    worker.quota_terms = quota_terms_at_hiring(policy, scenario)
     for t in range(-served, 0):
         work_month(worker, t, policy, scenario, monthly_key, may_return=False)
     return candidate, worker
@@ -154,7 +155,7 @@ def simulate_slot(scenario, policies, seed, slot, totals):
             if comes_forward(key, policy):
                 candidate = recruit(scenario, key, policy)
                 if decides_to_go(candidate, scenario):
-                    worker = hire(candidate, t, policy)
+                    worker = hire(candidate, t, policy, scenario)
                     totals.add_month(t, worker.destination, hires=1)
         if worker is None:
             continue
