@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="your own dated figures (TOML, see configs/targets/) to compare with the run, as "
                           "calibration.targets_file; needs simulation.start")
     run.add_argument("--tuning-scan", action=argparse.BooleanOptionalAction, default=None,
-                     help="run each tuned figure's parameter at 9 values too (tuning_scan.csv and .png; about 1 s); "
+                     help="run each tuned figure's parameter at 9 values too (tuning_scan.csv and .png; about 0.3 s); "
                           "default: calibration.tuning_scan of the config, true unless it says false")
     run.set_defaults(handler=run_command)
 
