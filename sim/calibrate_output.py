@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from sim import calendar, executors, results, series
 from sim.config import ConfigError
+from sim.labels import in_unit
 from sim.targets import Z95
 from sim.plots import NUMBER, save
 
@@ -75,7 +76,8 @@ def figure(study, fit) -> Figure:
         at = [dates[(target.first + target.last) // 2] for target in chosen]
         ax.errorbar(at, observed["observed"] / per, yerr=Z95 * observed["sd"] / per, fmt="o", color="black",
                     capsize=3, label="observed (95% range; a bar spans its months)")
-        statistic += " per month" if how == "total" else ""
+        unit = in_unit(series.STATISTICS[statistic].unit, study.base.simulation.money_unit)
+        statistic += f" per month ({unit})" if how == "total" else f" ({unit})"
         ax.set_ylabel(statistic)
         ax.yaxis.set_major_formatter(NUMBER)
         ax.grid(alpha=0.3)
