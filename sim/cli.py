@@ -81,9 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=validate_command)
 
     report = commands.add_parser("report", parents=after, help="rebuild report.html of a results directory",
-                                 description="Rebuild report.html, the self-contained page explaining a run, "
-                                             "from the files saved in a results directory.")
-    report.add_argument("directory", type=Path, metavar="DIR", help="a results directory written by sim run")
+                                 description="Rebuild report.html, the self-contained page explaining a run or "
+                                             "a comparison, from the files saved in a results directory.")
+    report.add_argument("directory", type=Path, metavar="DIR",
+                        help="a results directory written by sim run or sim compare")
     report.set_defaults(handler=report_command)
 
     for module in SUBCOMMAND_MODULES:
@@ -92,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def report_command(args) -> int:
-    from sim.report import ReportError, build
+    from sim.pages import build
+    from sim.report import ReportError
 
     try:
         path = build(args.directory)

@@ -1,6 +1,7 @@
 """sim compare: paired replications with common random numbers give a policy's effect, exactly zero
 before it starts, with an interval that covers a known effect and is narrower than unpaired."""
 import json
+import shutil
 
 import numba
 import numpy as np
@@ -235,3 +236,15 @@ def test_a_soviet_comparison_counts_in_roubles_in_the_terminal_files_page_and_fi
              for text in (ax.yaxis.label, ax.xaxis.label, *ax.get_yticklabels())]
     assert len(drawn) == 3 and any("SUR m per month" in text for text in texts)
     assert not [text for text in texts if "USD" in text or "$" in text]
+
+
+def test_sim_report_rebuilds_a_comparisons_page(saved, tmp_path, capsys):
+    """sim report DIR reads the manifest: a comparison's page is rebuilt, the same bytes."""
+    copy = shutil.copytree(saved["quota_hike"], tmp_path / "copy")
+    page = (copy / "report.html").read_bytes()
+    (copy / "report.html").unlink()
+    assert main(["report", str(copy)]) == 0
+    assert (copy / "report.html").read_bytes() == page
+    (copy / "effects.csv").unlink()
+    assert main(["report", str(copy)]) == 2
+    assert capsys.readouterr().err.strip().endswith("not a whole comparison (no effects.csv)")
