@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from sim import api, plots
+from sim import api, calibration_plots, plots
 from sim.labels import ChangePoint, change_points, humanise, place, span, usd, with_unit
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -108,7 +108,7 @@ def saved_figures(directory) -> dict:
         "household_outcomes.png": plots.household_outcomes_figure(
             pd.read_parquet(directory / "distributions.parquet"), summary, "a run"),
         "destinations.png": plots.destinations_figure(plots.destination_rows(outcomes), "a run"),
-        "calibration.png": plots.calibration_figure(pd.read_csv(directory / "calibration.csv"), "a run"),
+        "calibration.png": calibration_plots.calibration_figure(pd.read_csv(directory / "calibration.csv"), "a run"),
     }
 
 
@@ -242,7 +242,7 @@ def test_calibration_without_compared_rows_still_draws(tmp_path):
 
 def test_point_ranges_become_a_ten_percent_band():
     compared = calibration_rows(compared=True).iloc[1:]
-    low, high = plots.normalising_range(compared)
+    low, high = calibration_plots.normalising_range(compared)
     assert list(low) == pytest.approx([500.0, 4000.0, 27000.0, -1.0])
     assert list(high) == pytest.approx([700.0, 6000.0, 33000.0, 1.0])
 
