@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import effects, results
+from sim import effects
 from sim.compare_plots import arm_names
 from sim.labels import money, run_money_unit, with_unit
-from sim.html_page import FILE, assumptions_section, embedded_figure, html_table, html_text, page, timeline_section
+from sim.html_page import (assumptions_section, embedded_figure, html_table, html_text, page, timeline_section,
+                           write_page)
 
 FIGURES = (("state_revenue.png", "State revenue, base and policy, and the effect"),
            ("workers_abroad.png", "Workers abroad, base and policy, and the effect"),
@@ -26,10 +27,7 @@ FIGURES = (("state_revenue.png", "State revenue, base and policy, and the effect
 def build(directory) -> Path:
     """Write ``report.html`` into the comparison saved in ``directory`` (atomically); return its path."""
     directory = Path(directory)
-    text = render(directory).encode("utf-8")
-    path = directory / FILE
-    results.write_file_atomically(path, lambda temporary: temporary.write_bytes(text))
-    return path
+    return write_page(directory, render(directory))
 
 
 def render(directory: Path) -> str:

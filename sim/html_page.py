@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim import results
 from sim.assumptions import marked_values
 from sim.config import Timeline
 from sim.labels import lever, missing, number
@@ -33,6 +34,14 @@ def page(title: str, sections) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<title>{escape(title)}</title>\n"
             f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n")
+
+
+def write_page(directory: Path, text: str) -> Path:
+    """Write the page ``text`` to ``report.html`` in ``directory`` (aside, then renamed); return its path."""
+    path = Path(directory) / FILE
+    data = text.encode("utf-8")
+    results.write_file_atomically(path, lambda temporary: temporary.write_bytes(data))
+    return path
 
 
 def embedded_figure(path: Path, title: str, caption: str) -> str:

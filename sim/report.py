@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import results, tuning_scan
+from sim import tuning_scan
 from sim.calibration import evidence_line
-from sim.html_page import (FILE, assumptions_section, embedded_figure, html_table, html_text, page,
-                           timeline_section)
+from sim.html_page import (assumptions_section, embedded_figure, html_table, html_text, page,
+                           timeline_section, write_page)
 from sim.labels import in_unit, missing, money, number, place, run_money_unit, span, with_unit
 
 FIGURES = (("state_revenue.png", "State revenue"), ("flows.png", "Workers abroad, hires and returns"),
@@ -57,10 +57,7 @@ def build(directory) -> Path:
         When ``directory`` holds no ``manifest.json`` and ``summary.json`` of a run.
     """
     directory = Path(directory)
-    text = render(directory).encode("utf-8")
-    path = directory / FILE
-    results.write_file_atomically(path, lambda temporary: temporary.write_bytes(text))
-    return path
+    return write_page(directory, render(directory))
 
 
 def render(directory) -> str:
