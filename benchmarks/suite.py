@@ -18,7 +18,7 @@ from benchmarks import reference_numpy, rng_floor
 from sim import engine, executors, layout as L, reference as plain_reference
 from sim.study import validate_study
 from sim.point import point_model
-from sim.sweep import evaluate, runs, sweep as run_sweep
+from sim.sweeps import evaluate, runs, sweep as run_sweep
 from sim.scenario_file import load_config
 from sim.params import compile_params, compile_timeline
 
@@ -93,7 +93,7 @@ def _warm(executor, n):
 
 
 def sweep(points, n, processes):
-    """(seconds, worker-months) of ``sim.sweep`` of :func:`sweep_study` on ``processes`` local
+    """(seconds, worker-months) of :func:`sim.sweeps.sweep` of :func:`sweep_study` on ``processes`` local
     processes, the table, monthly files and figures written included; the pool started and warm."""
     study = sweep_study(points, n)
     with executors.Processes(processes) as pool, tempfile.TemporaryDirectory() as out:
@@ -122,7 +122,7 @@ def point_engine_share(points, n):
 
 
 def executor_seconds(points, n, workers):
-    """Seconds of :func:`sim.sweep.evaluate` of :func:`sweep_study` on a local process pool and on
+    """Seconds of :func:`sim.sweeps.evaluate` of :func:`sweep_study` on a local process pool and on
     a Dask LocalCluster, ``workers`` processes each, both started and warm."""
     study = sweep_study(points, n)
     seconds = {}

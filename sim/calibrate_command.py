@@ -23,7 +23,7 @@ def calibrate_command(args) -> int:
     from sim.calibrate_output import calibrate
     from sim.calibrate_study import load_calibration
     from sim.fitting import FitFailed
-    from sim.sweep import PointsFailed
+    from sim.sweeps import PointsFailed
 
     def run(study, executor, _progress):
         try:

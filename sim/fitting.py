@@ -32,7 +32,7 @@ from scipy import optimize
 
 from sim.design import point_id
 from sim.targets import Z95
-from sim.sweep import evaluate
+from sim.sweeps import evaluate
 
 
 class Fit(NamedTuple):

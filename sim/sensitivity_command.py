@@ -31,8 +31,8 @@ def print_indices(study, indices) -> None:
 
 
 def sensitivity_command(args) -> int:
-    from sim.sensitivity import load_sensitivity, sensitivity
-    from sim.sweep import PointsFailed
+    from sim.sensitivity_analysis import load_sensitivity, sensitivity
+    from sim.sweeps import PointsFailed
 
     def run(study, executor, progress):
         try:

@@ -26,7 +26,7 @@ def figure_name(output: str) -> str:
 
 
 def bars(indices: pd.DataFrame, output: str, method: str, title: str, money_unit: str = "USD") -> Figure:
-    """The figure of one output (``indices``: the rows of :func:`sim.sensitivity.analyse` for it);
+    """The figure of one output (``indices``: the rows of :func:`sim.sensitivity_analysis.analyse` for it);
     amounts in ``money_unit``."""
     rows = indices.sort_values(BARS[method][1 if method == "sobol" else 0][0], na_position="first")
     divisor, label = (1.0, "share of the output's variance") if method == "sobol" else scaled(

@@ -26,7 +26,7 @@ per design point, and each point is a whole engine run whose workers vary inside
 A key path may be quoted (``"skim.share"``) or written as TOML's dotted keys (``skim.share``);
 either way it names the value ``--set skim.share=...`` would set. :func:`load_study` validates
 all of it at this edge: one :class:`sim.config.ConfigError` line per problem, each naming the
-file and the key path. The design itself is :mod:`sim.design`; running it, :mod:`sim.sweep`.
+file and the key path. The design itself is :mod:`sim.design`; running it, :mod:`sim.sweeps`.
 """
 import hashlib
 import importlib

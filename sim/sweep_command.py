@@ -107,7 +107,7 @@ def run_study(args, load, run):
 
 def sweep_command(args) -> int:
     from sim.study import load_study
-    from sim.sweep import sweep
+    from sim.sweeps import sweep
 
     status, result = run_study(args, load_study, lambda study, executor, progress: sweep(
         study, out=args.out, executor=executor, resume=args.resume, progress=progress))

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.figure_style import NUMBER, save
-from sim.sweep import MONTHLY, RUN_COLUMNS, TABLE
+from sim.sweeps import MONTHLY, RUN_COLUMNS, TABLE
 
 BANDS = ((0.05, 0.95, 0.2), (0.25, 0.75, 0.4))
 """(lower quantile, upper quantile, opacity) of the fan chart's bands."""

@@ -243,7 +243,7 @@ def test_every_public_name_is_exported_lazily_from_the_package():
     import importlib
 
     from sim.calibrate_output import calibrate
-    from sim.sensitivity import sensitivity
+    from sim.sensitivity_analysis import sensitivity
 
     assert sim.sensitivity is sensitivity and sim.calibrate is calibrate
     for name in set(sim.__all__) - {"__version__"}:

@@ -17,8 +17,8 @@ from conftest import BASELINE
 from sim import executors
 from sim.cli import main
 from sim.config import ConfigError
-from sim.sensitivity import analyse, load_sensitivity, points, sensitivity
-from sim.sweep import evaluate
+from sim.sensitivity_analysis import analyse, load_sensitivity, points, sensitivity
+from sim.sweeps import evaluate
 
 SERIAL = executors.Serial()
 PI = float(np.pi)

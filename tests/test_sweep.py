@@ -15,7 +15,7 @@ from sim.cli import main
 from sim.config import ConfigError
 from sim.design import design, run_seed
 from sim.study import load_study
-from sim.sweep import PointsFailed, evaluate, sweep
+from sim.sweeps import PointsFailed, evaluate, sweep
 
 SERIAL = executors.Serial()
 

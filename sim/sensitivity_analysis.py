@@ -21,7 +21,7 @@ A sensitivity study is a sweep study (:mod:`sim.study`) with a ``[sensitivity]``
 SALib draws the points in the unit cube (Saltelli's scheme for Sobol', ``SALib.sample.sobol``;
 trajectories on a grid of ``levels`` for Morris), each coordinate is mapped through its input's
 quantile function (:func:`sim.design.quantile`, the sweep's own), and the points are run by the
-sweep (:func:`sim.sweep.sweep`: any executor, resumable, failures isolated). Each point's
+sweep (:func:`sim.sweeps.sweep`: any executor, resumable, failures isolated). Each point's
 replications are averaged, then ``SALib.analyze`` gives per output and input:
 
 - Sobol': ``S1`` (share of the output's variance due to the input alone) and ``ST`` (due to it
@@ -192,7 +192,7 @@ def analyse(study: SectionStudy, table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     study : SectionStudy, a sensitivity study
-    table : DataFrame, one row per point and replication (:func:`sim.sweep.evaluate`), every point
+    table : DataFrame, one row per point and replication (:func:`sim.sweeps.evaluate`), every point
 
     Returns
     -------
@@ -226,7 +226,7 @@ def sensitivity(study, out="results", executor=None, resume=None, progress=None)
     Parameters
     ----------
     study : SectionStudy or path of a sensitivity study file
-    out, executor, resume, progress : as for :func:`sim.sweep.sweep` (the directory is a sweep
+    out, executor, resume, progress : as for :func:`sim.sweeps.sweep` (the directory is a sweep
         directory: ``--resume`` runs what an interrupted one lacks)
 
     Returns
@@ -237,11 +237,11 @@ def sensitivity(study, out="results", executor=None, resume=None, progress=None)
 
     Raises
     ------
-    ConfigError : as :func:`sim.sweep.sweep`
+    ConfigError : as :func:`sim.sweeps.sweep`
     PointsFailed : some runs failed (``failures.csv``; ``resume`` reruns them); no indices
     """
     from sim import results, sensitivity_plots
-    from sim.sweep import PointsFailed, sweep
+    from sim.sweeps import PointsFailed, sweep
 
     study = study if isinstance(study, SectionStudy) else load_sensitivity(study)
     result = sweep(study, out=out, executor=executor, resume=resume, progress=progress, points=points(study))
