@@ -161,7 +161,7 @@ def steady_state_age(contract, hazard, u):
     return minimum(maximum(age, 0), contract - 1)
 
 
-def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, bribe_multiplier=1.0):
+def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, quota_surcharge=0.0, bribe_multiplier=1.0):
     """:func:`sim.recruitment.draw_candidate` for the candidate stream(s) ``key``, as a dict; the
     multipliers are the timeline's in the hiring month (1 for the worker met at month 0)."""
     destination = category(p.destination_cumulative_share, uniform_at(key, U_DESTINATION))
@@ -180,17 +180,19 @@ def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, bribe_multiplie
     quota = draw(p.quota_input_usd_per_month, key, D_QUOTA_INPUT)
     if p.quota_from_retention:
         quota = c["capacity"] - c["expenses"] - quota
-    c["quota"] = quota = minimum(maximum(quota, p.quota_floor_usd_per_month[destination]),
-                                 p.quota_cap_usd_per_month[destination])
+    quota = minimum(maximum(quota, p.quota_floor_usd_per_month[destination]), p.quota_cap_usd_per_month[destination])
+    if p.skim_on_top:
+        quota, c["skim"] = quota * (1.0 + c["skim"]), c["skim"] / (1.0 + c["skim"])
+    c["quota"] = quota
     expected_earnings = c["capacity"] * wage_index * (1.0 - p.idle_probability_per_month[regime])
-    c["gain"] = (c["contract"] * (expected_earnings - c["expenses"] - quota * quota_multiplier - c["home_wage"])
-                 - c["bribe"] * bribe_multiplier)
+    asked = quota * quota_multiplier + quota_surcharge
+    c["gain"] = c["contract"] * (expected_earnings - c["expenses"] - asked - c["home_wage"]) - c["bribe"] * bribe_multiplier
     return c
 
 
 def steady_state_multipliers(tl):
-    """(wage index, quota multiplier, bribe multiplier) of month 0, under which the stock-mode
-    workers met at month 0 were hired."""
+    """(wage index, quota multiplier, quota surcharge, bribe multiplier) of month 0, under which
+    the stock-mode workers met at month 0 were hired."""
     return hiring_multipliers(tl, 0)
 
 
@@ -217,8 +219,18 @@ def steady_state_months(c, tl, key):
 
 
 def hiring_multipliers(tl, t):
-    """(wage index, quota multiplier, bribe multiplier) of month ``t``, as a candidate weighs them."""
-    return tl.wage_index[t], tl.quota_multiplier[t], tl.bribe_multiplier[t]
+    """(wage index, quota multiplier, quota surcharge, bribe multiplier) of month ``t``, as a
+    candidate weighs them."""
+    return tl.wage_index[t], tl.quota_multiplier[t], tl.quota_surcharge_usd_per_month[t], tl.bribe_multiplier[t]
+
+
+def quota_terms(p, tl, t, at_hiring):
+    """(multiplier, surcharge) of the planned contribution from month ``t``: applied at hiring
+    (``at_hiring``) when the quota policy reaches new hires only, else every month; (1, 0) where
+    it is not applied."""
+    if bool(p.quota_policy_for_new_hires) != at_hiring:
+        return 1.0, 0.0
+    return tl.quota_multiplier[t], tl.quota_surcharge_usd_per_month[t]
 
 
 def arrives(tl, t, key):
@@ -226,13 +238,15 @@ def arrives(tl, t, key):
     return uniform_at(key, U_ARRIVAL) < tl.recruit_open[t] * tl.intake_multiplier[t]
 
 
-def new_worker(c, key, months, recorded, bribe_multiplier=1.0):
+def new_worker(c, key, months, recorded, bribe_multiplier=1.0, quota_terms=(1.0, 0.0)):
     """A worker's fields as he starts: his attributes, stream key, months served, no money yet.
 
     ``recorded``: a hire of the run (his bribe follows the timeline, his outcome is counted),
-    not the worker met at month 0 in stock mode.
+    not the worker met at month 0 in stock mode. ``quota_terms``: (multiplier, surcharge) his
+    contribution keeps for his whole stay (:func:`quota_terms` at hiring).
     """
-    w = dict(c, key=key, months=months, recorded=recorded, expenses_cents=cents(c["expenses"]),
+    multiplier, surcharge = quota_terms
+    w = dict(c, quota=c["quota"] * multiplier + surcharge, key=key, months=months, recorded=recorded, expenses_cents=cents(c["expenses"]),
              arrears=0, savings=0, gross=0, to_state=0, to_managers=0, expenses_total=0, due=0)
     if recorded:
         w["bribe"] = c["bribe"] * bribe_multiplier
@@ -256,7 +270,8 @@ def work_month(w, t, p, tl, monthly_key, may_return=True):
     shock = 1.0 + p.wage_shock_sd * bell(bits(monthly_key, rng.DRAWS_PER_MONTH * t + 1))
     working = (u_idle >= p.idle_probability_per_month[w["regime"]]) & (shock > 0.0)
     earnings = where(working, cents(w["capacity"] * tl.wage_index[month] * shock), 0)
-    due_now = cents(w["quota"] * tl.quota_multiplier[month])
+    multiplier, surcharge = quota_terms(p, tl, month, False)
+    due_now = cents(w["quota"] * multiplier + surcharge)
     due = due_now + w["arrears"]
     available = earnings - w["expenses_cents"]
     paid = minimum(due, maximum(available, 0))

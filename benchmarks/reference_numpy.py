@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from benchmarks.elementwise import (accepted_at_steady_state, arrives, bin_index, collect_arrears,
-                                    draw_candidate, hiring_multipliers, new_worker, raw_run, settle,
+                                    draw_candidate, hiring_multipliers, new_worker, quota_terms, raw_run, settle,
                                     steady_state_months, steady_state_multipliers, steady_state_spell,
                                     stream_key, work_month)
 from sim import bins
@@ -86,7 +86,8 @@ def simulate(p, tl, seed, n_slots):
         ok = accepted_at_steady_state(p, spell, key)
         hire = ok & goes
         c, key = _subset(c, hire), key[hire]
-        _store(state, pending[hire], dict(new_worker(c, key, 0, False), occupied=True))
+        _store(state, pending[hire], dict(new_worker(c, key, 0, False, quota_terms=quota_terms(p, tl, 0, True)),
+                                          occupied=True))
         served[pending[hire]] = steady_state_months(c, tl, key)
         pending = pending[~ok]
     for t in range(-served.max(initial=0), 0):  # the months they served
@@ -104,7 +105,7 @@ def simulate(p, tl, seed, n_slots):
             vacant, key = vacant[came], key[came]
             c = _candidates(p, key, *hiring_multipliers(tl, t))
             hired = c["gain"] >= p.reservation_gain_usd
-            w = new_worker(_subset(c, hired), key[hired], 0, True, tl.bribe_multiplier[t])
+            w = new_worker(_subset(c, hired), key[hired], 0, True, tl.bribe_multiplier[t], quota_terms(p, tl, t, True))
             _store(state, vacant[hired], dict(w, occupied=True))
             monthly[t, L.M.hires] += np.count_nonzero(hired)
         working = np.flatnonzero(occupied)

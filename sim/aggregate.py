@@ -54,6 +54,23 @@ def monthly_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     return frame
 
 
+def monthly_by_destination_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
+    """Monthly series by destination at real-world scale, long: one row per month and destination
+    (``month``, ``date`` with ``simulation.start``, ``destination``, then the columns of
+    ``sim.layout.MONTHLY_BY_DESTINATION``), so ``frame.groupby("destination")`` gives each
+    destination's series and a sum over destinations gives ``monthly_frame``'s same columns."""
+    horizon, n_dest = raw.monthly_by_destination.shape[:2]
+    scale = weight(raw, scenario)
+    frame = pd.DataFrame({"month": np.repeat(np.arange(horizon), n_dest)})
+    if scenario.simulation.start is not None:
+        frame["date"] = calendar.month_dates(scenario.simulation.start, frame["month"])
+    frame["destination"] = np.tile(np.array(list(scenario.destinations), dtype=object), horizon)
+    flat = raw.monthly_by_destination.reshape(horizon * n_dest, -1).astype(np.float64)
+    for index, column in enumerate(schema.columns("monthly_by_destination")):
+        frame[column.name] = flat[:, index] * scale / (100.0 if column.unit in schema.MONEY_UNITS else 1.0)
+    return frame
+
+
 def _cell_index(scenario: Scenario) -> pd.DataFrame:
     """Destination, skill and regime names of each cell, in kernel order."""
     rows = [
@@ -130,6 +147,39 @@ PLOT_BINS = 100
 """About how many bins the plotted histograms have across the central 99% of workers."""
 
 
+BY_REASON_MEANS = ("months_served", "gross_earnings_usd", "to_state_usd", "to_managers_usd", "kept_usd",
+                   "cash_home_usd", "net_gain_usd", "stay_home_earnings_usd")
+"""Cell totals :func:`outcomes_by_reason_frame` reports as a mean per worker (USD, or months)."""
+
+
+def outcomes_by_reason_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
+    """Household outcomes of every returned worker by hire cohort and return reason, overall
+    (``destination`` "all") and by destination: one row per (destination, hire_cohort,
+    return_reason) of :data:`sim.schema.HIRE_COHORTS` x :data:`sim.schema.RETURN_REASONS`, with
+    ``workers_simulated``, ``workers_real``, the share worse off than at home, and the mean per
+    worker of :data:`BY_REASON_MEANS` (``_mean`` added to each name; NaN where no worker). The
+    cohort "met_at_month_0" (a stock-mode run's workers abroad at month 0, their months before it
+    included) is not in ``outcome_frame``, which covers the hires of the run."""
+    scale = weight(raw, scenario)
+    destinations = _cell_index(scenario)["destination"].to_numpy()
+    rows = []
+    for destination in ["all", *scenario.destinations]:
+        mask = np.ones(len(destinations), bool) if destination == "all" else destinations == destination
+        totals = raw.cell_totals_by_reason[mask].sum(axis=0)  # (cohorts, reasons, columns)
+        for c, cohort in enumerate(schema.HIRE_COHORTS):
+            for r, reason in enumerate(schema.RETURN_REASONS):
+                row_totals = totals[c, r]
+                n = int(row_totals[L.C.workers])
+                row = {"destination": destination, "hire_cohort": cohort, "return_reason": reason,
+                       "workers_simulated": n, "workers_real": n * scale,
+                       "worse_off_share": row_totals[L.C.worse_off] / n if n else math.nan}
+                for name in BY_REASON_MEANS:
+                    divisor = 100.0 if name.endswith("_usd") else 1.0
+                    row[f"{name}_mean"] = row_totals[getattr(L.C, name)] / divisor / n if n else math.nan
+                rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def nice_width(span: float, count: int = PLOT_BINS) -> float:
     """A round bin width (1, 2, 2.5 or 5 times a power of ten, at least 1) giving about
     ``count`` bins over ``span``."""
@@ -182,11 +232,15 @@ def _per_year(total_cents, sumsq_usd2, raw, scenario):
 
 
 def accounting_residual_usd(raw: RawRun) -> float:
-    """Largest breach of the money identities (:data:`sim.schema.IDENTITIES`) over months and over
-    cells, in USD (0 when every cent is accounted for): each identity is checked in each table
+    """Largest breach of the money identities (:data:`sim.schema.IDENTITIES`) over months (by
+    destination too) and over cells, in USD (0 when every cent is accounted for): each identity is checked in each table
     that holds its terms, as the columns' roles in :data:`sim.schema.COLUMNS` give them."""
     worst = 0
-    for table, totals in (("monthly", raw.monthly), ("cells", raw.cell_totals)):
+    by_destination = raw.monthly_by_destination
+    tables = [("monthly", raw.monthly), ("cells", raw.cell_totals)]
+    if by_destination is not None:
+        tables.append(("monthly_by_destination", by_destination.reshape(-1, by_destination.shape[-1])))
+    for table, totals in tables:
         for terms in schema.identity_terms(table).values():
             residual = sum(sign * totals[:, getattr(L.INDICES[table], name)] for name, sign in terms)
             worst = max(worst, int(np.abs(residual).max(initial=0)))

@@ -23,7 +23,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim import aggregate, calibration, plots, report, results, targets
+from sim import aggregate, calibration, plots, report, results, schema, targets
 from sim import tuning_scan as scanning
 from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario
 from sim.labels import in_unit
@@ -54,7 +54,11 @@ class Result:
     raw : RawRun, the summed accumulators
     summary_dict : dict, headline figures and run metadata (what ``summary.json`` holds)
     monthly : DataFrame, one row per month at real-world scale (USD, workers)
+    monthly_by_destination : DataFrame, one row per month and destination, the same scale
+        (:func:`sim.aggregate.monthly_by_destination_frame`)
     outcomes : DataFrame, household outcomes by group (see :func:`sim.aggregate.outcome_frame`)
+    outcomes_by_reason : DataFrame, outcomes of every returned worker by hire cohort and return
+        reason (:func:`sim.aggregate.outcomes_by_reason_frame`)
     distributions : DataFrame, histograms of cash brought home and net gain ($100 bins)
     calibration : DataFrame, each source figure (and target of a targets file) beside the simulated value
     tuning_scan : DataFrame or None, each tuned figure at 9 values of its parameter
@@ -76,6 +80,8 @@ class Result:
     manifest: dict = field(repr=False)
     workers_file: Path | None = None
     tuning_scan: pd.DataFrame | None = None
+    monthly_by_destination: pd.DataFrame | None = None
+    outcomes_by_reason: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -160,7 +166,11 @@ class Result:
         results.write_json(directory / "manifest.json", self.manifest)
         results.write_json(directory / "summary.json", self.summary_dict)
         self.monthly.to_parquet(directory / "monthly.parquet", index=False)
+        if self.monthly_by_destination is not None:
+            self.monthly_by_destination.to_parquet(directory / "monthly_by_destination.parquet", index=False)
         self.outcomes.to_parquet(directory / "outcomes.parquet", index=False)
+        if self.outcomes_by_reason is not None:
+            self.outcomes_by_reason.to_parquet(directory / "outcomes_by_reason.parquet", index=False)
         self.distributions.to_parquet(directory / "distributions.parquet", index=False)
         self.calibration.to_csv(directory / "calibration.csv", index=False)
         if self.tuning_scan is not None:
@@ -260,7 +270,9 @@ def run(
         raw=raw,
         summary_dict=summary,
         monthly=monthly,
+        monthly_by_destination=aggregate.monthly_by_destination_frame(raw, scenario),
         outcomes=outcomes,
+        outcomes_by_reason=aggregate.outcomes_by_reason_frame(raw, scenario),
         distributions=aggregate.distribution_frame(raw),
         calibration=compared,
         workers=None if raw.workers is None else _workers_frame(raw.workers, scenario),
@@ -334,10 +346,11 @@ class _ParquetSink:
 
 
 def _workers_frame(columns: dict, scenario: Scenario) -> pd.DataFrame:
-    """Worker records as a DataFrame with named destination, skill and regime."""
+    """Worker records as a DataFrame with named destination, skill, regime, return reason and cohort."""
     frame = pd.DataFrame(columns)
     names = {"destination": list(scenario.destinations), "skill": list(scenario.skills),
-             "regime": list(aggregate.L.REGIMES)}
+             "regime": list(aggregate.L.REGIMES), "return_reason": list(schema.RETURN_REASONS),
+             "hire_cohort": list(schema.HIRE_COHORTS)}
     for column, levels in names.items():
         frame[column] = pd.Categorical.from_codes(frame[column], categories=levels)
     for column in ("early_return", "borrowed", "worse_off"):

@@ -208,6 +208,11 @@ class Quota(Section):
     floor_usd_per_month: UsdBound = Field(description="lowest planned contribution (USD a month)")
     cap_usd_per_month: UsdBound = Field(description="highest planned contribution (USD a month), before the "
                                                     "timeline's quota multiplier")
+    policy_applies_to: Literal["everyone", "new_hires"] = Field(
+        default="everyone",
+        description="whom the timeline's quota_multiplier and quota_surcharge_usd_per_month reach: everyone "
+                    "abroad in the month, or only workers hired from then on (each keeps his hiring month's "
+                    "terms for his whole stay; those met at month 0 keep month 0's)")
 
     @model_validator(mode="after")
     def _rule_inputs(self):
@@ -230,7 +235,12 @@ class Quota(Section):
 class Skim(Section):
     """What managers and special-service agents keep of each payment."""
 
-    share: ShareDist = Field(description="share of each payment kept by managers and agents")
+    share: ShareDist = Field(description="phi: the managers' and agents' cut (a share)")
+    base: Literal["contribution", "on_top"] = Field(
+        default="contribution",
+        description="contribution: managers keep phi of each payment, taken out of the planned contribution Q "
+                    "(a higher skim cannot cost the worker); on_top: the worker is asked Q (1 + phi) and managers "
+                    "keep phi / (1 + phi) of each payment (the state gets Q when he pays in full)")
 
 
 class Wages(Section):

@@ -5,6 +5,7 @@ the kernel a batch at a time, and every accumulator has a fixed size (the
 per-chunk sums of squares excepted: 16 bytes per 16,384 slots). Per-worker
 records, when asked for, are the one output that grows with N.
 """
+import itertools
 import math
 import os
 import threading
@@ -14,7 +15,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from sim import bins
+from sim import bins, schema
 from sim import layout as L
 from sim.config import ConfigError, Scenario
 from sim.kernel import Accumulators, WorkerRecords, simulate_slots
@@ -28,6 +29,8 @@ RECORD_BATCH_CHUNKS = 8
 records): bounds the memory of a streamed run. Results do not depend on the batch size."""
 
 
+REASON_ROWS = tuple(itertools.product(schema.HIRE_COHORTS, schema.RETURN_REASONS))
+"""The rows of a cell in the totals by hire cohort and return reason, in kernel order."""
 HISTOGRAM_SHAPE = (len(L.OUTCOME_METRICS), bins.BINS, 2)
 """Outcome histograms of one cell: per metric and bin, the count and the sum of the values."""
 MEMORY_SHARE = 0.5
@@ -42,7 +45,12 @@ class RawRun(NamedTuple):
     """What a run accumulated, summed over threads; see :mod:`sim.layout` for columns.
 
     monthly : ndarray(int64, (horizon_months, len(MONTHLY_SERIES)))
-    cell_totals : ndarray(int64, (cells, len(CELL_TOTALS)))
+    monthly_by_destination : ndarray(int64, (horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
+        or None (a reference that does not keep it); its columns summed over destinations equal ``monthly``'s
+    cell_totals : ndarray(int64, (cells, len(CELL_TOTALS))), the hires of the run
+    cell_totals_by_reason : ndarray(int64, (cells, len(HIRE_COHORTS), len(RETURN_REASONS), len(CELL_TOTALS))),
+        every returned worker (those met at month 0 of a stock-mode run too), or None (a reference that
+        does not keep it); its "hired_in_run" rows sum to ``cell_totals``
     histogram : ndarray(int64, (cells, len(OUTCOME_METRICS), bins.BINS, 2)), count and sum per bin
     state_revenue_sumsq_usd2, managers_revenue_sumsq_usd2 : float, over slots
     workers : dict of column name -> ndarray, or None
@@ -62,13 +70,17 @@ class RawRun(NamedTuple):
     wall_seconds: float
     workers: dict | None
     chunk_sumsq: np.ndarray | None = None
+    monthly_by_destination: np.ndarray | None = None
+    cell_totals_by_reason: np.ndarray | None = None
 
 
-def _allocate(groups, horizon, cells, n_slots) -> Accumulators:
+def _allocate(groups, horizon, n_dest, cells, n_slots) -> Accumulators:
     n_chunks = (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS
     return Accumulators(
         monthly=np.zeros((groups, horizon, len(L.MONTHLY_SERIES)), np.int64),
+        monthly_by_destination=np.zeros((groups, horizon, n_dest, len(L.MONTHLY_BY_DESTINATION)), np.int64),
         cell_totals=np.zeros((groups, cells, len(L.CELL_TOTALS)), np.int64),
+        cell_totals_by_reason=np.zeros((groups, cells * len(REASON_ROWS), len(L.CELL_TOTALS)), np.int64),
         histogram=np.zeros((groups, cells, *HISTOGRAM_SHAPE), np.int64),
         chunk_sumsq=np.zeros((n_chunks, 2)),
         slot_workers=np.zeros(n_slots, np.int64),
@@ -107,7 +119,7 @@ def simulate(
     workers : int, optional; simulated slots, defaults to ``simulation.workers``
     threads : int, optional; numba threads, defaults to numba's setting. The
         result is bit-identical for any value.
-    keep_workers : bool; also return one record per returned hire (costs a
+    keep_workers : bool; also return one record per returned worker (those met at month 0 too) (costs a
         second pass over each batch and memory proportional to N)
     progress : callable(slots_done), optional
     worker_sink : callable(columns), optional; receives each batch's worker
@@ -129,7 +141,8 @@ def simulate(
     threads = numba.get_num_threads() if threads is None else threads
     check_memory(scenario, threads, n_slots, keep_workers or worker_sink is not None)
     packed = pack(compile_params(scenario), compile_timeline(scenario.timeline, scenario.simulation.horizon_months))
-    cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
+    n_dest = len(scenario.destinations)
+    cells = n_dest * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
 
     previous_threads = numba.get_num_threads()
@@ -138,7 +151,9 @@ def simulate(
     notice = _first_call_notice(compile_notice)
     try:
         monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
+        by_destination = np.zeros((horizon, n_dest, len(L.MONTHLY_BY_DESTINATION)), np.int64)
         cell_totals = np.zeros((cells, len(L.CELL_TOTALS)), np.int64)
+        by_reason = np.zeros((cells * len(REASON_ROWS), len(L.CELL_TOTALS)), np.int64)
         histogram = np.zeros((cells, *HISTOGRAM_SHAPE), np.int64)
         sumsq_parts = []
         worker_parts = []
@@ -148,15 +163,17 @@ def simulate(
             size = min(batch_slots, n_slots - offset)
             records = NO_RECORDS
             if sink is not None:
-                counting = _allocate(threads, horizon, cells, size)
+                counting = _allocate(threads, horizon, n_dest, cells, size)
                 simulate_slots(*packed, seed, first_slot + offset, size, counting, NO_RECORDS)
                 first_row = np.concatenate(([0], np.cumsum(counting.slot_workers)[:-1]))
                 records = _records(first_row, int(counting.slot_workers.sum()))
-            acc = _allocate(threads, horizon, cells, size)
+            acc = _allocate(threads, horizon, n_dest, cells, size)
             simulate_slots(*packed, seed, first_slot + offset, size, acc, records)
             notice.cancel()
             add_exactly(monthly, _over_threads(acc.monthly))
+            add_exactly(by_destination, _over_threads(acc.monthly_by_destination))
             add_exactly(cell_totals, _over_threads(acc.cell_totals))
+            add_exactly(by_reason, _over_threads(acc.cell_totals_by_reason))
             add_exactly(histogram, _over_threads(acc.histogram))
             sumsq_parts.append(acc.chunk_sumsq)
             if sink is not None:
@@ -167,6 +184,8 @@ def simulate(
         notice.cancel()
         numba.set_num_threads(previous_threads)
     sumsq = np.concatenate(sumsq_parts)
+    if n_dest == 1:  # the kernel splits months by destination only when there are several
+        by_destination[:, 0, :] = monthly[:, [getattr(L.M, name) for name in L.MONTHLY_BY_DESTINATION]]
     return RawRun(
         monthly=monthly,
         cell_totals=cell_totals,
@@ -180,6 +199,8 @@ def simulate(
         workers={name: np.concatenate([part[name] for part in worker_parts]) for name in worker_parts[0]}
         if worker_parts else None,
         chunk_sumsq=sumsq,
+        monthly_by_destination=by_destination,
+        cell_totals_by_reason=by_reason.reshape(cells, len(schema.HIRE_COHORTS), len(schema.RETURN_REASONS), -1),
     )
 
 
@@ -226,7 +247,8 @@ def memory_needed_bytes(scenario: Scenario, threads: int, n_slots: int, keep_wor
     their sum) and, with per-worker records, a batch of records."""
     cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
-    per_set = 8 * (cells * (int(np.prod(HISTOGRAM_SHAPE)) + len(L.CELL_TOTALS)) + horizon * len(L.MONTHLY_SERIES))
+    per_set = 8 * (cells * (int(np.prod(HISTOGRAM_SHAPE)) + (1 + len(REASON_ROWS)) * len(L.CELL_TOTALS)) + horizon * len(L.MONTHLY_SERIES)
+                   + horizon * len(scenario.destinations) * len(L.MONTHLY_BY_DESTINATION))
     batch = min(n_slots, (RECORD_BATCH_CHUNKS if keep_workers else BATCH_CHUNKS) * L.CHUNK_WORKERS)
     records = 8 * batch * (len(L.WORKER_CODES) + len(L.WORKER_CENTS) + len(L.WORKER_VALUES)) * 4 if keep_workers else 0
     return (threads + 2) * per_set + 8 * batch + records

@@ -52,25 +52,31 @@ from sim import rng
 from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
 from sim.sampling import draw
-from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_HIRE_MONTH,
-                        I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_RECORD_ROW, I_RECORDED, I_STATE,
-                        I_STATE_REVENUE, BLOCK_SLOTS, collect_arrears, kept_savings, month_pass, record_outcome,
-                        settle, start_worker)
+from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_DESTINATION,
+                        I_EXPENSES_CENTS, I_GROSS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED,
+                        I_RECORD_ROW, I_STATE, I_STATE_REVENUE, BLOCK_SLOTS, collect_arrears, kept_savings,
+                        month_pass, record_outcome, return_reason, settle, start_worker)
 
 class Accumulators(NamedTuple):
     """Aggregates filled by :func:`simulate_slots`; ``G`` groups (one per thread) are summed after.
 
     monthly : ndarray(int64, (G, horizon_months, len(MONTHLY_SERIES)))
-    cell_totals : ndarray(int64, (G, cells, len(CELL_TOTALS)))
+    monthly_by_destination : ndarray(int64, (G, horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
+        filled only when there are several destinations (with one, it is ``monthly``'s columns)
+    cell_totals : ndarray(int64, (G, cells, len(CELL_TOTALS))), the hires of the run
+    cell_totals_by_reason : ndarray(int64, (G, cells * len(HIRE_COHORTS) * len(RETURN_REASONS),
+        len(CELL_TOTALS))), every returned worker, those met at month 0 too, by cohort and return reason
     histogram : ndarray(int64, (G, cells, len(OUTCOME_METRICS), bins.BINS, 2)), per bin the
         count and the sum of the values (cents, or months), see :mod:`sim.bins`
     chunk_sumsq : ndarray(float64, (chunks, 2)), per chunk: sum over slots of the square
         of the slot's payments to the state, and to managers, within the horizon (USD squared)
-    slot_workers : ndarray(int64, (slots,)), hires of the run that returned, per slot
+    slot_workers : ndarray(int64, (slots,)), workers that returned, per slot
     """
 
     monthly: np.ndarray
+    monthly_by_destination: np.ndarray
     cell_totals: np.ndarray
+    cell_totals_by_reason: np.ndarray
     histogram: np.ndarray
     chunk_sumsq: np.ndarray
     slot_workers: np.ndarray
@@ -116,13 +122,14 @@ def simulate_slots(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
             start = chunk * L.CHUNK_WORKERS
             stop = min(start + L.CHUNK_WORKERS, n_slots)
             _simulate_chunk(group_dists, group_values, n_dest, n_skill, group_tlm, seed, first_slot, start, stop, chunk,
-                            acc.monthly[group], acc.cell_totals[group], acc.histogram[group],
+                            acc.monthly[group], acc.monthly_by_destination[group], acc.cell_totals[group],
+                            acc.cell_totals_by_reason[group], acc.histogram[group],
                             acc.slot_workers, acc.chunk_sumsq, records)
 
 
 @njit(cache=True)
 def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start, stop, chunk,
-                    monthly, totals, histogram, slot_workers, chunk_sumsq, records):
+                    monthly, by_destination, totals, by_reason, histogram, slot_workers, chunk_sumsq, records):
     """Local slots ``start`` to ``stop`` of one chunk, into one group's accumulator rows.
 
     Slots go BLOCK_SLOTS at a time (:func:`_simulate_block`); the block tables are allocated
@@ -142,7 +149,7 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
     for block_start in range(start, stop, BLOCK_SLOTS):
         n = min(BLOCK_SLOTS, stop - block_start)
         _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                        real, whole, monthly, totals, histogram, slot_workers, records)
+                        real, whole, monthly, by_destination, totals, by_reason, histogram, slot_workers, records)
         for i in range(n):
             state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
             managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
@@ -155,17 +162,20 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
 
 @njit(cache=True)
 def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                    real, whole, monthly, totals, histogram, slot_workers, records):
+                    real, whole, monthly, by_destination, totals, by_reason, histogram, slot_workers, records):
     """Local slots ``block_start`` to ``block_start + n`` (n <= BLOCK_SLOTS), months outermost.
 
     Each month: vacant slots draw candidates (stock mode from month 1, cohort mode at month 0
     only; in stock mode month 0 holds the steady state, see :func:`_start_steady_state`), then
-    :func:`sim.worker.month_pass`, then those going home pay their arrears and the hires of the
-    run are settled and recorded. The slot-by-slot passes visit only the slots in question
+    :func:`sim.worker.month_pass`, then those going home pay their arrears and are settled and
+    recorded (a worker met at month 0 by his cohort and return reason, and in the records, not in the
+    cells). The slot-by-slot passes visit only the slots in question
     (about one worker-month in 28 has a return), found in bit masks, not by a scan. After the
     horizon (the run-out) the months go on, with the timeline's last month, outside
     ``monthly``, until every worker is home. Leaves each slot's payments within the horizon
-    (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``.
+    (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``. With several
+    destinations, also adds each month's series by destination into ``by_destination``
+    (:func:`_add_by_destination` after each month pass, hires and returns one by one).
     """
     horizon = tlm.shape[0]
     stock_mode = values[at(VALUES.stock_mode, n_dest, n_skill, 0)] != 0.0
@@ -174,7 +184,10 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     interest = values[at(VALUES.interest_rate_per_month, n_dest, n_skill, 0)]
     deduct_arrears = values[at(VALUES.arrears_deducted, n_dest, n_skill, 0)] != 0.0
     intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
+    surcharge = at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, 0)
+    new_hires_only = values[at(VALUES.quota_policy_for_new_hires, n_dest, n_skill, 0)] != 0.0
     keep = records.codes.shape[0] > 0
+    split = n_dest > 1
     real[:, :] = 0.0
     whole[:, :] = 0
     for i in range(n):
@@ -196,19 +209,29 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 key = rng.stream_key(seed, first_slot + block_start + i, whole[I_CANDIDATES, i])
                 if rng.uniform_at(key, U_ARRIVAL) < tlm[t, intake]:
                     c = draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, wage_index],
-                                       tlm[t, quota_multiplier], tlm[t, bribe_multiplier])
+                                       tlm[t, quota_multiplier], tlm[t, surcharge], tlm[t, bribe_multiplier])
                     if c.expected_gain_usd >= reservation:
                         monthly[t, L.M.hires] += 1
+                        if split:
+                            by_destination[t, c.destination, L.MD.hires] += 1
+                        hire_multiplier, hire_surcharge = _quota_terms(tlm, t, quota_multiplier, surcharge,
+                                                                       new_hires_only)
                         start_worker(real, whole, i, c,
                                      values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)], t,
-                                     True, tlm[t, bribe_multiplier])
+                                     True, tlm[t, bribe_multiplier], hire_multiplier, hire_surcharge)
                         vacant -= 1
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
         month = min(t, horizon - 1)
-        sums = month_pass(t, tlm[month, wage_index], tlm[month, quota_multiplier], tlm[month, stay], shock_sd,
+        if split and t == 0:
+            _add_by_destination(by_destination, t, horizon, whole, n_dest, False)
+        month_multiplier, month_surcharge = _quota_terms(tlm, month, quota_multiplier, surcharge,
+                                                         not new_hires_only)
+        sums = month_pass(t, tlm[month, wage_index], month_multiplier, month_surcharge, tlm[month, stay], shock_sd,
                           real, whole, True)
         if t < horizon:
             _add_month(monthly, t, sums)
+            if split:
+                _add_by_destination(by_destination, t, horizon, whole, n_dest, True)
         if t == horizon - 1:  # those still abroad: their payments so far fell within the horizon
             for i in range(n):
                 if whole[I_OCCUPIED, i] != 0 and (sums.returned >> np.uint64(i)) & np.uint64(1) == 0:
@@ -226,10 +249,11 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 monthly[t, L.M.to_state_usd] += arrears_to_state
                 monthly[t, L.M.to_managers_usd] += arrears_to_managers
                 monthly[t, L.M.arrears_collected_usd] += arrears_to_state + arrears_to_managers
+                if split:
+                    _return_by_destination(by_destination, t, horizon, whole, i, arrears_to_state,
+                                           arrears_to_managers)
                 whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                 whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
-            if whole[I_RECORDED, i] == 0:  # the stock-mode worker met at month 0
-                continue
             slot = first_slot + block_start + i
             months = t + 1 - whole[I_HIRE_MONTH, i]
             travel = draw(dists, at(DISTS.travel_cost_usd, n_dest, n_skill, 0),
@@ -237,8 +261,10 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             kept = kept_savings(whole, i, months)
             settlement = settle(real[F_BRIBE, i], whole[I_BORROWED, i] != 0, months, whole[I_CONTRACT, i], interest,
                                 real[F_HOME_WAGE, i], kept, travel)
+            sent_home = (sums.sent_home >> np.uint64(i)) & np.uint64(1) != 0
+            reason = return_reason(t, horizon, months, whole[I_CONTRACT, i], sent_home)
             record_outcome(real, whole, i, slot, months, kept, arrears_to_state + arrears_to_managers, settlement,
-                           n_skill, totals, histogram, records)
+                           reason, n_skill, totals, by_reason, histogram, records)
             slot_workers[block_start + i] += 1
         t += 1
 
@@ -258,6 +284,57 @@ def _add_month(monthly, t, sums):
     monthly[t, L.M.months_served_sum] += sums.months_served
 
 
+@njit(cache=True, inline="always")
+def _add_by_destination(by_destination, t, horizon, whole, n_dest, after):
+    """Month ``t``'s series by destination from the running totals (gross, to state, to managers)
+    of each destination's workers abroad. After the month pass (``after``) it adds them to month
+    ``t``, counts the workers and their expenses, and takes the same totals away from month ``t +
+    1`` (which :func:`_return_by_destination` gives back for those going home), so each month gets
+    the difference, its own money. Before the first month pass (not ``after``) it takes away the
+    totals the workers bring to month 0 (in stock mode, those of their months before it). Kept
+    money is gross - expenses - to state - to managers. Branch-free selects over the block's
+    columns, once per destination."""
+    for d in range(n_dest):
+        active = expenses = gross = to_state = to_managers = np.int64(0)
+        for i in range(BLOCK_SLOTS):
+            mine = (whole[I_DESTINATION, i] == d) & (whole[I_OCCUPIED, i] != 0)
+            active += np.int64(1) if mine else np.int64(0)
+            expenses += whole[I_EXPENSES_CENTS, i] if mine else np.int64(0)
+            gross += whole[I_GROSS, i] if mine else np.int64(0)
+            to_state += whole[I_STATE, i] if mine else np.int64(0)
+            to_managers += whole[I_MANAGERS, i] if mine else np.int64(0)
+        if after:
+            by_destination[t, d, L.MD.workers_active] += active
+            by_destination[t, d, L.MD.expenses_usd] += expenses
+            by_destination[t, d, L.MD.kept_usd] -= expenses
+            _add_money(by_destination, t, d, gross, to_state, to_managers)
+            if t + 1 < horizon:
+                _add_money(by_destination, t + 1, d, -gross, -to_state, -to_managers)
+        else:
+            _add_money(by_destination, t, d, -gross, -to_state, -to_managers)
+
+
+@njit(cache=True, inline="always")
+def _add_money(by_destination, t, d, gross, to_state, to_managers):
+    """Add running totals (cents) to month ``t`` of destination ``d``: gross, payments, kept."""
+    by_destination[t, d, L.MD.gross_earnings_usd] += gross
+    by_destination[t, d, L.MD.to_state_usd] += to_state
+    by_destination[t, d, L.MD.to_managers_usd] += to_managers
+    by_destination[t, d, L.MD.kept_usd] += gross - to_state - to_managers
+
+
+@njit(cache=True, inline="always")
+def _return_by_destination(by_destination, t, horizon, whole, i, arrears_to_state, arrears_to_managers):
+    """The worker of column ``i`` going home after month ``t``, with the arrears collected from his
+    savings (cents): a return, and his totals before the arrears given back to month ``t + 1``."""
+    d = whole[I_DESTINATION, i]
+    by_destination[t, d, L.MD.returns] += 1
+    _add_money(by_destination, t, d, np.int64(0), arrears_to_state, arrears_to_managers)
+    if t + 1 < horizon:
+        _add_money(by_destination, t + 1, d, whole[I_GROSS, i], whole[I_STATE, i] - arrears_to_state,
+                    whole[I_MANAGERS, i] - arrears_to_managers)
+
+
 @njit(cache=True)
 def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n, real, whole):
     """Month 0 of a stock-mode block: each slot holds a worker of the steady state, or is vacant.
@@ -270,19 +347,23 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     I_MANAGERS_REVENUE start at minus them). Returns the set of slots vacant at month 0.
     """
     intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
+    surcharge = at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, 0)
+    new_hires_only = values[at(VALUES.quota_policy_for_new_hires, n_dest, n_skill, 0)] != 0.0
     vacancies = np.uint64(0)
     waiting = np.uint64(0)  # slots whose worker starts in a month before 0
     first_month = 0
+    hire_multiplier, hire_surcharge = _quota_terms(tlm, 0, quota_multiplier, surcharge, new_hires_only)
+    month_multiplier, month_surcharge = _quota_terms(tlm, 0, quota_multiplier, surcharge, not new_hires_only)
     for i in range(n):
         candidate, c, served = steady_state_worker(
             dists, values, n_dest, n_skill, seed, first_slot + i, tlm[0, intake], tlm[0, wage_index],
-            tlm[0, quota_multiplier], tlm[0, bribe_multiplier], tlm[0, stay])
+            tlm[0, quota_multiplier], tlm[0, surcharge], tlm[0, bribe_multiplier], tlm[0, stay])
         whole[I_CANDIDATES, i] = candidate
         if served < 0:
             vacancies |= np.uint64(1) << np.uint64(i)
             continue
         start_worker(real, whole, i, c, values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)],
-                     -served, False, 1.0)
+                     -served, False, 1.0, hire_multiplier, hire_surcharge)
         whole[I_OCCUPIED, i] = 0
         waiting |= np.uint64(1) << np.uint64(i)
         first_month = min(first_month, -served)
@@ -295,7 +376,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
                 whole[I_OCCUPIED, i] = 1
                 waiting &= ~(np.uint64(1) << np.uint64(i))
         if t < 0:
-            month_pass(t, tlm[0, wage_index], tlm[0, quota_multiplier], 1.0,
+            month_pass(t, tlm[0, wage_index], month_multiplier, month_surcharge, 1.0,
                        values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)], real, whole, False)
     for i in range(n):
         whole[I_STATE_REVENUE, i] = -whole[I_STATE, i]
@@ -309,6 +390,16 @@ def _timeline_columns(n_dest, n_skill):
     return (at(TIMELINE.intake, n_dest, n_skill, 0), at(TIMELINE.wage_index, n_dest, n_skill, 0),
             at(TIMELINE.quota_multiplier, n_dest, n_skill, 0), at(TIMELINE.bribe_multiplier, n_dest, n_skill, 0),
             at(TIMELINE.stay, n_dest, n_skill, 0))
+
+
+@njit(cache=True, inline="always")
+def _quota_terms(tlm, t, quota_multiplier, surcharge, applies):
+    """(multiplier, surcharge in USD a month) of the planned contribution from month ``t`` of the
+    timeline when the quota policy ``applies`` here, else (1, 0), which leaves it as it is: a
+    worker's month applies it when it reaches everyone abroad, his hiring when new hires only."""
+    if applies:
+        return tlm[t, quota_multiplier], tlm[t, surcharge]
+    return 1.0, 0.0
 
 
 @njit(cache=True, inline="always")

@@ -29,6 +29,9 @@ M = INDICES["monthly"]
 """Columns of the monthly accumulator, (horizon_months, len(MONTHLY_SERIES)); USD in cents.
 ``to_state_usd`` and ``to_managers_usd`` include the arrears collected from workers going home
 that month, so ``kept_usd`` is what the workers' savings grew by."""
+MD = INDICES["monthly_by_destination"]
+"""Columns of the monthly accumulator by destination, (horizon_months, destinations,
+len(MONTHLY_BY_DESTINATION)); USD in cents, summing over destinations to the same columns of ``M``."""
 C = INDICES["cells"]
 """Columns of the per-cell totals over returned hires of the run, (cells, len(CELL_TOTALS)); USD in
 cents."""
@@ -38,6 +41,7 @@ W, WC, WV = INDICES["worker_codes"], INDICES["worker_cents"], INDICES["worker_va
 """Columns of the per-worker records: integers, money in cents, floats."""
 
 MONTHLY_SERIES = M._fields
+MONTHLY_BY_DESTINATION = MD._fields
 CELL_TOTALS = C._fields
 OUTCOME_METRICS = H._fields
 WORKER_CODES = W._fields

@@ -63,6 +63,8 @@ def parameters_page() -> str:
 
 TABLES = {
     "monthly": "`monthly`: one row per month; `monthly.parquet` at real-world scale",
+    "monthly_by_destination": "`monthly_by_destination`: one row per month and destination; "
+                              "`monthly_by_destination.parquet` at real-world scale (long: a `destination` column)",
     "cells": "`cells`: sums over the returned hires of the run, per destination, skill and regime",
     "histograms": "`histograms`: outcomes kept as histograms per cell (0.1% bins, `sim/bins.py`)",
     "worker_codes": "`worker_codes`: per-worker records, integers (`workers.parquet`)",

@@ -54,7 +54,8 @@ def _category_at(values, first, count, u):
 
 
 @njit(cache=True, inline="always")
-def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, bribe_multiplier):
+def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, quota_surcharge,
+                   bribe_multiplier):
     """A :class:`Candidate`'s attributes at recruitment, from the candidate's stream ``key``.
 
     The expected net gain of a completed contract, which decides whether he goes, is reckoned
@@ -82,11 +83,14 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
     quota = min(max(quota, values[at(VALUES.quota_floor_usd_per_month, n_dest, n_skill, destination)]),
                 values[at(VALUES.quota_cap_usd_per_month, n_dest, n_skill, destination)])
     skim = draw(dists, at(DISTS.skim_share, n_dest, n_skill, 0), key, D_SKIM)
+    if values[at(VALUES.skim_on_top, n_dest, n_skill, 0)] != 0.0:  # asked Q (1 + phi), managers keep phi of Q
+        quota = quota * (1.0 + skim)
+        skim = skim / (1.0 + skim)
     borrowed = rng.uniform_at(key, U_BORROWED) < values[at(VALUES.borrowed_share, n_dest, n_skill, 0)]
     idle = values[at(VALUES.idle_probability_per_month, n_dest, n_skill, regime)]
     expected_earnings = capacity * wage_index * (1.0 - idle)
-    expected_gain = (contract * (expected_earnings - expenses - quota * quota_multiplier - home_wage)
-                     - bribe * bribe_multiplier)
+    asked = quota * quota_multiplier + quota_surcharge
+    expected_gain = contract * (expected_earnings - expenses - asked - home_wage) - bribe * bribe_multiplier
     return Candidate(destination, skill, regime, contract, bribe, home_wage, capacity, expenses, hazard, quota, skim,
                      borrowed, expected_gain)
 
@@ -114,7 +118,7 @@ def _steady_state_age(contract, hazard, u):
 
 @njit(cache=True)
 def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, intake, wage_index, quota_multiplier,
-                        bribe_multiplier, timeline_stay):
+                        quota_surcharge, bribe_multiplier, timeline_stay):
     """What holds a stock-mode slot at month 0: a worker drawn from the steady state, or a vacancy.
 
     The steady state is that of the month-0 timeline (``intake``, the multipliers, and
@@ -136,7 +140,8 @@ def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, intake, wage
     while True:
         key = rng.stream_key(seed, slot, candidate + 1)
         candidate += 1
-        c = draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, bribe_multiplier)
+        c = draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, quota_surcharge,
+                           bribe_multiplier)
         goes = rng.uniform_at(key, U_ARRIVAL) < intake and c.expected_gain_usd >= reservation
         hazard = 1.0 - (1.0 - c.hazard_per_month) * timeline_stay
         spell = _expected_months(c.contract_months, hazard) if goes else 1.0

@@ -22,6 +22,13 @@ What is left to write by hand for a new parameter or column is its arithmetic: i
 from typing import Callable, NamedTuple
 
 REGIMES = ("camp", "free")
+HIRE_COHORTS = ("met_at_month_0", "hired_in_run")
+"""Who a returned worker is: one abroad at month 0 of a stock-mode run (hired before it), or a hire
+of the run."""
+RETURN_REASONS = ("completed", "early", "sent_home_by_policy", "abroad_at_horizon")
+"""Why a worker went home, as :func:`sim.worker.return_reason` decides: his contract served; early, by
+his own hazard; early, sent home by the timeline's repatriation hazard; or still abroad at the last
+month of the horizon (his outcome is that of the run-out, whatever ended it)."""
 """The living regimes, in kernel order."""
 AXES = ("destination", "skill", "regime", "shared")
 """How a parameter varies: one value per destination, per skill, per regime, or one for everyone.
@@ -30,6 +37,8 @@ PLACEHOLDERS = {"destination": "<destination>", "skill": "<skill>", "regime": "<
 """The part of a config path that names one destination, skill or regime."""
 MULTIPLIER_LIMIT = 1000.0
 """Largest value of any multiplier (skill, regime, timeline)."""
+SURCHARGE_LIMIT_USD = 1e6
+"""Largest quota surcharge, USD a month."""
 
 
 class Param(NamedTuple):
@@ -84,6 +93,8 @@ PARAMS = (
     Param("regime_earnings_multiplier", "regimes.<regime>.earnings_multiplier", "regime", "value", "multiplier"),
     Param("idle_probability_per_month", "regimes.<regime>.idle_probability_per_month", "regime", "value",
           "probability per month"),
+    Param("quota_policy_for_new_hires", "quota.policy_applies_to", "shared", "flag", "1 or 0", equals="new_hires"),
+    Param("skim_on_top", "skim.base", "shared", "flag", "1 or 0", equals="on_top"),
     Param("quota_from_retention", "quota.rule", "shared", "flag", "1 or 0", equals="retention"),
     Param("wage_shock_sd", "wages.monthly_shock_sd", "shared", "value", "share of earnings"),
     Param("borrowed_share", "bribe_finance.borrowed_share", "shared", "value", "share"),
@@ -120,8 +131,12 @@ LEVERS = (
     Lever("repatriation_hazard_per_month", 0.0, 0.0, 1.0, "probability per month", "monthly probability of being "
           "sent home, on top of each worker's own early-return hazard; applies to everyone abroad", packed=False),
     Lever("quota_multiplier", 1.0, 0.0, MULTIPLIER_LIMIT, "multiplier", "multiplies the planned contribution due "
-          "this month; applies to everyone abroad, contracts already running included, and to the decision of "
-          "candidates hired this month"),
+          "this month; quota.policy_applies_to = \"everyone\" (default): everyone abroad, contracts already "
+          "running included; \"new_hires\": a worker keeps his hiring month's value (month 0's for those met at "
+          "month 0); either way it enters the decision of candidates hired this month"),
+    Lever("quota_surcharge_usd_per_month", 0.0, 0.0, SURCHARGE_LIMIT_USD, "USD per month", "added to the "
+          "planned contribution asked this month, after the quota multiplier: Q * quota_multiplier + surcharge; "
+          "reaches whom quota.policy_applies_to says, like the multiplier"),
     Lever("bribe_multiplier", 1.0, 0.0, MULTIPLIER_LIMIT, "multiplier", "multiplies the bribe of those hired this "
           "month (and deters candidates); workers already abroad paid theirs"),
     Lever("wage_index", 1.0, 0.0, MULTIPLIER_LIMIT, "multiplier", "multiplies earnings this month (exchange rate, "
@@ -153,7 +168,8 @@ TIMELINE_COLUMNS = (
 class Column(NamedTuple):
     """A column of one of the kernel's outputs.
 
-    table : ``"monthly"`` (one row per month, summed over workers abroad), ``"cells"`` (sums over
+    table : ``"monthly"`` (one row per month, summed over workers abroad), ``"monthly_by_destination"``
+        (the same, one row per month and destination), ``"cells"`` (sums over
         the returned hires of the run, per destination, skill and regime), ``"histograms"`` (the
         outcomes kept as 0.1% histograms per cell, :mod:`sim.bins`), or a per-worker record:
         ``"worker_codes"`` (integers), ``"worker_cents"`` (money), ``"worker_values"`` (floats)
@@ -232,6 +248,12 @@ COLUMNS = (
     Column("contract_months_sum", "monthly", "months summed", "contract length of the workers abroad"),
     Column("months_served_sum", "monthly", "months summed", "months the workers abroad had served before the month"),
 
+    Column("workers_active", "monthly_by_destination", "workers", "workers abroad in the destination during the "
+                                                                    "month"),
+    Column("hires", "monthly_by_destination", "workers", "workers hired for the destination this month"),
+    Column("returns", "monthly_by_destination", "workers", "workers who went home from it after the month"),
+    *_money("monthly_by_destination", False),
+
     Column("workers", "cells", "workers", "returned hires of the run"),
     Column("completed", "cells", "workers", "of those, who served their whole contract"),
     Column("worse_off", "cells", "workers", "of those, whose net gain is negative"),
@@ -256,13 +278,20 @@ COLUMNS = (
 
     Column("slot", "worker_codes", "index", "the simulated post he held"),
     Column("candidate", "worker_codes", "index", "the slot's candidate he was (0 the first)"),
-    Column("hire_month", "worker_codes", "month", "month he started"),
+    Column("hire_month", "worker_codes", "month", "month he started (negative for a worker abroad at month "
+                                                 "0 of a stock-mode run who started before it)"),
     Column("destination", "worker_codes", "index", "destination, in scenario order"),
     Column("skill", "worker_codes", "index", "skill, in scenario order"),
     Column("regime", "worker_codes", "index", "0 camp, 1 free"),
     Column("contract_months", "worker_codes", "months", "contract length"),
     Column("months_served", "worker_codes", "months", "months abroad"),
     Column("early_return", "worker_codes", "1 or 0", "went home before his contract was served"),
+    Column("hire_cohort", "worker_codes", "index", "0 abroad at month 0 of a stock-mode run (hired at month "
+                                                   "0 or before, his months before 0 included), 1 a hire of the "
+                                                   "run (HIRE_COHORTS)"),
+    Column("return_reason", "worker_codes", "index", "why he went home, in the order of RETURN_REASONS: 0 "
+                                                     "completed, 1 early, 2 sent home by policy, 3 still abroad "
+                                                     "at the horizon"),
     Column("borrowed", "worker_codes", "1 or 0", "borrowed the bribe"),
     Column("worse_off", "worker_codes", "1 or 0", "net gain negative"),
     Column("bribe_usd", "worker_cents", "USD", "bribe paid"),
@@ -280,12 +309,16 @@ COLUMNS = (
                                                                                "regime multipliers included"),
     Column("expenses_usd_per_month", "worker_values", "USD per month", "his monthly expenses"),
     Column("quota_usd_per_month", "worker_values", "USD per month", "his planned contribution, before policy "
-                                                                    "multipliers"),
-    Column("skim_share", "worker_values", "share", "share of each payment kept by managers"),
+                                                                    "multipliers (skim.base on_top: Q (1 + phi); "
+                                                                    "quota.policy_applies_to new_hires: his hiring "
+                                                                    "month's multiplier and surcharge included)"),
+    Column("skim_share", "worker_values", "share", "share of each payment kept by managers (skim.base "
+                                                          "on_top: phi / (1 + phi))"),
     Column("kept_usd_per_month", "worker_values", "USD per month", "kept over months abroad"),
 )
 """Every column the kernel writes, table by table in kernel order."""
-OUTPUT_TABLES = ("monthly", "cells", "histograms", "worker_codes", "worker_cents", "worker_values")
+OUTPUT_TABLES = ("monthly", "monthly_by_destination", "cells", "histograms", "worker_codes", "worker_cents",
+                 "worker_values")
 MONEY_UNITS = ("USD", "USD per month")
 """Units held as whole cents (but in ``worker_values``)."""
 

@@ -23,6 +23,7 @@ from numba import njit
 from sim import bins
 from sim import layout as L
 from sim import rng
+from sim.schema import HIRE_COHORTS, RETURN_REASONS
 
 BLOCK_SLOTS = 64
 """Slots simulated side by side: 2 tables of (fields, BLOCK_SLOTS) 8-byte values (14 KB). At most
@@ -38,13 +39,14 @@ F_COUNT = 8
  I_EXPENSES_CENTS, I_ARREARS, I_GROSS, I_STATE, I_MANAGERS,  # his month's expenses; running totals
  I_HIRE_MONTH,  # month he started (negative for the stock-mode worker met at month 0)
  I_DESTINATION, I_SKILL, I_REGIME, I_CONTRACT, I_BORROWED,
- I_RECORDED,  # 1 for a hire of the run (outcome counted), 0 for the stock-mode month-0 worker
+ I_RECORDED,  # 1 for a hire of the run (in the cells), 0 for the stock-mode month-0 worker
  I_CANDIDATES,  # candidates the slot has drawn so far
  I_RECORD_ROW,  # the slot's next row of ``records``, or -1
  I_STATE_REVENUE, I_MANAGERS_REVENUE,  # the slot's payments within the horizon (cents)
  I_DUE,  # planned contributions asked of him so far, arrears aside (cents)
  ) = range(20)
 I_COUNT = 20
+COMPLETED, EARLY, SENT_HOME_BY_POLICY, ABROAD_AT_HORIZON = range(len(RETURN_REASONS))
 
 
 @njit(cache=True, inline="always")
@@ -54,11 +56,14 @@ def cents(usd):
 
 
 @njit(cache=True, inline="always")
-def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier):
+def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier,
+                 quota_multiplier, quota_surcharge):
     """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block.
-    A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``."""
+    A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``. His
+    contribution is ``Q * quota_multiplier + quota_surcharge`` for his whole stay: the terms of his
+    hiring month when the quota policy reaches new hires only, else (1, 0)."""
     real[F_CAPACITY, i] = candidate.earning_capacity_usd_per_month
-    real[F_QUOTA, i] = candidate.quota_usd_per_month
+    real[F_QUOTA, i] = candidate.quota_usd_per_month * quota_multiplier + quota_surcharge
     real[F_SKIM, i] = candidate.skim_share
     real[F_STAY, i] = 1.0 - candidate.hazard_per_month
     real[F_IDLE, i] = idle_probability
@@ -96,25 +101,28 @@ class MonthSums(NamedTuple):
     contract_months: np.int64
     months_served: np.int64  # before this month
     returned: np.uint64  # bit i: the worker of column i goes home after the month
+    sent_home: np.uint64  # bit i: he goes home early by the timeline's repatriation hazard, not his own
 
 
 @njit(cache=True, inline="always")
-def month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, whole, may_return):
+def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, shock_sd, real, whole, may_return):
     """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
 
-    ``wage_index``, ``quota_multiplier`` and ``timeline_stay`` (1 - repatriation hazard) are the
-    timeline's entries for month ``t`` (its last month during the run-out, its first for the
+    ``wage_index``, ``quota_multiplier``, ``quota_surcharge`` (USD a month) and ``timeline_stay``
+    (1 - repatriation hazard) are the timeline's entries for month ``t`` (the quota's (1, 0) when it
+    reaches new hires only) (its last month during the run-out, its first for the
     months before 0 that a stock-mode worker served). Month ``t`` uses counters ``2t`` (split
     into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of each slot's monthly
     stream, modulo 2**64 for ``t < 0``. Updates the running fields of ``whole`` (arrears, gross,
     to state, to managers, due); vacant slots are computed too and masked out. With
     ``may_return`` False nobody goes home (the months a worker met at month 0 had served).
     Returns :class:`MonthSums`; kept money is derived by the caller: gross - expenses - to
-    state - to managers.
+    state - to managers. A worker going home early with his hazard uniform ``u`` at or above
+    his own hazard ``1 - (1 - h)`` (so below the combined one) is sent home by the policy.
     """
     active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
     returns_sum = early_sum = contract_sum = served_sum = np.int64(0)
-    returned = np.uint64(0)
+    returned = sent_home = np.uint64(0)
     for i in range(BLOCK_SLOTS):
         key = np.uint64(whole[I_KEY, i])
         occupied = whole[I_OCCUPIED, i] != 0
@@ -123,7 +131,7 @@ def month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, w
         works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
         earnings = cents(real[F_CAPACITY, i] * wage_index * shock) if works else np.int64(0)
         expenses_cents = whole[I_EXPENSES_CENTS, i]
-        due_now = cents(real[F_QUOTA, i] * quota_multiplier)
+        due_now = cents(real[F_QUOTA, i] * quota_multiplier + quota_surcharge)
         due = due_now + whole[I_ARREARS, i]
         paid = min(due, max(earnings - expenses_cents, np.int64(0)))
         arrears = due - paid
@@ -143,6 +151,7 @@ def month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, w
         whole[I_MANAGERS, i] += to_managers
         whole[I_DUE, i] += due_now
         returned |= np.uint64(returns) << np.uint64(i)
+        sent_home |= np.uint64((returns != completed) & (u_hazard >= 1.0 - real[F_STAY, i])) << np.uint64(i)
         active += occupied
         gross_sum += earnings
         state_sum += to_state
@@ -154,7 +163,7 @@ def month_pass(t, wage_index, quota_multiplier, timeline_stay, shock_sd, real, w
         contract_sum += contract
         served_sum += served
     return MonthSums(active, gross_sum, state_sum, managers_sum, expenses_sum, arrears_sum, returns_sum, early_sum,
-                     contract_sum, served_sum, returned)
+                     contract_sum, served_sum, returned, sent_home)
 
 
 @njit(cache=True, inline="always")
@@ -213,41 +222,63 @@ def kept_savings(whole, i, months):
 
 
 @njit(cache=True, inline="always")
-def record_outcome(real, whole, i, slot, months, kept, collected, s, n_skill, totals, histogram, records):
-    """Add the returning hire of column ``i`` (global ``slot``), after ``months`` abroad, to his
-    cell's totals and histograms, and to ``records`` when it has rows. ``kept``: his
-    :func:`kept_savings` (cents); ``collected``: the
-    arrears collected from him at return (cents); ``s``: his :class:`Settlement`."""
+def return_reason(t, horizon, months, contract, sent_home):
+    """Why a worker went home after month ``t`` (an index of :data:`sim.schema.RETURN_REASONS`)."""
+    if t >= horizon:
+        return ABROAD_AT_HORIZON
+    if sent_home:
+        return SENT_HOME_BY_POLICY
+    return COMPLETED if months >= contract else EARLY
+
+
+@njit(cache=True, inline="always")
+def _add_totals(totals, row, real, whole, i, months, kept, collected, s):
+    """Add the returning worker of column ``i`` to row ``row`` of ``totals`` (columns of CELL_TOTALS)."""
+    totals[row, L.C.workers] += 1
+    totals[row, L.C.completed] += int(s.completed)
+    totals[row, L.C.worse_off] += int(s.worse_off)
+    totals[row, L.C.months_served] += months
+    totals[row, L.C.contract_months] += whole[I_CONTRACT, i]
+    totals[row, L.C.bribe_usd] += s.bribe
+    totals[row, L.C.quota_usd_per_month] += cents(whole[I_DUE, i] / 100.0 / months)
+    totals[row, L.C.home_wage_usd_per_month] += cents(real[F_HOME_WAGE, i])
+    totals[row, L.C.gross_earnings_usd] += whole[I_GROSS, i]
+    totals[row, L.C.to_state_usd] += whole[I_STATE, i]
+    totals[row, L.C.to_managers_usd] += whole[I_MANAGERS, i]
+    totals[row, L.C.expenses_usd] += months * whole[I_EXPENSES_CENTS, i]
+    totals[row, L.C.kept_usd] += kept
+    totals[row, L.C.arrears_at_return_usd] += whole[I_ARREARS, i]
+    totals[row, L.C.cash_home_usd] += s.cash_home
+    totals[row, L.C.net_gain_usd] += s.net_gain
+    totals[row, L.C.kept_usd_per_month] += s.kept_per_month
+    totals[row, L.C.stay_home_earnings_usd] += s.stay_home
+    totals[row, L.C.quota_due_usd] += whole[I_DUE, i]
+    totals[row, L.C.arrears_collected_usd] += collected
+    if s.completed:
+        totals[row, L.C.cash_home_completed_usd] += s.cash_home
+
+
+@njit(cache=True, inline="always")
+def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_skill, totals, by_reason, histogram,
+                   records):
+    """Add the returning worker of column ``i`` (global ``slot``), after ``months`` abroad, to
+    ``by_reason`` (row ``(cell * len(HIRE_COHORTS) + cohort) * len(RETURN_REASONS) + reason``), a
+    hire of the run also to his cell's totals and histograms, and to ``records`` when it has rows.
+    ``kept``: his :func:`kept_savings` (cents); ``collected``: the arrears collected from him at
+    return (cents); ``s``: his :class:`Settlement`; ``reason``: his :func:`return_reason`."""
     gross, to_state, to_managers = whole[I_GROSS, i], whole[I_STATE, i], whole[I_MANAGERS, i]
     expenses_total = months * whole[I_EXPENSES_CENTS, i]
     arrears = whole[I_ARREARS, i]
     cell = (whole[I_DESTINATION, i] * n_skill + whole[I_SKILL, i]) * len(L.REGIMES) + whole[I_REGIME, i]
-    totals[cell, L.C.workers] += 1
-    totals[cell, L.C.completed] += int(s.completed)
-    totals[cell, L.C.worse_off] += int(s.worse_off)
-    totals[cell, L.C.months_served] += months
-    totals[cell, L.C.contract_months] += whole[I_CONTRACT, i]
-    totals[cell, L.C.bribe_usd] += s.bribe
-    totals[cell, L.C.quota_usd_per_month] += cents(whole[I_DUE, i] / 100.0 / months)
-    totals[cell, L.C.home_wage_usd_per_month] += cents(real[F_HOME_WAGE, i])
-    totals[cell, L.C.gross_earnings_usd] += gross
-    totals[cell, L.C.to_state_usd] += to_state
-    totals[cell, L.C.to_managers_usd] += to_managers
-    totals[cell, L.C.expenses_usd] += expenses_total
-    totals[cell, L.C.kept_usd] += kept
-    totals[cell, L.C.arrears_at_return_usd] += arrears
-    totals[cell, L.C.cash_home_usd] += s.cash_home
-    totals[cell, L.C.net_gain_usd] += s.net_gain
-    totals[cell, L.C.kept_usd_per_month] += s.kept_per_month
-    totals[cell, L.C.stay_home_earnings_usd] += s.stay_home
-    totals[cell, L.C.quota_due_usd] += whole[I_DUE, i]
-    totals[cell, L.C.arrears_collected_usd] += collected
-    if s.completed:
-        totals[cell, L.C.cash_home_completed_usd] += s.cash_home
-    _count(histogram, cell, L.H.cash_home_usd, s.cash_home)
-    _count(histogram, cell, L.H.net_gain_usd, s.net_gain)
-    _count(histogram, cell, L.H.kept_usd_per_month, s.kept_per_month)
-    _count(histogram, cell, L.H.months_served, months)
+    hired_in_run = whole[I_RECORDED, i]
+    _add_totals(by_reason, (cell * len(HIRE_COHORTS) + hired_in_run) * len(RETURN_REASONS) + reason, real, whole, i,
+                months, kept, collected, s)
+    if hired_in_run:
+        _add_totals(totals, cell, real, whole, i, months, kept, collected, s)
+        _count(histogram, cell, L.H.cash_home_usd, s.cash_home)
+        _count(histogram, cell, L.H.net_gain_usd, s.net_gain)
+        _count(histogram, cell, L.H.kept_usd_per_month, s.kept_per_month)
+        _count(histogram, cell, L.H.months_served, months)
     row = whole[I_RECORD_ROW, i]
     if row < 0:
         return
@@ -262,6 +293,8 @@ def record_outcome(real, whole, i, slot, months, kept, collected, s, n_skill, to
     codes[row, L.W.contract_months] = whole[I_CONTRACT, i]
     codes[row, L.W.months_served] = months
     codes[row, L.W.early_return] = int(not s.completed)
+    codes[row, L.W.return_reason] = reason
+    codes[row, L.W.hire_cohort] = hired_in_run
     codes[row, L.W.borrowed] = whole[I_BORROWED, i]
     codes[row, L.W.worse_off] = s.worse_off
     money[row, L.WC.bribe_usd] = s.bribe

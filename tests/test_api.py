@@ -125,7 +125,8 @@ def test_save_writes_a_complete_new_directory_each_time(result, tmp_path):
     first = result.save(tmp_path)
     second = result.save(tmp_path)
     assert first != second
-    expected = {"manifest.json", "summary.json", "monthly.parquet", "outcomes.parquet", "distributions.parquet",
+    expected = {"manifest.json", "summary.json", "monthly.parquet", "monthly_by_destination.parquet",
+                "outcomes.parquet", "outcomes_by_reason.parquet", "distributions.parquet",
                 "calibration.csv", "workers.parquet", "state_revenue.png", "household_outcomes.png",
                 "calibration.png", "flows.png", "report.html"}
     assert {path.name for path in first.iterdir()} == expected
@@ -157,7 +158,8 @@ def test_cli_streams_worker_records_to_the_run_directory(tmp_path):
     (directory,) = [path for path in out.iterdir()]
     workers = pd.read_parquet(directory / "workers.parquet")
     summary = json.loads((directory / "summary.json").read_text())
-    assert len(workers) == summary["n_returns_recorded"] > 1500
+    # the cells hold the hires of the run; the records also those abroad at month 0
+    assert (workers.hire_cohort == "hired_in_run").sum() == summary["n_returns_recorded"] > 1500
     assert set(workers.regime.unique()) == {"camp", "free"}
     in_memory = sim.run(sim.load_config(BASELINE, ["simulation.horizon_months=36"]), seed=4, workers=1500,
                         keep_workers=True).workers

@@ -109,6 +109,29 @@ def test_managers_take_their_share_of_each_payment_and_the_state_the_rest():
     np.testing.assert_array_equal(cents(w.to_state_usd), months * (70_000 - managers_per_month))
 
 
+def test_a_skim_on_top_is_asked_of_the_worker_and_leaves_the_state_its_contribution():
+    # phi up to 25%: $700 (1 + phi) <= $900 = capacity - expenses, so every month is paid in full
+    skims = ('skim.share={ dist = "uniform", low = 0.0, high = 0.25 }',
+             "regimes.camp.early_return_hazard_per_month=0.05")
+    w = cohort(*skims, NO_THRESHOLD, 'skim.base="on_top"').workers
+    taken_out = cohort(*skims, NO_THRESHOLD).workers
+    months, kept_share = w.months_served.to_numpy(), w.skim_share.to_numpy()
+    phi = kept_share / (1.0 - kept_share)  # the recorded share of each payment is phi / (1 + phi)
+    np.testing.assert_allclose(phi, taken_out.skim_share.to_numpy(), rtol=1e-12)  # same draws
+    assert phi.max() > 0.24
+    asked = round_cents(700 * (1 + phi))  # asked each month: Q (1 + phi)
+    managers = np.floor(kept_share * asked + 0.5).astype(np.int64)  # of each payment, to the cent
+    np.testing.assert_array_equal(cents(w.quota_due_usd), months * asked)
+    np.testing.assert_array_equal(cents(w.to_managers_usd), months * managers)
+    np.testing.assert_array_equal(cents(w.to_state_usd), months * (asked - managers))
+    # the state gets its $700 a month and managers phi $700, each to within the rounding of a cent
+    assert (np.abs(asked - managers - 70_000) <= 1).all()
+    assert (np.abs(managers - 70_000 * phi) <= 1).all()
+    # the worker pays the skim: he keeps phi $700 a month less than when it is taken out of Q
+    lost = cents(taken_out.kept_usd) - cents(w.kept_usd)
+    assert (np.abs(lost - months * 70_000 * phi) <= 2 * months).all()
+
+
 # --- 4. idle months of free movers -----------------------------------------------------------------
 def test_free_movers_earn_nothing_in_idle_months_which_come_binomially():
     p = 0.1
@@ -232,6 +255,26 @@ def test_quota_multiplier_raises_what_everyone_abroad_owes_that_month():
     assert (cents(w.to_managers_usd) == managers.sum()).all()
     assert (cents(w.kept_usd) == 24 * 90_000 - paid.sum()).all()  # $4,450
     assert (cents(w.arrears_at_return_usd) == 0).all()
+
+
+@pytest.mark.parametrize("applies_to", ["everyone", "new_hires"])
+def test_a_quota_surcharge_is_added_after_the_multiplier_for_whom_the_policy_reaches(applies_to):
+    """Asked Q * multiplier + surcharge: $700 x 1.1 + $10 = $780 in months 0-5, $700 x 1.15 + $40 = $845
+    from month 6 (both within the $900 he can pay). Everyone abroad pays the month's terms; under
+    "new_hires" these workers, all hired at month 0, keep month 0's for their whole stay."""
+    w = cohort("timeline.quota_multiplier=[[0, 1.1], [6, 1.15]]",
+               "timeline.quota_surcharge_usd_per_month=[[0, 10.0], [6, 40.0]]",
+               f'quota.policy_applies_to="{applies_to}"', "regimes.camp.early_return_hazard_per_month=0.05",
+               NO_THRESHOLD).workers
+    months = w.months_served.to_numpy()
+    assert months.min() < 6 and months.max() == 24
+    first, later = round_cents(700 * 1.1 + 10), round_cents(700 * 1.15 + 40)
+    assert (first, later) == (78_000, 84_500)
+    if applies_to == "new_hires":
+        later = first
+    asked = np.minimum(months, 6) * first + np.maximum(months - 6, 0) * later
+    np.testing.assert_array_equal(cents(w.quota_due_usd), asked)
+    np.testing.assert_array_equal(cents(w.to_state_usd) + cents(w.to_managers_usd), asked)  # paid in full
 
 
 # --- 10. the bribe multiplier ---------------------------------------------------------------------

@@ -51,6 +51,7 @@ PERTURBED = {
     "quota.floor_usd_per_month": "quota.floor_usd_per_month=700",
     "quota.cap_usd_per_month": "quota.cap_usd_per_month=600",
     "skim.share": "skim.share=0.5",
+    "skim.base": 'skim.base="on_top"',
     "wages.monthly_shock_sd": "wages.monthly_shock_sd=0.5",
     "bribe_finance.borrowed_share": "bribe_finance.borrowed_share=0.9",
     "bribe_finance.interest_rate_per_month": "bribe_finance.interest_rate_per_month=0.1",
@@ -61,6 +62,8 @@ PERTURBED = {
     "timeline.intake_multiplier": "timeline.intake_multiplier=[[0, 1.0], [6, 0.3]]",
     "timeline.repatriation_hazard_per_month": "timeline.repatriation_hazard_per_month=[[0, 0.0], [6, 0.2]]",
     "timeline.quota_multiplier": "timeline.quota_multiplier=[[0, 1.0], [6, 1.5]]",
+    "timeline.quota_surcharge_usd_per_month": "timeline.quota_surcharge_usd_per_month=[[0, 0.0], [6, 100.0]]",
+    "quota.policy_applies_to": 'quota.policy_applies_to="new_hires"|timeline.quota_multiplier=[[0, 1.0], [6, 1.5]]',
     "timeline.bribe_multiplier": "timeline.bribe_multiplier=[[0, 1.0], [6, 3.0]]",
     "timeline.wage_index": "timeline.wage_index=[[0, 1.0], [6, 0.6]]",
 }

@@ -18,7 +18,8 @@ from sim.aggregate import QUANTILE_COLUMNS
 from sim.cli import main
 from sim.config import ConfigError, MONEY_LIMIT_USD, MULTIPLIER_LIMIT
 
-RESULT_FILES = {"manifest.json", "summary.json", "monthly.parquet", "outcomes.parquet", "distributions.parquet",
+RESULT_FILES = {"manifest.json", "summary.json", "monthly.parquet", "monthly_by_destination.parquet",
+                "outcomes.parquet", "outcomes_by_reason.parquet", "distributions.parquet",
                 "calibration.csv", "state_revenue.png", "household_outcomes.png", "calibration.png", "flows.png"}
 WHAT_IFS = {
     "3x quota from month 12": ["timeline.quota_multiplier=[[0, 1.0], [12, 3.0]]"],

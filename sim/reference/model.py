@@ -28,6 +28,7 @@ class Policy:
     intake_multiplier: float
     repatriation_hazard_per_month: float
     quota_multiplier: float
+    quota_surcharge_usd_per_month: float
     bribe_multiplier: float
     wage_index: float
 
@@ -63,7 +64,9 @@ class Worker:
     borrowed: bool  # the bribe was borrowed, repaid with interest at return
     expected_gain_usd: float  # of a completed contract, as he reckons it when he decides to go
     hire_month: int = 0  # negative for a worker met abroad at month 0 in stock mode
-    hired_in_run: bool = True  # False for the worker met at month 0: no household outcome
+    quota_terms: tuple | None = None  # (multiplier, surcharge) of his hiring month, if the quota policy
+    # reaches new hires only; None: each month's
+    hired_in_run: bool = True  # False for the worker met at month 0: outcome by cohort and reason only
     gross_cents: int = 0
     to_state_cents: int = 0
     to_managers_cents: int = 0
@@ -82,9 +85,11 @@ def recruit(scenario, key, policy):
     - earning capacity ``W = W_d * skill wage multiplier * regime earnings multiplier``
     - planned contribution ``Q = clip(W - X - K*, floor_d, cap_d)`` (rule "retention", ``K*``
       the retention allowance) or ``Q = clip(Q drawn, floor_d, cap_d)`` (rule "drawn")
+    - skim base "on_top": he is asked ``Q (1 + phi)`` and managers keep ``phi / (1 + phi)`` of each
+      payment (the fields hold these); base "contribution": ``Q`` and ``phi`` as drawn
     - borrowed with probability ``bribe_finance.borrowed_share``
     - expected gain of a completed contract, with the policy of his hiring month:
-      ``G* = L (W wage_index (1 - idle) - X - Q quota_mult - h) - B bribe_mult``
+      ``G* = L (W wage_index (1 - idle) - X - (Q quota_mult + surcharge) - h) - B bribe_mult``
     """
     destination = list(scenario.destinations)[category(
         [d.share for d in scenario.destinations.values()], uniform_at(key, DESTINATION))]
@@ -107,10 +112,12 @@ def recruit(scenario, key, policy):
     floor, cap = scenario.quota_band(where)
     quota = min(max(quota, floor), cap)
     skim = sample(scenario.skim.share, key, SKIM)
+    if scenario.skim.base == "on_top":
+        quota, skim = quota * (1.0 + skim), skim / (1.0 + skim)
     borrowed = uniform_at(key, BORROWED) < scenario.bribe_finance.borrowed_share
     expected_earnings = capacity * policy.wage_index * (1.0 - living.idle_probability_per_month)
-    expected_gain = (contract * (expected_earnings - expenses - quota * policy.quota_multiplier - home_wage)
-                     - bribe * policy.bribe_multiplier)
+    asked = quota * policy.quota_multiplier + policy.quota_surcharge_usd_per_month
+    expected_gain = contract * (expected_earnings - expenses - asked - home_wage) - bribe * policy.bribe_multiplier
     return Worker(key=key, destination=destination, skill=skill, regime=regime, contract_months=contract,
                   bribe_usd=bribe, home_wage_usd_per_month=home_wage, earning_capacity_usd_per_month=capacity,
                   expenses_usd_per_month=expenses, idle_probability_per_month=living.idle_probability_per_month,
@@ -128,11 +135,21 @@ def decides_to_go(worker, scenario):
     return worker.expected_gain_usd >= scenario.participation.reservation_gain_usd
 
 
-def hire(worker, month, policy):
-    """He starts in ``month`` and pays ``B * bribe_mult[month]`` (up front, or with a loan)."""
+def hire(worker, month, policy, scenario):
+    """He starts in ``month`` and pays ``B * bribe_mult[month]`` (up front, or with a loan); when
+    the quota policy reaches new hires only, his month's quota terms are his for the whole stay."""
     worker.hire_month = month
     worker.bribe_usd = worker.bribe_usd * policy.bribe_multiplier
+    worker.quota_terms = quota_terms_at_hiring(policy, scenario)
     return worker
+
+
+def quota_terms_at_hiring(policy, scenario):
+    """(quota multiplier, surcharge) a worker hired under ``policy`` keeps, under
+    ``quota.policy_applies_to = "new_hires"``; None (each month's) under "everyone"."""
+    if scenario.quota.policy_applies_to != "new_hires":
+        return None
+    return policy.quota_multiplier, policy.quota_surcharge_usd_per_month
 
 
 def return_hazard(worker, policy):
@@ -151,6 +168,7 @@ class Month:
     kept: int
     goes_home: bool
     early: bool  # home before his contract is served
+    sent_home: bool  # early, by the timeline's repatriation hazard rather than his own
 
 
 def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
@@ -159,13 +177,15 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     - employed unless idle (probability by regime) or the shock is not positive;
       shock ``= 1 + sd * e``, ``e`` the bounded bell draw
     - earnings ``E_t = W * wage_index[t] * shock`` when employed, else 0
-    - payment ``P_t = min(Q * quota_mult[t] + arrears, max(E_t - X, 0))``; arrears become
-      ``Q * quota_mult[t] + arrears - P_t``
+    - asked ``a_t = Q * quota_mult + surcharge``, the month's (or his hiring month's, see
+      :func:`quota_terms_at_hiring`)
+    - payment ``P_t = min(a_t + arrears, max(E_t - X, 0))``; arrears become ``a_t + arrears - P_t``
     - to managers ``phi * P_t`` (to the cent, half up), to the state ``P_t`` less that
     - kept ``E_t - X - P_t``, added to savings
     - after the month he goes home if his contract is served, or else with probability
       :func:`return_hazard` (never when not ``may_return``: the months a worker met at month 0
-      is known to have stayed)
+      is known to have stayed); going home early with ``u_return`` at or above his own hazard,
+      he was sent home by the policy (the policy's part of the combined hazard)
     """
     # the month's draws: counters 2t and 2t + 1 of the slot's monthly stream
     u_return, u_idle = uniform_pair(bits(monthly_key, 2 * t))
@@ -173,7 +193,8 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     employed = u_idle >= worker.idle_probability_per_month and shock > 0.0
     earnings = cents(worker.earning_capacity_usd_per_month * policy.wage_index * shock) if employed else 0
     expenses = cents(worker.expenses_usd_per_month)
-    asked = cents(worker.quota_usd_per_month * policy.quota_multiplier)
+    multiplier, surcharge = worker.quota_terms or (policy.quota_multiplier, policy.quota_surcharge_usd_per_month)
+    asked = cents(worker.quota_usd_per_month * multiplier + surcharge)
     due = asked + worker.arrears_cents
     paid = min(due, max(earnings - expenses, 0))
     to_managers = math.floor(worker.skim_share * paid + 0.5)
@@ -186,8 +207,10 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     worker.to_managers_cents += to_managers
     served = t + 1 - worker.hire_month >= worker.contract_months
     goes_home = may_return and (served or u_return < return_hazard(worker, policy))
+    early = goes_home and not served
     return Month(earnings=earnings, expenses=expenses, to_state=to_state, to_managers=to_managers,
-                 kept=earnings - expenses - paid, goes_home=goes_home, early=goes_home and not served)
+                 kept=earnings - expenses - paid, goes_home=goes_home, early=early,
+                 sent_home=early and u_return >= 1.0 - (1.0 - worker.early_return_hazard_per_month))
 
 
 def collect_arrears(worker, scenario):

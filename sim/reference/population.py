@@ -15,10 +15,10 @@ from collections import Counter, defaultdict
 
 import numpy as np
 
-from sim import bins, layout
+from sim import bins, layout, schema
 from sim.engine import RawRun
-from sim.reference.model import (collect_arrears, comes_forward, decides_to_go, hire, policy_in_month, recruit,
-                                 return_hazard, settle, work_month)
+from sim.reference.model import (collect_arrears, comes_forward, decides_to_go, hire, policy_in_month,
+                                 quota_terms_at_hiring, recruit, return_hazard, settle, work_month)
 from sim.reference.random import ACCEPT, AGE, MONTHLY_STREAM, int_power, stream_key, uniform_at
 
 MAX_CANDIDATES_AT_MONTH_0 = 100_000
@@ -71,6 +71,7 @@ def worker_at_month_0(scenario, policy, seed, slot, monthly_key):
         return candidate, None
     served = months_served_before_month_0(worker.contract_months, hazard, uniform_at(key, AGE))
     worker.hire_month, worker.hired_in_run = -served, False
+    worker.quota_terms = quota_terms_at_hiring(policy, scenario)
     for t in range(-served, 0):
         work_month(worker, t, policy, scenario, monthly_key, may_return=False)
     return candidate, worker
@@ -81,15 +82,27 @@ class Totals:
 
     def __init__(self):
         self.monthly = defaultdict(Counter)  # month -> column of layout.MONTHLY_SERIES -> total
+        self.by_destination = defaultdict(Counter)  # (month, destination) -> column -> total
         self.cells = defaultdict(Counter)  # (destination, skill, regime) -> column of CELL_TOTALS -> total
+        self.by_reason = defaultdict(Counter)  # (cell, hire cohort, return reason) -> column -> total
         self.histogram = Counter()  # (cell, metric of OUTCOME_METRICS, bin, COUNT or SUM) -> total
         self.squares = []  # per chunk of slots: sums of squared payments within the horizon, USD^2
 
-    def add_month(self, t, **columns):
+    def add_month(self, t, destination, **columns):
+        """Add ``columns`` to month ``t``, and those of MONTHLY_BY_DESTINATION to ``destination``'s."""
         self.monthly[t].update(columns)
+        self.by_destination[t, destination].update(
+            {name: value for name, value in columns.items() if name in layout.MONTHLY_BY_DESTINATION})
 
-    def add_outcome(self, worker, outcome):
+    def add_outcome(self, worker, outcome, reason):
+        """A returned worker's outcome: by cohort and ``reason`` (of RETURN_REASONS), and a hire of
+        the run also in his cell's totals and histograms."""
         cell = (worker.destination, worker.skill, worker.regime)
+        columns = {name: getattr(outcome, name) for name in layout.CELL_TOTALS}
+        cohort = "hired_in_run" if worker.hired_in_run else "met_at_month_0"
+        self.by_reason[cell, cohort, reason].update(columns)
+        if not worker.hired_in_run:
+            return
         self.cells[cell].update({name: getattr(outcome, name) for name in layout.CELL_TOTALS})
         for metric in layout.OUTCOME_METRICS:
             value = getattr(outcome, metric)
@@ -109,13 +122,20 @@ class Totals:
         monthly = [[self.monthly[t][name] for name in layout.MONTHLY_SERIES]
                    for t in range(scenario.simulation.horizon_months)]
         totals = [[self.cells[cell][name] for name in layout.CELL_TOTALS] for cell in cells]
+        by_reason = [[[[self.by_reason[cell, cohort, reason][name] for name in layout.CELL_TOTALS]
+                       for reason in schema.RETURN_REASONS] for cohort in schema.HIRE_COHORTS] for cell in cells]
+        by_destination = [[[self.by_destination[t, destination][name] for name in layout.MONTHLY_BY_DESTINATION]
+                           for destination in scenario.destinations]
+                          for t in range(scenario.simulation.horizon_months)]
         histogram = np.zeros((len(cells), len(layout.OUTCOME_METRICS), bins.BINS, 2), np.int64)
         for (cell, metric, b, entry), value in self.histogram.items():
             histogram[cells.index(cell), layout.OUTCOME_METRICS.index(metric), b, entry] = value
         return RawRun(monthly=np.array(monthly, np.int64), cell_totals=np.array(totals, np.int64),
                       histogram=histogram, state_revenue_sumsq_usd2=math.fsum(s for s, _ in self.squares),
                       managers_revenue_sumsq_usd2=math.fsum(m for _, m in self.squares), n_slots=n_slots,
-                      seed=seed, threads=1, wall_seconds=time.perf_counter() - started, workers=None)
+                      seed=seed, threads=1, wall_seconds=time.perf_counter() - started, workers=None,
+                      monthly_by_destination=np.array(by_destination, np.int64),
+                      cell_totals_by_reason=np.array(by_reason, np.int64))
 
 
 def simulate_slot(scenario, policies, seed, slot, totals):
@@ -135,15 +155,15 @@ def simulate_slot(scenario, policies, seed, slot, totals):
             if comes_forward(key, policy):
                 candidate = recruit(scenario, key, policy)
                 if decides_to_go(candidate, scenario):
-                    worker = hire(candidate, t, policy)
-                    totals.add_month(t, hires=1)
+                    worker = hire(candidate, t, policy, scenario)
+                    totals.add_month(t, worker.destination, hires=1)
         if worker is None:
             continue
         served_before = t - worker.hire_month
         month = work_month(worker, t, policy, scenario, monthly_key)
         if t < horizon:
-            totals.add_month(t, workers_active=1, returns=month.goes_home, early_returns=month.early,
-                             gross_earnings_usd=month.earnings, to_state_usd=month.to_state,
+            totals.add_month(t, worker.destination, workers_active=1, returns=month.goes_home,
+                             early_returns=month.early, gross_earnings_usd=month.earnings, to_state_usd=month.to_state,
                              to_managers_usd=month.to_managers, expenses_usd=month.expenses, kept_usd=month.kept,
                              arrears_outstanding_usd=0 if month.goes_home else worker.arrears_cents,
                              contract_months_sum=worker.contract_months, months_served_sum=served_before)
@@ -152,12 +172,14 @@ def simulate_slot(scenario, policies, seed, slot, totals):
         if month.goes_home:
             to_state, to_managers = collect_arrears(worker, scenario)
             if t < horizon:
-                totals.add_month(t, to_state_usd=to_state, to_managers_usd=to_managers,
+                totals.add_month(t, worker.destination, to_state_usd=to_state, to_managers_usd=to_managers,
                                  kept_usd=-to_state - to_managers, arrears_collected_usd=to_state + to_managers)
                 within_horizon[0] += to_state
                 within_horizon[1] += to_managers
-            if worker.hired_in_run:
-                totals.add_outcome(worker, settle(worker, t, scenario))
+            outcome = settle(worker, t, scenario)
+            reason = ("abroad_at_horizon" if t >= horizon else "sent_home_by_policy" if month.sent_home
+                      else "completed" if outcome.completed else "early")
+            totals.add_outcome(worker, outcome, reason)
             worker = None
     totals.add_slot(slot, *within_horizon)
 
