@@ -84,14 +84,16 @@ def test_the_expected_gain_counts_loan_interest_travel_and_forgiven_arrears(term
 
 # --- the evidence: a quota hike thins the queue first -----------------------------------------------
 HIKE = "timeline.quota_multiplier=[[0, 1.0], [24, 1.39]]"
-BOUND = 0.85
+BOUND = 0.80
 """Stated: with the baseline's queue, the Russian workforce in each of the 12 months after a 39%
-quota rise stays above this fraction of the base's."""
+quota rise stays above this fraction of the base's (it measures 0.89-0.90 at 20,000 slots);
+with one candidate a month it ends the 12 months at 0.65."""
 
 
 def _run(queue, *overrides):
     """The baseline over 36 months (the hike, if any, in ``overrides``), with a queue of ``queue``
-    (None: the baseline's): (the Russian monthly series, the simulated slots each slot stands for)."""
+    (None: the baseline's): (the Russian workforce by month, the monthly series of all
+    destinations, the real workers each simulated slot stands for)."""
     chosen = scenario("simulation.horizon_months=36", f"simulation.workers={WORKERS}", "simulation.seed=8",
                       *([f"participation.candidates_per_post={queue}"] if queue else []), *overrides)
     result = api.run(chosen)
