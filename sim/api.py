@@ -29,6 +29,7 @@ from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario
 from sim.labels import in_unit
 from sim.scenario_file import load_config
 from sim.engine import RawRun, simulate, worker_columns
+from sim.point import overall_summary
 
 log = logging.getLogger(__name__)
 
@@ -220,8 +221,9 @@ def run(
     workers_file : path, optional; stream one row per returned hire to this
         Parquet file as the run goes (memory stays bounded at any size)
     tuning_scan : bool or None; also scan each tuned figure's parameter (:mod:`sim.tuning_scan`,
-        9 more runs of up to 10,000 workers, about 1 s for the baseline): False (the default) never,
-        True always, None as the config's ``calibration.tuning_scan`` says (what ``sim run`` does)
+        9 more runs of up to 10,000 workers, each aggregated like a sweep's point: about 0.3 s for
+        the baseline): False (the default) never, True always, None as the config's
+        ``calibration.tuning_scan`` says (what ``sim run`` does)
 
     Raises
     ------
@@ -262,7 +264,8 @@ def run(
     if scenario.calibration.tuning_scan if tuning_scan is None else tuning_scan:
         def scan_point(point: Scenario) -> pd.DataFrame:
             raw_point = simulate(point, seed=raw.seed, workers=min(scanning.WORKERS, raw.n_slots), threads=threads)
-            return _compared(raw_point, point, figures, citation, user_targets)[3]
+            return _calibration(raw_point, point, overall_summary(raw_point, point), figures, citation,
+                                user_targets)
 
         scan = scanning.scan(scenario, compared, scan_point)
     return Result(
@@ -288,9 +291,17 @@ def _compared(raw: RawRun, scenario: Scenario, figures, citation: str, user_targ
     outcomes = aggregate.outcome_frame(raw, scenario)
     summary = aggregate.summary(raw, scenario, outcomes)
     monthly = aggregate.monthly_frame(raw, scenario)
-    compared = calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary, monthly,
-                                             targets.target_rows(user_targets, scenario, monthly))
-    return outcomes, summary, monthly, compared
+    return outcomes, summary, monthly, _calibration(raw, scenario, summary, figures, citation, user_targets, monthly)
+
+
+def _calibration(raw: RawRun, scenario: Scenario, summary: dict, figures, citation: str, user_targets,
+                 monthly: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The calibration table of a simulated run (:func:`sim.calibration.calibration_frame`) from its
+    ``summary`` (the overall outcomes suffice: a tuning scan's point uses
+    :func:`sim.point.overall_summary`); ``monthly`` is built when not given."""
+    monthly = aggregate.monthly_frame(raw, scenario) if monthly is None else monthly
+    return calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary, monthly,
+                                         targets.target_rows(user_targets, scenario, monthly))
 
 
 def _scenario(config) -> Scenario:

@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from sim import calendar, executors, results
+from sim import calendar, executors, results, series
 from sim.config import ConfigError
-from sim.observed import STATISTICS, Z95
+from sim.labels import in_unit
+from sim.targets import Z95
 from sim.plots import NUMBER, save
 
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -61,15 +62,22 @@ def figure(study, fit) -> Figure:
         months = np.arange(runs.shape[1])
         dates = calendar.month_dates(start, months) if start else months
         chosen = [by_series[row.target] for row in fit.targets.itertuples() if by_series[row.target].series == name]
-        factor = chosen[0].factor
-        statistic = next(key for key, (series, f) in STATISTICS.items() if series == name and f == factor)
+        statistic = chosen[0].statistic
+        how = series.STATISTICS[statistic].how
+        factor = 12.0 if how == "per_year" else 1.0  # a total is drawn per month: observed / months
         for run in runs:
             ax.plot(dates, run * factor, color="tab:blue", alpha=0.25, linewidth=0.8)
         ax.plot(dates, runs.mean(axis=0) * factor, color="tab:blue", label=f"simulated at the fit ({len(runs)} runs)")
         observed = fit.targets.set_index("target").loc[[target.name for target in chosen]]
-        at = [dates[target.month] for target in chosen]
-        ax.errorbar(at, observed["observed"], yerr=Z95 * observed["sd"], fmt="o", color="black", capsize=3,
-                    label="observed (95% range)")
+        per = np.array([target.last - target.first + 1 if how == "total" else 1 for target in chosen])
+        for target, value in zip(chosen, observed["observed"] / per):
+            if target.last > target.first:
+                ax.plot([dates[target.first], dates[target.last]], [value, value], color="black", linewidth=1.5)
+        at = [dates[(target.first + target.last) // 2] for target in chosen]
+        ax.errorbar(at, observed["observed"] / per, yerr=Z95 * observed["sd"] / per, fmt="o", color="black",
+                    capsize=3, label="observed (95% range; a bar spans its months)")
+        unit = in_unit(series.STATISTICS[statistic].unit, study.base.simulation.money_unit)
+        statistic += f" per month ({unit})" if how == "total" else f" ({unit})"
         ax.set_ylabel(statistic)
         ax.yaxis.set_major_formatter(NUMBER)
         ax.grid(alpha=0.3)

@@ -131,7 +131,11 @@ def read_tables(path: Path, where: str, model: type[BaseModel], table: str):
     """The TOML file at ``path`` validated as ``model``, whose ``table`` is an array of tables
     (``[[figure]]``); a ConfigError with one line per problem, each starting with ``where`` and
     naming the entry (``figure 3 ('bribe_russia'): low``)."""
-    data = read_toml(path, where)
+    return validate_tables(read_toml(path, where), where, model, table)
+
+
+def validate_tables(data: dict, where: str, model: type[BaseModel], table: str):
+    """``data`` (a file's contents) validated as ``model``; errors as :func:`read_tables`'s."""
     try:
         return model.model_validate(data)
     except ValidationError as error:

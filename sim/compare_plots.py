@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import effects
-from sim.labels import change_points
+from sim.labels import change_points, in_unit, run_money_unit
 from sim.plots import NUMBER, SIZE, mark_policy_dates, plain, save, time_axis
 
 MONTHLY_FIGURES = {
@@ -27,7 +27,7 @@ MONTHLY_FIGURES = {
     "workers_abroad.png": ("workers_active", ("workers abroad", "effect, workers"), 1.0, "Workers abroad"),
 }
 """File -> (series of monthly_effects.parquet, axis labels of the arms and of the effect with their unit,
-divisor to that unit, title)."""
+divisor to that unit, title); USD stands for the runs' money unit."""
 BASE_COLOUR, POLICY_COLOUR, EFFECT_COLOUR = "tab:blue", "tab:orange", "tab:green"
 
 
@@ -46,6 +46,7 @@ def draw_all(directory) -> list[Path]:
     paths = []
     for file, (series, labels, per_unit, title) in MONTHLY_FIGURES.items():
         rows = monthly[monthly["series"] == series].reset_index(drop=True)
+        labels = tuple(in_unit(label, run_money_unit(manifest)) for label in labels)
         paths.append(save(paired_series_figure(rows, labels, per_unit, f"{title}: {names[0]} vs {names[1]}",
                                                names, timeline), directory / file))
     figure = effects_figure(pd.read_csv(directory / "effects.csv"), names, manifest["replications"])
@@ -118,7 +119,8 @@ def effects_figure(effects_table: pd.DataFrame, names, replications: int) -> Fig
         ax.hlines(0, values[1], values[2], color="black", linewidth=2,
                   label=f"95% interval, {replications} paired replications")
         ax.axvline(0.0, color="black", linewidth=0.8)
-        ax.set_yticks([0], [f"{metric.label}: {effects.shown(row.effect, metric, signed=True)}"], parse_math=False)
+        shown = effects.shown(row.effect, metric, signed=True)
+        ax.set_yticks([0], [f"{effects.label(metric, row.unit)}: {shown}"], parse_math=False)
         ax.set_ylim(-0.5, 0.5)
         ax.xaxis.set_major_formatter(NUMBER)
         ax.tick_params(axis="x", labelsize="small")

@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim import effects, results
 from sim.compare_plots import arm_names
-from sim.labels import usd, with_unit
+from sim.labels import money, run_money_unit, with_unit
 from sim.report import FILE, _assumptions, _e, _rows, _timeline, embedded_figure, page
 
 FIGURES = (("state_revenue.png", "State revenue, base and policy, and the effect"),
@@ -111,12 +111,13 @@ def reading(name: str, table: pd.DataFrame, monthly: pd.DataFrame, manifest: dic
                 f"(effect {with_unit(last['effect'], 'workers')}, 95% interval "
                 f"{with_unit(last['effect'] - last['band'], 'workers')} to "
                 f"{with_unit(last['effect'] + last['band'], 'workers')}).")
+    code = run_money_unit(manifest)
     revenue = figures.loc["state_revenue_usd_per_year"]
     paired = revenue["ci95_high"] - revenue["ci95_low"]
     unpaired = revenue["unpaired_ci95_high"] - revenue["unpaired_ci95_low"]
     ratio = f"{unpaired / paired:,.1f} times narrower than" if paired > 0 else "of zero width, against"
     return (f"Each bar is an effect in its own unit; for state revenue per year the paired interval "
-            f"({usd(paired)} wide) is {ratio} the unpaired one ({usd(unpaired)}): the noise both arms share cancels "
+            f"({money(paired, code)} wide) is {ratio} the unpaired one ({money(unpaired, code)}): the noise both arms share cancels "
             f"in their difference.")
 
 
@@ -124,14 +125,16 @@ def _revenue_reading(figures: pd.DataFrame, rows: pd.DataFrame, manifest: dict) 
     start = manifest.get("policy_start_month")
     if start is None:
         return "The policy and the base simulate the same thing: the two lines coincide and the effect is zero."
+    code = run_money_unit(manifest)
     before = rows[rows["month"] < start]
     agree = ("the two runs pay the state the same to the cent" if (before["effect"] == 0).all()
-             else f"the two runs differ by up to {usd(before['effect'].abs().max())} a month")
+             else f"the two runs differ by up to {money(before['effect'].abs().max(), code)} a month")
     after = figures.loc["state_revenue_usd_from_policy_start"]
     months = int((rows["month"] >= start).sum())
     return (f"Before month {start} {agree}; from then on the policy changes state revenue by "
-            f"{usd(after['effect'] / months)} a month on average (95% interval {usd(after['ci95_low'] / months)} to "
-            f"{usd(after['ci95_high'] / months)}), {usd(after['effect'])} over the {months} months to the horizon.")
+            f"{money(after['effect'] / months, code)} a month on average (95% interval "
+            f"{money(after['ci95_low'] / months, code)} to {money(after['ci95_high'] / months, code)}), "
+            f"{money(after['effect'], code)} over the {months} months to the horizon.")
 
 
 def _provenance(manifest: dict) -> str:

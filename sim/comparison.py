@@ -218,11 +218,16 @@ def _where(scenario: Scenario) -> str:
 
 def _incompatible(policy: Scenario, base: Scenario) -> list[str]:
     """Why ``policy`` cannot be paired month by month with ``base`` (empty when it can)."""
+    problems = []
     ours, theirs = policy.simulation.horizon_months, base.simulation.horizon_months
-    if ours == theirs:
-        return []
-    return [f"{_where(policy)}: simulation.horizon_months: {ours} months, but the base {_where(base)} simulates "
-            f"{theirs}; paired months need the same horizon"]
+    if ours != theirs:
+        problems.append(f"{_where(policy)}: simulation.horizon_months: {ours} months, but the base {_where(base)} "
+                        f"simulates {theirs}; paired months need the same horizon")
+    ours, theirs = policy.simulation.money_unit, base.simulation.money_unit
+    if ours != theirs:
+        problems.append(f"{_where(policy)}: simulation.money_unit: {ours}, but the base {_where(base)} counts in "
+                        f"{theirs}; an effect needs one money unit")
+    return problems
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
@@ -309,6 +314,7 @@ def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, se
         "workers_per_arm": per * len(seeds),
         "policy_start_month": start,
         "policy_start_date": date,
+        "money_unit": policy.simulation.money_unit,  # of every amount, whatever the _usd names say
         "threads": policy_arm.threads,
         "started_utc": started.isoformat(timespec="seconds"),
         "wall_seconds": time.perf_counter() - clock,
@@ -316,7 +322,7 @@ def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, se
         "versions": results.versions(),
         "git_commit": results.git_commit(Path(__file__).resolve().parent),
     }
-    return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures), monthly, replications, manifest)
+    return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures, policy.simulation.money_unit), monthly, replications, manifest)
 
 
 def _progress_bar(policies: int, bases: int, replications: int):

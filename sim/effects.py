@@ -14,7 +14,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from sim.labels import in_unit, money_unit_of
 
 
 class Metric(NamedTuple):
@@ -82,6 +83,8 @@ class Interval(NamedTuple):
 
 def _half_width(standard_error: np.ndarray, degrees_of_freedom) -> np.ndarray:
     """95% Student t half-width; exactly 0 where the standard error is 0 (no spread at all)."""
+    from scipy import stats  # here: scipy.stats takes ~0.3 s to import, and every sim command loads this module
+
     with np.errstate(invalid="ignore", divide="ignore"):
         quantile = stats.t.ppf(0.975, degrees_of_freedom)
     return np.where(standard_error == 0.0, 0.0, quantile * standard_error)
@@ -122,13 +125,14 @@ def unpaired(base: np.ndarray, policy: np.ndarray) -> Interval:
     return Interval(policy.mean(axis=0) - base.mean(axis=0), _half_width(np.sqrt(total), degrees_of_freedom))
 
 
-def effect_frame(base: pd.DataFrame, policy: pd.DataFrame) -> pd.DataFrame:
+def effect_frame(base: pd.DataFrame, policy: pd.DataFrame, money_unit: str = "USD") -> pd.DataFrame:
     """The policy's effect on each compared figure, with paired and unpaired 95% intervals.
 
     Parameters
     ----------
     base, policy : DataFrame, one row per replication (the same order in both), one column per
         figure of :data:`METRICS` (see :func:`run_figures`)
+    money_unit : str, the runs' money unit (``simulation.money_unit``), in which ``unit`` names amounts
 
     Returns
     -------
@@ -146,7 +150,7 @@ def effect_frame(base: pd.DataFrame, policy: pd.DataFrame) -> pd.DataFrame:
         "effect": pair.estimate,
         "ci95_low": pair.estimate - pair.half_width,
         "ci95_high": pair.estimate + pair.half_width,
-        "unit": [BY_NAME[name].unit for name in names],
+        "unit": [in_unit(BY_NAME[name].unit, money_unit) for name in names],
         "unpaired_ci95_low": apart.estimate - apart.half_width,
         "unpaired_ci95_high": apart.estimate + apart.half_width,
     })
@@ -194,13 +198,19 @@ def shown(value: float, metric: Metric, signed: bool = False) -> str:
     return sign + text
 
 
+def label(metric: Metric, unit: str) -> str:
+    """The metric's label with its amounts in the money unit of ``unit`` (its row's unit in
+    ``effects.csv``): ``"state revenue, SUR m per year"`` for ``"SUR per year"``."""
+    return in_unit(metric.label, money_unit_of(unit) or "USD")
+
+
 def table_rows(effects: pd.DataFrame) -> list[tuple[str, ...]]:
     """The effects as text cells, a header first: figure, base, policy, effect (paired 95% interval),
     and the unpaired interval, each in the unit the figure's label names."""
     rows = [("figure", "base", "policy", "effect (95% interval, paired)", "unpaired 95% interval")]
     for row in effects.itertuples():
         metric = BY_NAME[row.metric]
-        rows.append((metric.label, shown(row.base, metric), shown(row.policy, metric),
+        rows.append((label(metric, row.unit), shown(row.base, metric), shown(row.policy, metric),
                      f"{shown(row.effect, metric, True)} ({shown(row.ci95_low, metric)} to "
                      f"{shown(row.ci95_high, metric)})",
                      f"{shown(row.unpaired_ci95_low, metric)} to {shown(row.unpaired_ci95_high, metric)}"))

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import optimize
 
 from sim.design import point_id
-from sim.observed import Z95
+from sim.targets import Z95
 from sim.sweep import evaluate
 
 

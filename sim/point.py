@@ -83,6 +83,12 @@ def figure(summary: dict, name: str) -> float:
     return math.nan if value is None else float(value)
 
 
+def overall_summary(raw: engine.RawRun, scenario: Scenario) -> dict:
+    """The run summary (``summary.json``'s figures) from the overall outcomes only: what a point
+    needs, without the per-group tables a run's report draws."""
+    return aggregate.summary(raw, scenario, aggregate.outcome_frame(raw, scenario, by_group=False))
+
+
 class EngineModel:
     """The study's base scenario, a point's inputs set at their key paths, run by the engine.
 
@@ -112,8 +118,7 @@ class EngineModel:
         (floats) and monthly series (``ndarray(float64, (horizon_months,))``, USD or workers)."""
         scenario = self.scenario(inputs)
         raw = engine.simulate(scenario, seed=seed, workers=self.workers, threads=threads)
-        outcomes = aggregate.outcome_frame(raw, scenario, by_group=False)
-        summary = aggregate.summary(raw, scenario, outcomes)
+        summary = overall_summary(raw, scenario)
         result = {name: figure(summary, name) for name in self.outputs}
         if self.monthly:
             frame = aggregate.monthly_frame(raw, scenario)

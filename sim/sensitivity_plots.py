@@ -25,11 +25,12 @@ def figure_name(output: str) -> str:
     return f"sensitivity_{safe_name(output)}.png"
 
 
-def bars(indices: pd.DataFrame, output: str, method: str, title: str) -> Figure:
-    """The figure of one output (``indices``: the rows of :func:`sim.sensitivity.analyse` for it)."""
+def bars(indices: pd.DataFrame, output: str, method: str, title: str, money_unit: str = "USD") -> Figure:
+    """The figure of one output (``indices``: the rows of :func:`sim.sensitivity.analyse` for it);
+    amounts in ``money_unit``."""
     rows = indices.sort_values(BARS[method][1 if method == "sobol" else 0][0], na_position="first")
     divisor, label = (1.0, "share of the output's variance") if method == "sobol" else scaled(
-        output, rows["mu_star"].abs())
+        output, rows["mu_star"].abs(), money_unit)
     figure = Figure(figsize=(7.5, 1.2 + 0.5 * len(rows)), layout="constrained")
     ax = figure.add_subplot()
     where = np.arange(len(rows))
@@ -55,7 +56,8 @@ def draw_all(directory, study, indices: pd.DataFrame) -> list[str]:
     names = []
     for output, rows in indices.groupby("output", sort=False):
         name = figure_name(output)
-        chart = bars(rows, output, study.section.method, study.name)
+        unit = study.base.simulation.money_unit if study.base is not None else "USD"
+        chart = bars(rows, output, study.section.method, study.name, unit)
         write_file_atomically(Path(directory) / name, lambda path: chart.savefig(path, dpi=DPI, format="png"))
         names.append(name)
     return names

@@ -10,6 +10,7 @@ before the policy changes (:mod:`sim.calibration`). Each statistic reads one col
 """
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 
@@ -58,9 +59,14 @@ def over_months(monthly: pd.DataFrame, statistic: str, first: int, last: int) ->
     -------
     float, in the statistic's unit (workers, or the run's money unit, per year for a money flow)
     """
-    how = STATISTICS[statistic]
     months = monthly["month"]
-    values = monthly.loc[(months >= first) & (months <= last), how.column].to_numpy(dtype=float)
+    column = STATISTICS[statistic].column
+    return of_months(statistic, monthly.loc[(months >= first) & (months <= last), column].to_numpy(dtype=float))
+
+
+def of_months(statistic: str, values: np.ndarray) -> float:
+    """The value of ``statistic`` from its column's ``values`` over some months, ``ndarray(float, (months,))``."""
+    how = STATISTICS[statistic]
     if how.how == "mean":
         return float(values.mean())
     total = float(values.sum())

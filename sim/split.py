@@ -22,6 +22,9 @@ from sim import engine
 from sim import layout as L
 from sim.config import Scenario
 
+SUMMED = ("monthly", "monthly_by_destination", "cell_totals", "cell_totals_by_reason", "histogram")
+"""The RawRun arrays that are int64 totals over slots, added part by part."""
+
 PART_SLOTS = engine.BATCH_CHUNKS * L.CHUNK_WORKERS
 """Slots per part by default: one batch of the engine (about 1M)."""
 
@@ -44,13 +47,13 @@ def join(done: list, seed: int, threads: int, wall_seconds: float) -> engine.Raw
     """One RawRun from the parts of a run, ``done``: (first slot, RawRun) in any order. Totals
     are added exactly; the sums of squares re-added from their chunks in slot order."""
     runs = [raw for _, raw in sorted(done, key=lambda item: item[0])]
-    totals = [np.zeros_like(runs[0].monthly), np.zeros_like(runs[0].cell_totals), np.zeros_like(runs[0].histogram)]
+    totals = {name: np.zeros_like(getattr(runs[0], name)) for name in SUMMED}
     for raw in runs:
-        for total, part in zip(totals, (raw.monthly, raw.cell_totals, raw.histogram)):
-            engine.add_exactly(total, part)
+        for name, total in totals.items():
+            engine.add_exactly(total, getattr(raw, name))
     sumsq = np.concatenate([raw.chunk_sumsq for raw in runs])
     return engine.RawRun(
-        monthly=totals[0], cell_totals=totals[1], histogram=totals[2],
+        **totals,
         state_revenue_sumsq_usd2=math.fsum(sumsq[:, 0]), managers_revenue_sumsq_usd2=math.fsum(sumsq[:, 1]),
         n_slots=sum(raw.n_slots for raw in runs), seed=seed, threads=threads, wall_seconds=wall_seconds,
         workers=None, chunk_sumsq=sumsq)

@@ -5,9 +5,8 @@ Bands here are *uncertainty*: the spread of results across design points, whose 
 widened by the simulation's sampling noise.
 
 - ``fan_chart.png``: each monthly series over time, the median across points with bands holding
-  the central 50% and 90% of points (USD m per month, or workers).
-- ``outputs_distribution.png``: the distribution across points of each output, state revenue
-  (USD m per year) first.
+  the central 50% and 90% of points (millions of the base's money unit per month, or workers).
+- ``outputs_distribution.png``: the distribution across points of each output.
 - ``outputs_by_input.png``: each output against each input that varies (a line through the
   lever values, or a scatter over sampled points).
 """
@@ -27,11 +26,16 @@ PANEL = (4.5, 3.2)
 """Inches per panel."""
 
 
-def scaled(name: str, values) -> tuple[float, str]:
+def scaled(name: str, values, money_unit: str = "USD") -> tuple[float, str]:
     """(divisor, axis label) for an output or series ``name`` taking ``values``: money of a
-    million dollars or more in USD m, anything else as it is."""
+    million or more in millions of ``money_unit`` (``USD m``, ``SUR m``), anything else as it is."""
     large = np.nanmax(np.abs(np.asarray(values, np.float64)), initial=0.0) >= 1e6
-    return (1e6, f"{name} (USD m)") if "usd" in name and large else (1.0, name)
+    return (1e6, f"{name} ({money_unit} m)") if "usd" in name and large else (1.0, name)
+
+
+def study_money_unit(study: dict) -> str:
+    """The money unit of a saved study's base scenario (``study.json``); USD without one."""
+    return ((study.get("base_config") or {}).get("simulation") or {}).get("money_unit") or "USD"
 
 
 def point_means(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -47,14 +51,14 @@ def _grid(count: int, columns: int = 3):
     return figure, [figure.add_subplot(rows, columns, i + 1) for i in range(count)]
 
 
-def fan_chart(monthly: pd.DataFrame, title: str) -> Figure:
+def fan_chart(monthly: pd.DataFrame, title: str, money_unit: str = "USD") -> Figure:
     """Each monthly series: median across points and bands of the central 50% and 90%."""
     series = [column for column in monthly.columns if column not in (*RUN_COLUMNS, "month")]
     means = point_means(monthly, ["month"])
     figure, axes = _grid(len(series))
     points = means["point"].nunique()
     for ax, name in zip(axes, series):
-        divisor, label = scaled(name, means[name])
+        divisor, label = scaled(name, means[name], money_unit)
         by_month = means.pivot(index="month", columns="point", values=name) / divisor
         months = by_month.index.to_numpy() / 12.0
         for low, high, alpha in BANDS:
@@ -71,12 +75,12 @@ def fan_chart(monthly: pd.DataFrame, title: str) -> Figure:
     return figure
 
 
-def outputs_distribution(table: pd.DataFrame, outputs: list[str], title: str) -> Figure:
+def outputs_distribution(table: pd.DataFrame, outputs: list[str], title: str, money_unit: str = "USD") -> Figure:
     """A histogram across points (replications averaged) of each output."""
     means = point_means(table, [])
     figure, axes = _grid(len(outputs))
     for ax, name in zip(axes, outputs):
-        divisor, label = scaled(name, means[name])
+        divisor, label = scaled(name, means[name], money_unit)
         values = means[name].to_numpy(np.float64) / divisor
         ax.hist(values[np.isfinite(values)], bins=min(30, max(5, len(values) // 3)), color="tab:blue", alpha=0.8)
         ax.axvline(np.nanmedian(values), color="black", linestyle=":", linewidth=1, label="median")
@@ -91,13 +95,13 @@ def outputs_distribution(table: pd.DataFrame, outputs: list[str], title: str) ->
 
 
 def outputs_by_input(table: pd.DataFrame, inputs: list[str], outputs: list[str], title: str,
-                     stepped=()) -> Figure:
+                     stepped=(), money_unit: str = "USD") -> Figure:
     """Each output (rows) against each numeric input (columns), replications averaged: a line
     through the mean at each value of an input in ``stepped`` (a lever, a grid), else a scatter."""
     means = point_means(table, [])
     figure, axes = _grid(len(inputs) * len(outputs), columns=len(inputs))
     for i, name in enumerate(outputs):
-        divisor, label = scaled(name, means[name])
+        divisor, label = scaled(name, means[name], money_unit)
         for j, key in enumerate(inputs):
             ax = axes[i * len(inputs) + j]
             if key in stepped:  # the mean over the other inputs at each value
@@ -125,10 +129,11 @@ def draw_all(directory) -> list[Path]:
         return []
     inputs = [key for key in [*spec.get("uncertainties", {}), *spec.get("levers", {})]
               if pd.api.types.is_numeric_dtype(table[key]) and table[key].nunique() > 1]
-    figures = {"outputs_distribution.png": outputs_distribution(table, spec["outputs"], title)}
+    unit = study_money_unit(study)
+    figures = {"outputs_distribution.png": outputs_distribution(table, spec["outputs"], title, unit)}
     if inputs:
         stepped = [*spec.get("levers", {}), *(spec.get("uncertainties", {}) if spec["design"]["kind"] == "grid" else ())]
-        figures["outputs_by_input.png"] = outputs_by_input(table, inputs, spec["outputs"], title, stepped)
+        figures["outputs_by_input.png"] = outputs_by_input(table, inputs, spec["outputs"], title, stepped, unit)
     if (directory / MONTHLY).is_file():
-        figures["fan_chart.png"] = fan_chart(pd.read_parquet(directory / MONTHLY), title)
+        figures["fan_chart.png"] = fan_chart(pd.read_parquet(directory / MONTHLY), title, unit)
     return [save(figure, directory / name) for name, figure in figures.items()]

@@ -18,7 +18,8 @@ from sim.calibrate_study import load_calibration
 from sim.cli import main
 from sim.config import ConfigError
 from sim.fitting import covariance
-from sim.observed import Z95, figure_targets
+from sim.observed import figure_targets, series_targets
+from sim.targets import Z95
 
 SERIAL = executors.Serial()
 TRUE_HAZARD = 0.03
@@ -60,7 +61,7 @@ def folder(tmp_path_factory):
     sd = np.std([workers_abroad(folder / "base.toml", seed) for seed in range(911, 919)], axis=0, ddof=1)
     (folder / "observed.toml").write_text("".join(
         f'[[target]]\nstatistic = "workers_abroad"\ndate = "{calendar.date_of("2017-12", month)}"\n'
-        f"value = {observed[month]}\nsd = {sd[month]}\n\n" for month in MONTHS))
+        f'value = {observed[month]}\nsd = {sd[month]}\nsource = "the engine, seed 901"\n\n' for month in MONTHS))
     (folder / "study.toml").write_text(STUDY)
     return folder
 
@@ -121,8 +122,9 @@ def test_a_source_figures_range_is_read_as_a_95_percent_range():
 @pytest.mark.parametrize(("observed", "study_change", "message"), [
     ('date = "2030-01"', None, "calibrate.targets: {folder}/bad.toml: target 1: date '2030-01' is outside the run "
                                "(2017-12 to 2021-11)"),
-    ('statistic = "headcount"', None, "target.1: statistic: unknown 'headcount'"),
-    ('sd = -1.0', None, "target.1.sd: Input should be greater than 0"),
+    ('statistic = "headcount"', None, "target 1: statistic: unknown statistic 'headcount'"),
+    ('sd = -1.0', None, "target 1: sd: Input should be greater than 0"),
+    ('sd = 0.0', None, "target 1: sd: Input should be greater than 0"),
     (None, ("[design]", 'outputs = ["workers_active_mean"]\n[design]'), "outputs: a calibration study cannot have it"),
     (None, ('targets = "observed.toml"', 'targets = "missing.toml"'), "missing.toml: file not found"),
     (None, ("start = 0.06", "start = 0.2"), "calibrate.inputs.timeline.repatriation_hazard_per_month: start (0.2)"),
@@ -144,13 +146,33 @@ def test_a_bad_calibration_exits_2_naming_the_file_and_key_and_writes_nothing(fo
 
 
 def test_an_observed_series_may_be_a_csv_file_with_the_same_keys(folder):
-    from sim.observed import series_targets
-
     base = sim.load_config(folder / "base.toml")
     toml = series_targets(folder / "observed.toml", base, "here")
-    rows = [f"{target.date},workers_abroad,{target.value!r},{target.sd!r}," for target in toml]
+    rows = [f"{target.date},workers_abroad,{target.value!r},{target.sd!r},the engine" for target in toml]
     (folder / "observed.csv").write_text("date,statistic,value,sd,source\n" + "\n".join(rows) + "\n")
     assert series_targets(folder / "observed.csv", base, "here") == toml
     (folder / "bad.csv").write_text("date,statistic,value,sd\n2020-03,workers_abroad,many,5\n")
-    with pytest.raises(ConfigError, match=r"bad.csv: target.1.value: 'many' is not a number"):
+    with pytest.raises(ConfigError, match=r"bad.csv: target 1: value: 'many' is not a number"):
         series_targets(folder / "bad.csv", base, "here")
+
+
+def test_a_target_over_a_date_range_or_a_range_is_read_as_sim_run_targets_reads_it(folder):
+    """The targets format of ``sim run --targets``: dates over a range give the statistic over those
+    months (a money flow per year, a flow's total), low and high a 95% range; a point value without
+    sd cannot be fitted."""
+    (folder / "ranged.toml").write_text(
+        '[[target]]\nname = "revenue_2018"\nstatistic = "state_revenue"\ndates = ["2018-01", "2018-12"]\n'
+        'low = 100e6\nhigh = 300e6\nsource = "s"\n\n'
+        '[[target]]\nstatistic = "hires"\ndates = ["2018-01", "2018-03"]\nvalue = 500\nsd = 20\nsource = "s"\n')
+    base = sim.load_config(folder / "base.toml")
+    revenue, hires = series_targets(folder / "ranged.toml", base, "here")
+    assert (revenue.first, revenue.last, revenue.date) == (1, 12, "2018-01 to 2018-12")
+    assert (revenue.value, revenue.sd) == (200e6, pytest.approx(200e6 / (2 * Z95)))
+    assert hires.name == "hires@2018-01 to 2018-03" and (hires.value, hires.sd) == (500, 20)
+    monthly = sim.run(base, workers=2_000, progress=False).monthly
+    outputs = {column: monthly[column].to_numpy() for column in ("to_state_usd", "hires")}
+    assert revenue.simulated(outputs) == pytest.approx(monthly["to_state_usd"].iloc[1:13].sum(), rel=1e-12)
+    assert hires.simulated(outputs) == monthly["hires"].iloc[1:4].sum()
+    (folder / "point.toml").write_text('[[target]]\nstatistic = "hires"\ndate = "2018-01"\nvalue = 5\nsource = "s"\n')
+    with pytest.raises(ConfigError, match="target 1: a value to fit needs its sd"):
+        series_targets(folder / "point.toml", base, "here")

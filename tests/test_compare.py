@@ -1,6 +1,7 @@
 """sim compare: paired replications with common random numbers give a policy's effect, exactly zero
 before it starts, with an interval that covers a known effect and is narrower than unpaired."""
 import json
+import shutil
 
 import numba
 import numpy as np
@@ -9,8 +10,8 @@ import pytest
 
 import sim
 from bad_input import assert_nothing_written, error_lines, write
-from conftest import BASELINE, DEGENERATE, scenario
-from sim import comparison, effects
+from conftest import BASELINE, DEGENERATE, ROOT, scenario
+from sim import compare_plots, comparison, effects
 from sim.cli import main
 
 POLICIES = BASELINE.parent / "policies"
@@ -191,7 +192,8 @@ def test_a_missing_base_named_on_the_command_line_is_refused(configs, out, capsy
 @pytest.mark.parametrize("table, message", [
     ("[skim]\nshare_typo = 0.2", "skim.share_typo: "),  # an unknown key
     ("[simulation]\nhorizon_months = 60", "simulation.horizon_months: 60 months, but the base"),
-], ids=["unknown key", "another horizon"])
+    ('[simulation]\nmoney_unit = "SUR"', "simulation.money_unit: SUR, but the base"),
+], ids=["unknown key", "another horizon", "another money unit"])
 def test_a_bad_policy_is_refused_naming_its_file_and_key(configs, out, capsys, table, message):
     policy = write(configs, f'extends = "{BASELINE}"\n{table}\n', "policy.toml")
     line = refused([policy], out, capsys)
@@ -213,3 +215,36 @@ def test_fewer_than_two_replications_are_refused(tmp_path, capsys):
         main(["compare", str(POLICIES / "quota_hike.toml"), "--replications", "1", "--out", str(tmp_path / "out")])
     assert stop.value.code == 2 and "at least 2 replications" in capsys.readouterr().err
     assert_nothing_written(tmp_path / "out")
+
+
+def test_a_soviet_comparison_counts_in_roubles_in_the_terminal_files_page_and_figures(configs, out, capsys,
+                                                                                      monkeypatch):
+    """configs/soviet.toml counts in Soviet roubles (SUR): no amount of its comparison says dollars."""
+    policy = write(configs, f'extends = "{ROOT / "configs" / "soviet.toml"}"\n[skim]\nshare = 0.3\n', "soviet_skim.toml")
+    drawn = []
+    monkeypatch.setattr(compare_plots, "save", lambda figure, path: drawn.append(figure) or path)
+    assert main(["compare", str(policy), "--workers", "2000", "--replications", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "state revenue, SUR m per year" in printed and "USD" not in printed and "$" not in printed
+    [directory] = out.iterdir()
+    assert json.loads((directory / "manifest.json").read_text())["money_unit"] == "SUR"
+    units = pd.read_csv(directory / "effects.csv")["unit"]
+    assert "SUR per year" in set(units) and not units.str.contains("USD").any()
+    page = (directory / "report.html").read_text()
+    assert " SUR" in page and "USD" not in page and "$" not in page
+    texts = [text.get_text() for figure in drawn for ax in figure.axes
+             for text in (ax.yaxis.label, ax.xaxis.label, *ax.get_yticklabels())]
+    assert len(drawn) == 3 and any("SUR m per month" in text for text in texts)
+    assert not [text for text in texts if "USD" in text or "$" in text]
+
+
+def test_sim_report_rebuilds_a_comparisons_page(saved, tmp_path, capsys):
+    """sim report DIR reads the manifest: a comparison's page is rebuilt, the same bytes."""
+    copy = shutil.copytree(saved["quota_hike"], tmp_path / "copy")
+    page = (copy / "report.html").read_bytes()
+    (copy / "report.html").unlink()
+    assert main(["report", str(copy)]) == 0
+    assert (copy / "report.html").read_bytes() == page
+    (copy / "effects.csv").unlink()
+    assert main(["report", str(copy)]) == 2
+    assert capsys.readouterr().err.strip().endswith("not a whole comparison (no effects.csv)")

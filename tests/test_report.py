@@ -155,3 +155,13 @@ def test_the_page_renders_in_chromium_with_its_figures_loaded(run_dir, tmp_path)
     broken_shot = screenshot(broken, tmp_path / "broken.png", tmp_path)
     assert blue_pixels(shot) > 5_000
     assert blue_pixels(broken_shot) < 500
+
+
+def test_sim_report_says_a_study_directory_has_no_page(tmp_path, capsys):
+    (tmp_path / "manifest.json").write_text('{"study_file": "study.toml"}')
+    (tmp_path / "study.json").write_text("{}")
+    assert main(["report", str(tmp_path)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == (f"error: {tmp_path}: a sweep, sensitivity or calibration directory has no report.html; "
+                    f"its tables and PNG figures are the result")
+    assert not (tmp_path / "report.html").exists()

@@ -260,7 +260,7 @@ def test_a_run_split_into_parts_across_processes_equals_the_run_in_one_process(b
     whole = engine.simulate(baseline, seed=11, workers=50_000)
     with executors.Processes(2) as pool:
         joined = split.simulate(baseline, pool, seed=11, workers=50_000, part_slots=16_384)  # 4 parts
-    for name in ("monthly", "cell_totals", "histogram", "chunk_sumsq"):
+    for name in (*split.SUMMED, "chunk_sumsq"):
         np.testing.assert_array_equal(getattr(joined, name), getattr(whole, name), err_msg=name)
     assert joined.state_revenue_sumsq_usd2 == whole.state_revenue_sumsq_usd2
     assert joined.managers_revenue_sumsq_usd2 == whole.managers_revenue_sumsq_usd2
@@ -271,3 +271,16 @@ def test_parts_start_on_chunk_boundaries_and_cover_every_slot_once():
     assert split.parts(50_000, 16_384) == [(0, 16_384), (16_384, 16_384), (32_768, 16_384), (49_152, 848)]
     assert split.parts(50_000, 20_000) == [(0, 32_768), (32_768, 17_232)]
     assert split.parts(100, 1) == [(0, 100)]
+
+
+def test_a_sweep_of_a_soviet_base_labels_its_money_in_roubles(tmp_path, monkeypatch):
+    """configs/soviet.toml counts in Soviet roubles: the figures' axes say SUR m, never USD."""
+    from sim import sweep_plots
+
+    drawn = []
+    monkeypatch.setattr(sweep_plots, "save", lambda figure, path: drawn.append(figure) or path)
+    text = ENGINE.replace(str(BASELINE), str(BASELINE.parent / "soviet.toml")).replace("workers = 3000", "workers = 1000")
+    sweep(load_study(write_study(tmp_path, text)), out=tmp_path / "out", executor=SERIAL, progress=False)
+    labels = [label.get_text() for figure in drawn for ax in figure.axes for label in (ax.xaxis.label, ax.yaxis.label)]
+    assert len(drawn) == 3 and "state_revenue_usd_per_year (SUR m)" in labels
+    assert not [label for label in labels if "USD" in label]

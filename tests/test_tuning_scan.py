@@ -5,8 +5,9 @@ import math
 import pandas as pd
 import pytest
 
-from conftest import BASELINE, scenario
-from sim import api, tuning_scan
+from conftest import BASELINE, ROOT, scenario
+from sim import api, calibration, tuning_scan
+from sim.point import overall_summary
 from sim.cli import main
 
 WORKERS = 5_000
@@ -121,3 +122,14 @@ def test_a_run_whose_tuned_parameters_cannot_be_scanned_says_why(configs, out, c
     assert not (directory / "tuning_scan.png").exists()
     page = (directory / "report.html").read_text()
     assert f"<p>{reason}.</p>" in page and "tuning_scan.png is missing" not in page
+
+
+@pytest.mark.parametrize("config", [BASELINE, ROOT / "configs" / "soviet.toml"], ids=["baseline", "soviet"])
+def test_a_scan_points_calibration_needs_only_the_overall_outcomes(config):
+    """A scan point aggregates like a sweep's point (:func:`sim.point.overall_summary`, no
+    per-group tables); every figure's row is what the full run's calibration says."""
+    run = api.run(config, workers=2_000)
+    figures, citation = calibration.load_figures(run.scenario)
+    light = api._calibration(run.raw, run.scenario, overall_summary(run.raw, run.scenario), figures, citation, [])
+    assert light["simulated"].notna().any()
+    pd.testing.assert_frame_equal(light, run.calibration)
