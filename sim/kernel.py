@@ -53,9 +53,10 @@ from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
 from sim.sampling import draw
 from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_DESTINATION,
-                        I_EXPENSES_CENTS, I_GROSS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED,
-                        I_RECORD_ROW, I_STATE, I_STATE_REVENUE, BLOCK_SLOTS, collect_arrears, kept_savings,
-                        month_pass, record_outcome, return_reason, settle, start_worker)
+                        I_EXPENSES_CENTS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_MONTH_GROSS,
+                        I_MONTH_MANAGERS, I_MONTH_STATE, I_OCCUPIED, I_RECORD_ROW, I_STATE, I_STATE_REVENUE,
+                        BLOCK_SLOTS, collect_arrears, kept_savings, month_pass, record_outcome, return_reason, settle,
+                        start_worker)
 
 class Accumulators(NamedTuple):
     """Aggregates filled by :func:`simulate_slots`; ``G`` groups (one per thread) are summed after.
@@ -228,8 +229,6 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
                         break
         month = min(t, horizon - 1)
-        if split and t == 0:
-            _add_by_destination(by_destination, t, horizon, whole, n_dest, False)
         month_multiplier, month_surcharge = _quota_terms(tlm, month, quota_multiplier, surcharge,
                                                          not new_hires_only)
         sums = month_pass(t, tlm[month, wage_index], month_multiplier, month_surcharge, tlm[month, stay], shock_sd,
@@ -237,7 +236,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         if t < horizon:
             _add_month(monthly, t, sums)
             if split:
-                _add_by_destination(by_destination, t, horizon, whole, n_dest, True)
+                _add_by_destination(by_destination, t, whole, n_dest, sums)
         if t == horizon - 1:  # those still abroad: their payments so far fell within the horizon
             for i in range(n):
                 if whole[I_OCCUPIED, i] != 0 and (sums.returned >> np.uint64(i)) & np.uint64(1) == 0:
@@ -256,7 +255,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 monthly[t, L.M.to_managers_usd] += arrears_to_managers
                 monthly[t, L.M.arrears_collected_usd] += arrears_to_state + arrears_to_managers
                 if split:
-                    _return_by_destination(by_destination, t, horizon, whole, i, arrears_to_state,
+                    _return_by_destination(by_destination, t, whole[I_DESTINATION, i], arrears_to_state,
                                            arrears_to_managers)
                 whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                 whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
@@ -291,54 +290,44 @@ def _add_month(monthly, t, sums):
 
 
 @njit(cache=True, inline="always")
-def _add_by_destination(by_destination, t, horizon, whole, n_dest, after):
-    """Month ``t``'s series by destination from the running totals (gross, to state, to managers)
-    of each destination's workers abroad. After the month pass (``after``) it adds them to month
-    ``t``, counts the workers and their expenses, and takes the same totals away from month ``t +
-    1`` (which :func:`_return_by_destination` gives back for those going home), so each month gets
-    the difference, its own money. Before the first month pass (not ``after``) it takes away the
-    totals the workers bring to month 0 (in stock mode, those of their months before it). Kept
-    money is gross - expenses - to state - to managers. Branch-free selects over the block's
-    columns, once per destination."""
+def _add_by_destination(by_destination, t, whole, n_dest, sums):
+    """Month ``t``'s pass by destination: workers, expenses, and the month's earnings and payments
+    of each slot (the I_MONTH_ rows :func:`sim.worker.month_pass` leaves), summed over each
+    destination's workers but the last, which gets what remains of the block's ``sums``. Kept
+    money is gross - expenses - to state - to managers. Branch-free: a slot's values are masked
+    with all ones or all zeros (no int64 multiply, which AVX2 lacks)."""
+    active, expenses, gross = sums.active, sums.expenses, sums.gross
+    to_state, to_managers = sums.to_state, sums.to_managers
     for d in range(n_dest):
-        active = expenses = gross = to_state = to_managers = np.int64(0)
-        for i in range(BLOCK_SLOTS):
-            mine = (whole[I_DESTINATION, i] == d) & (whole[I_OCCUPIED, i] != 0)
-            active += np.int64(1) if mine else np.int64(0)
-            expenses += whole[I_EXPENSES_CENTS, i] if mine else np.int64(0)
-            gross += whole[I_GROSS, i] if mine else np.int64(0)
-            to_state += whole[I_STATE, i] if mine else np.int64(0)
-            to_managers += whole[I_MANAGERS, i] if mine else np.int64(0)
-        if after:
-            by_destination[t, d, L.MD.workers_active] += active
-            by_destination[t, d, L.MD.expenses_usd] += expenses
-            by_destination[t, d, L.MD.kept_usd] -= expenses
-            _add_money(by_destination, t, d, gross, to_state, to_managers)
-            if t + 1 < horizon:
-                _add_money(by_destination, t + 1, d, -gross, -to_state, -to_managers)
+        if d < n_dest - 1:
+            d_active = d_expenses = d_gross = d_state = d_managers = np.int64(0)
+            for i in range(BLOCK_SLOTS):
+                mine = np.int64(0) - np.int64((whole[I_DESTINATION, i] == d) & (whole[I_OCCUPIED, i] != 0))
+                d_active -= mine
+                d_expenses += whole[I_EXPENSES_CENTS, i] & mine
+                d_gross += whole[I_MONTH_GROSS, i] & mine
+                d_state += whole[I_MONTH_STATE, i] & mine
+                d_managers += whole[I_MONTH_MANAGERS, i] & mine
+            active, expenses, gross = active - d_active, expenses - d_expenses, gross - d_gross
+            to_state, to_managers = to_state - d_state, to_managers - d_managers
         else:
-            _add_money(by_destination, t, d, -gross, -to_state, -to_managers)
+            d_active, d_expenses, d_gross, d_state, d_managers = active, expenses, gross, to_state, to_managers
+        by_destination[t, d, L.MD.workers_active] += d_active
+        by_destination[t, d, L.MD.expenses_usd] += d_expenses
+        by_destination[t, d, L.MD.gross_earnings_usd] += d_gross
+        by_destination[t, d, L.MD.to_state_usd] += d_state
+        by_destination[t, d, L.MD.to_managers_usd] += d_managers
+        by_destination[t, d, L.MD.kept_usd] += d_gross - d_expenses - d_state - d_managers
 
 
 @njit(cache=True, inline="always")
-def _add_money(by_destination, t, d, gross, to_state, to_managers):
-    """Add running totals (cents) to month ``t`` of destination ``d``: gross, payments, kept."""
-    by_destination[t, d, L.MD.gross_earnings_usd] += gross
-    by_destination[t, d, L.MD.to_state_usd] += to_state
-    by_destination[t, d, L.MD.to_managers_usd] += to_managers
-    by_destination[t, d, L.MD.kept_usd] += gross - to_state - to_managers
-
-
-@njit(cache=True, inline="always")
-def _return_by_destination(by_destination, t, horizon, whole, i, arrears_to_state, arrears_to_managers):
-    """The worker of column ``i`` going home after month ``t``, with the arrears collected from his
-    savings (cents): a return, and his totals before the arrears given back to month ``t + 1``."""
-    d = whole[I_DESTINATION, i]
-    by_destination[t, d, L.MD.returns] += 1
-    _add_money(by_destination, t, d, np.int64(0), arrears_to_state, arrears_to_managers)
-    if t + 1 < horizon:
-        _add_money(by_destination, t + 1, d, whole[I_GROSS, i], whole[I_STATE, i] - arrears_to_state,
-                    whole[I_MANAGERS, i] - arrears_to_managers)
+def _return_by_destination(by_destination, t, destination, arrears_to_state, arrears_to_managers):
+    """A worker going home from ``destination`` after month ``t``, with the arrears collected from
+    his savings (cents)."""
+    by_destination[t, destination, L.MD.returns] += 1
+    by_destination[t, destination, L.MD.to_state_usd] += arrears_to_state
+    by_destination[t, destination, L.MD.to_managers_usd] += arrears_to_managers
+    by_destination[t, destination, L.MD.kept_usd] -= arrears_to_state + arrears_to_managers
 
 
 @njit(cache=True)

@@ -86,9 +86,10 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
     quota = min(max(quota, values[at(VALUES.quota_floor_usd_per_month, n_dest, n_skill, destination)]),
                 values[at(VALUES.quota_cap_usd_per_month, n_dest, n_skill, destination)])
     skim = draw(dists, at(DISTS.skim_share, n_dest, n_skill, 0), key, D_SKIM)
-    if values[at(VALUES.skim_on_top, n_dest, n_skill, 0)] != 0.0:  # asked Q (1 + phi), managers keep phi of Q
-        quota = quota * (1.0 + skim)
-        skim = skim / (1.0 + skim)
+    # skim on top: asked Q (1 + phi), managers keep phi / (1 + phi) of each payment (a select, not a branch)
+    on_top = 1.0 + skim if values[at(VALUES.skim_on_top, n_dest, n_skill, 0)] != 0.0 else 1.0
+    quota = quota * on_top
+    skim = skim / on_top
     borrowed = rng.uniform_at(key, U_BORROWED) < values[at(VALUES.borrowed_share, n_dest, n_skill, 0)]
     idle = values[at(VALUES.idle_probability_per_month, n_dest, n_skill, regime)]
     expected_earnings = capacity * wage_index * (1.0 - idle)

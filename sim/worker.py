@@ -44,8 +44,9 @@ F_COUNT = 8
  I_RECORD_ROW,  # the slot's next row of ``records``, or -1
  I_STATE_REVENUE, I_MANAGERS_REVENUE,  # the slot's payments within the horizon (cents)
  I_DUE,  # planned contributions asked of him so far, arrears aside (cents)
- ) = range(20)
-I_COUNT = 20
+ I_MONTH_GROSS, I_MONTH_STATE, I_MONTH_MANAGERS,  # his last month's earnings and payments (cents; 0 if vacant)
+ ) = range(23)
+I_COUNT = 23
 COMPLETED, EARLY, SENT_HOME_BY_POLICY, ABROAD_AT_HORIZON = range(len(RETURN_REASONS))
 
 
@@ -150,6 +151,9 @@ def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, 
         whole[I_STATE, i] += to_state
         whole[I_MANAGERS, i] += to_managers
         whole[I_DUE, i] += due_now
+        whole[I_MONTH_GROSS, i] = earnings
+        whole[I_MONTH_STATE, i] = to_state
+        whole[I_MONTH_MANAGERS, i] = to_managers
         returned |= np.uint64(returns) << np.uint64(i)
         sent_home |= np.uint64((returns != completed) & (u_hazard >= 1.0 - real[F_STAY, i])) << np.uint64(i)
         active += occupied
