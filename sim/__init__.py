@@ -7,6 +7,9 @@ by month and reports what the state earns and what households take home.
 >>> import sim
 >>> result = sim.run(sim.load_config("configs/baseline.toml"), workers=100_000)  # doctest: +SKIP
 """
+import sys
+import types
+
 __version__ = "0.1.0"
 
 # Before any submodule defines an @njit(cache=True) function: key Numba's cache on every module.
@@ -21,11 +24,27 @@ _EXPORTS = {
     "load_config": "sim.scenario_file",
     "load_study": "sim.study", "Study": "sim.study",
     "sweep": "sim.sweep", "evaluate": "sim.sweep", "SweepResult": "sim.sweep",
+    "sensitivity": "sim.sensitivity", "load_sensitivity": "sim.sensitivity",
+    "calibrate": "sim.calibrate_output", "load_calibration": "sim.calibrate_study",
 }
 """Each public name and the module defining it, imported when first used (PEP 562): ``import sim``
 stays quick, and ``sim run`` does not load what only comparisons or sweeps need."""
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+class _Package(types.ModuleType):
+    """The ``sim`` package, whose public names stay what :data:`_EXPORTS` says: importing a
+    submodule named like its function (``sim.sweep``, ``sim.sensitivity``) would otherwise make
+    ``sim.sweep`` the module, not the function, for whoever imported it first."""
+
+    def __setattr__(self, name, value):
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return  # the submodule stays reachable as sys.modules["sim.<name>"] and by ``from sim.<name> import``
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):

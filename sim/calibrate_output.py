@@ -22,7 +22,7 @@ from sim import calendar, executors, results, series
 from sim.config import ConfigError
 from sim.labels import in_unit
 from sim.targets import Z95
-from sim.plots import NUMBER, save
+from sim.figure_style import NUMBER, save
 
 BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 

@@ -108,6 +108,14 @@ def report_command(args) -> int:
     return 0
 
 
+def refused_output(out: Path) -> bool:
+    """True, with one line on stderr, when ``--out`` cannot hold results (see :func:`sim.results.output_problem`)."""
+    problem = results.output_problem(out)
+    if problem:
+        print(f"error: {out}: {problem}", file=sys.stderr)
+    return problem is not None
+
+
 def _expand(paths) -> list[Path]:
     """Config files in the order given; a folder stands for its ``*.toml`` files, sorted."""
     expanded = []
@@ -212,9 +220,7 @@ def run_command(args) -> int:
         folders = ", ".join(str(path) for path in args.configs)
         print(f"error: {folders}: no .toml files found", file=sys.stderr)
         return EXIT_BAD_INPUT
-    problem = results.output_problem(args.out)
-    if problem:
-        print(f"error: {args.out}: {problem}", file=sys.stderr)
+    if refused_output(args.out):
         return EXIT_BAD_INPUT
     if args.out.is_dir():
         _remove_leftovers(args.out)

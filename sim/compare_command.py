@@ -13,8 +13,8 @@ import logging
 import sys
 from pathlib import Path
 
-from sim import arguments, effects, results
-from sim.cli import EXIT_BAD_INPUT, EXIT_FAILED, _expand
+from sim import arguments, effects
+from sim.cli import EXIT_BAD_INPUT, EXIT_FAILED, _expand, refused_output
 from sim.comparison import REPLICATIONS
 
 
@@ -62,9 +62,7 @@ def compare_command(args) -> int:
         print(f"error: --workers {args.workers}: fewer than the {args.replications} replications it is split over",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    problem = results.output_problem(args.out)
-    if problem:
-        print(f"error: {args.out}: {problem}", file=sys.stderr)
+    if refused_output(args.out):
         return EXIT_BAD_INPUT
     try:
         comparisons = compare_all(policies, args.base, seed=args.seed, workers=args.workers,

@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from sim import effects
 from sim.labels import change_points, in_unit, run_money_unit
-from sim.plots import NUMBER, SIZE, mark_policy_dates, plain, save, time_axis
+from sim.figure_style import NUMBER, SIZE, mark_policy_dates, plain, save, time_axis
 
 MONTHLY_FIGURES = {
     "state_revenue.png": ("to_state_usd", ("paid to the state, USD m per month", "effect, USD m per month"), 1e6,

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import effects, results
+from sim import effects
 from sim.compare_plots import arm_names
 from sim.labels import money, run_money_unit, with_unit
-from sim.report import FILE, _assumptions, _e, _rows, _timeline, embedded_figure, page
+from sim.html_page import (assumptions_section, embedded_figure, html_table, html_text, page, timeline_section,
+                           write_page)
 
 FIGURES = (("state_revenue.png", "State revenue, base and policy, and the effect"),
            ("workers_abroad.png", "Workers abroad, base and policy, and the effect"),
@@ -26,10 +27,7 @@ FIGURES = (("state_revenue.png", "State revenue, base and policy, and the effect
 def build(directory) -> Path:
     """Write ``report.html`` into the comparison saved in ``directory`` (atomically); return its path."""
     directory = Path(directory)
-    text = render(directory).encode("utf-8")
-    path = directory / FILE
-    results.write_file_atomically(path, lambda temporary: temporary.write_bytes(text))
-    return path
+    return write_page(directory, render(directory))
 
 
 def render(directory: Path) -> str:
@@ -38,10 +36,9 @@ def render(directory: Path) -> str:
     table = pd.read_csv(directory / "effects.csv")
     monthly = pd.read_parquet(directory / "monthly_effects.parquet")
     policy, base = arm_names(manifest)
-    policy_run = {"manifest": manifest["policy"]}
     sections = [_title(manifest, policy, base), _effects(table),
                 _figures(directory, table, monthly, manifest),
-                _timeline(policy_run), _assumptions(policy_run), _provenance(manifest)]
+                timeline_section(manifest["policy"]), assumptions_section(manifest["policy"]), _provenance(manifest)]
     return page(f"{policy} vs {base}, seed {manifest['seed']}", sections)
 
 
@@ -56,7 +53,7 @@ def start_text(manifest: dict) -> str:
 
 def _title(manifest: dict, policy: str, base: str) -> str:
     return f"""<h1>{escape(policy)} against {escape(base)}</h1>
-<p class="note">Seed {_e(manifest['seed'])} · {manifest['replications']} paired replications of
+<p class="note">Seed {html_text(manifest['seed'])} · {manifest['replications']} paired replications of
 {manifest['workers_per_replication']:,} simulated workers · run on {escape(manifest['started_utc'][:10])} ·
 {escape(start_text(manifest))}</p>
 <h2>What this is</h2>
@@ -82,7 +79,7 @@ def _effects(table: pd.DataFrame) -> str:
 def effects_table(table: pd.DataFrame) -> str:
     """The rows of ``effects.csv`` as an HTML table, each figure in the unit its label names."""
     header, *rows = effects.table_rows(table)
-    return _rows(header, [[escape(cell) for cell in row] for row in rows], numeric=(1, 2, 3, 4))
+    return html_table(header, [[escape(cell) for cell in row] for row in rows], numeric=(1, 2, 3, 4))
 
 
 def _figures(directory: Path, table: pd.DataFrame, monthly: pd.DataFrame, manifest: dict) -> str:
@@ -154,4 +151,4 @@ def _provenance(manifest: dict) -> str:
             ("started (UTC)", manifest.get("started_utc")),
             ("wall time", f"{manifest['wall_seconds']:.1f} s")]
     return ("<h2>Provenance</h2>\n<p>Both configs, as run, are in manifest.json.</p>\n"
-            + _rows(("", ""), [(escape(key), _e(value)) for key, value in rows]))
+            + html_table(("", ""), [(escape(key), html_text(value)) for key, value in rows]))

@@ -5,31 +5,26 @@ Reads only the files a run wrote (``summary.json``, ``manifest.json``,
 ``calibration.csv``) and draws PNGs beside them. Every axis names its unit (USD m
 per month, USD per worker, workers, % of workers); time runs in calendar months when the
 run has a ``simulation.start``, else in years since the start of the run, with the
-timeline's policy dates marked. What labels say is
-worded in :mod:`sim.labels`. Figures are built with :class:`matplotlib.figure.Figure`, not
-pyplot, so no global state or interactive backend is touched.
+timeline's policy dates marked (:mod:`sim.figure_style`); the calibration's figures are drawn
+by :mod:`sim.calibration_plots`. What labels say is worded in :mod:`sim.labels`. Figures are
+built with :class:`matplotlib.figure.Figure`, not pyplot, so no global state or interactive
+backend is touched.
 
 >>> from sim import plots
 >>> plots.draw_all("results/baseline-20261126-160238-seed20261126")  # doctest: +SKIP
 """
 import json
-import textwrap
 from pathlib import Path
-from typing import Callable, NamedTuple
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
-from sim import tuning_scan
-from sim.calibration import evidence_line
-from sim.labels import change_points, humanise, in_unit, money, number, place, run_money_unit, span, with_unit
+from sim.calibration_plots import calibration_figure, tuning_scan_figure
+from sim.figure_style import NUMBER, SIZE, WORSE, mark_policy_dates, money_axis, plain, save, time_axis
+from sim.labels import in_unit, money, number, place, run_money_unit
 
-SIZE = (10, 5)
-DPI = 120
-COMPARED = ("in range", "out of range")
-IN_RANGE, OUT_OF_RANGE, WORSE = "tab:green", "tab:red", "tab:red"
 SHOWN_SHARE = 0.99
 
 
@@ -67,11 +62,6 @@ def draw_all(directory) -> list[Path]:
     return [save(figure, directory / name) for name, figure in figures.items()]
 
 
-def save(figure: Figure, path: Path) -> Path:
-    """Write ``figure`` to ``path`` as PNG at :data:`DPI` and return the path."""
-    figure.savefig(path, dpi=DPI)
-    return path
-
 
 def run_label(manifest: dict) -> str:
     """Name a run by its config file's stem and seed, e.g. ``'baseline, seed 1'`` (``'scenario'``
@@ -79,42 +69,6 @@ def run_label(manifest: dict) -> str:
     name = Path(manifest["config_file"]).stem if manifest.get("config_file") else "scenario"
     return f"{name}, seed {manifest['seed']}"
 
-
-NUMBER = FuncFormatter(number)
-
-
-def money_axis(unit: str) -> FuncFormatter:
-    """Tick labels as amounts in the money unit ``unit`` (``$3,000``, ``3,000 SUR``)."""
-    return FuncFormatter(lambda value, _position=None: money(value, unit))
-
-
-class TimeAxis(NamedTuple):
-    """Where months go on a time axis: ``x`` for each row of monthly.parquet, ``at(month)`` for
-    any month, and the axis label. Dates when the run has them (``simulation.start``), else
-    years since the start of the run."""
-
-    x: pd.Series
-    at: Callable
-    label: str
-
-
-def time_axis(monthly: pd.DataFrame) -> TimeAxis:
-    """The time axis of a run's monthly series (see :class:`TimeAxis`)."""
-    if "date" in monthly:
-        first = pd.Timestamp(monthly["date"].iloc[0]) if len(monthly) else pd.Timestamp(0)
-        return TimeAxis(monthly["date"], lambda month: first + pd.DateOffset(months=int(month)), "month")
-    return TimeAxis(monthly["month"] / 12.0, lambda month: month / 12.0, "years since start of run")
-
-
-def mark_policy_dates(ax, timeline: dict | None, at=lambda month: month / 12.0) -> None:
-    """A thin vertical line at each timeline change point after month 0 (at ``at(month)`` on the
-    x axis), labelled with the levers that change and their new values."""
-    for point in change_points(timeline):
-        x = at(point.month)
-        ax.axvline(x, color="0.35", linestyle="--", linewidth=0.8, zorder=1)
-        ax.annotate(point.text, xy=(x, 1.0), xycoords=("data", "axes fraction"),
-                    xytext=(3, -3), textcoords="offset points", ha="left", va="top",
-                    fontsize="small", color="0.25", parse_math=False)  # lever names come from the config
 
 
 def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
@@ -184,12 +138,6 @@ def flows_figure(monthly: pd.DataFrame, label: str, timeline: dict | None = None
 OFF_SCALE = 3.0
 """Hires above this many times the largest monthly returns are written, not drawn to scale."""
 
-
-def plain(legend):
-    """Draw a legend's texts as written: labels hold dollar amounts, not mathtext."""
-    for text in legend.get_texts():
-        text.set_parse_math(False)
-    return legend
 
 
 def household_outcomes_figure(distributions: pd.DataFrame, summary: dict, label: str, unit: str = "USD") -> Figure:
@@ -299,123 +247,3 @@ def destinations_figure(by_destination: pd.DataFrame, label: str, unit: str = "U
     return figure
 
 
-def calibration_figure(calibration: pd.DataFrame, label: str) -> Figure:
-    """Each compared source figure's range as a band, its simulated value as a dot.
-
-    Units differ between figures, so each row is normalised to its own source
-    range; a table with no compared row gives a figure saying so.
-    """
-    compared = calibration[calibration["status"].isin(COMPARED)].reset_index(drop=True)
-    height = max(SIZE[1], 0.6 * len(compared) + 1.8)
-    figure = Figure(figsize=(SIZE[0], height), layout="constrained")
-    ax = figure.add_subplot()
-    title = f"Calibration against source figures ({label})"
-    if compared.empty:
-        ax.text(0.5, 0.5, "No source figure was compared with this run.",
-                ha="center", va="center", fontsize="large")
-        ax.set_axis_off()
-        ax.set_title(title, parse_math=False)
-        return figure
-    calibration_rows(ax, compared)
-    in_range = int((compared["status"] == "in range").sum())
-    evidence = f"\n{textwrap.fill(evidence_line(calibration), 90)}" if "kind" in calibration else ""
-    ax.set_title(f"{title}: {in_range} of {len(compared)} in range{evidence}", parse_math=False)
-    return figure
-
-
-SHOWN_POSITIONS = (-0.5, 1.5)
-"""Place in the source range drawn on the calibration chart; a dot beyond is drawn at the edge."""
-
-
-def calibration_rows(ax, compared: pd.DataFrame) -> None:
-    """Draw bands, source points and simulated dots, one row per compared figure.
-
-    A dot further than half a range outside the band is drawn at the edge of
-    :data:`SHOWN_POSITIONS` as an arrow head pointing out, with its place in the range written
-    beside it.
-    """
-    low, high = normalising_range(compared)
-    position = ((compared["simulated"] - low) / (high - low)).to_numpy(dtype=float)
-    shown = np.clip(position, *SHOWN_POSITIONS)
-    clipped = shown != position
-    rows = np.arange(len(compared))[::-1]
-    ax.barh(rows, 1.0, left=0.0, height=0.6, color="0.85", label="source range")
-    point = (compared["low"] == compared["high"]).to_numpy()
-    if point.any():
-        ax.scatter(np.full(point.sum(), 0.5), rows[point], marker="|", s=300, color="0.4",
-                   label="source point (band ±10%)")
-    for status, colour in ((COMPARED[0], IN_RANGE), (COMPARED[1], OUT_OF_RANGE)):
-        chosen = (compared["status"] == status).to_numpy()
-        if (chosen & ~clipped).any():
-            ax.scatter(shown[chosen & ~clipped], rows[chosen & ~clipped], color=colour, zorder=3,
-                       label=f"simulated, {status}")
-        for row, place_in_range, edge in zip(rows[chosen & clipped], position[chosen & clipped],
-                                             shown[chosen & clipped]):
-            right = edge > 0
-            ax.scatter([edge], [row], marker=">" if right else "<", s=90, color=colour, zorder=3)
-            ax.annotate(f"at {place_in_range:.1f}", (edge, row), xytext=(-8 if right else 8, 0),
-                        textcoords="offset points", ha="right" if right else "left", va="center",
-                        fontsize="small", color=colour)
-    labels = [f"{humanise(r.name, r.destination)}: {with_unit(r.simulated, r.unit)}\n"
-              f"source: {span(r.low, r.high, r.unit)}" for r in compared.itertuples()]
-    ax.set_yticks(rows, labels, parse_math=False)  # figure names and units come from the seeds file
-    ax.set_ylim(rows.min() - 0.6, rows.max() + 0.6)
-    margin = 0.2
-    ax.set_xlim(SHOWN_POSITIONS[0] - margin, SHOWN_POSITIONS[1] + margin)
-    ax.set_xticks([-0.5, 0.0, 0.5, 1.0, 1.5], ["", "source low", "middle", "source high", ""])
-    ax.set_xlabel("simulated value placed on its source range, each row in its own unit"
-                  + ("\n(arrow heads: beyond the chart, at the place written)" if clipped.any() else ""))
-    ax.grid(axis="x", alpha=0.3)
-    plain(ax.figure.legend(loc="outside lower center", ncol=4, fontsize="small"))
-
-
-def normalising_range(compared: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Source range per row (in its own unit).
-
-    A point value ``v`` becomes ``v ± 0.1 |v|`` (``-1 .. 1`` when ``v`` is 0).
-    """
-    point = compared["low"] == compared["high"]
-    pad = (0.1 * compared["low"].abs()).where(compared["low"] != 0, 1.0)
-    low = compared["low"].where(~point, compared["low"] - pad)
-    high = compared["high"].where(~point, compared["high"] + pad)
-    return low, high
-
-
-def tuning_scan_figure(scan: pd.DataFrame, label: str) -> Figure:
-    """Each tuned figure against the parameter set to hit it (``tuning_scan.csv``, :mod:`sim.tuning_scan`).
-
-    One panel per figure: the simulated value (dots, green in range, red out of it; in the
-    figure's unit) at each scanned mean of the parameter, the source range shaded, the
-    configured value marked by a dashed line; the title says over what span it stays in range.
-    """
-    scanned = scan.dropna(subset=["factor"])
-    pairs = list(dict.fromkeys(zip(scanned["parameter"], scanned["figure"])))
-    figure = Figure(figsize=(SIZE[0], 3.2 * max(len(pairs), 1) + 0.8), layout="constrained")
-    spans = tuning_scan.in_range_span(scanned).set_index(["parameter", "figure"])
-    for ax, (parameter, name) in zip(figure.subplots(max(len(pairs), 1), 1, squeeze=False)[:, 0], pairs):
-        rows = scanned[(scanned["parameter"] == parameter) & (scanned["figure"] == name)]
-        first = rows.iloc[0]
-        ax.axhspan(first["low"], first["high"], color="0.85",
-                   label=f"source: {span(first['low'], first['high'], first['unit'])}")
-        ax.plot(rows["parameter_mean"], rows["simulated"], color="0.5", linewidth=1, zorder=2)
-        kept = rows["in_range"].fillna(False).astype(bool)
-        for chosen, colour, text in ((kept, IN_RANGE, "in range"), (~kept, OUT_OF_RANGE, "out of range")):
-            if chosen.any():
-                ax.scatter(rows["parameter_mean"][chosen], rows["simulated"][chosen], color=colour, zorder=3, label=text)
-        configured = rows.loc[rows["factor"] == 1.0, "parameter_mean"]
-        for value in configured:
-            ax.axvline(value, color="black", linestyle="--", linewidth=1, label=f"as configured: {number(value)}")
-        this = spans.loc[(parameter, name)]
-        within = ("in range nowhere scanned" if this["points_in_range"] == 0 else
-                  f"in range at {this['points_in_range']:.0f} of {this['points']:.0f} values, "
-                  f"{number(this['lowest_in_range'])} to {number(this['highest_in_range'])}")
-        ax.set_title(f"{humanise(name)}: {within}", parse_math=False, fontsize="medium")
-        ax.set_xlabel(f"{parameter}, mean (scaled {tuning_scan.FACTORS[0]:g} to {tuning_scan.FACTORS[-1]:g} "
-                      f"times as configured)")
-        ax.set_ylabel(str(first["unit"]))
-        ax.yaxis.set_major_formatter(NUMBER)
-        ax.grid(alpha=0.3)
-        plain(ax.legend(loc="best", fontsize="small"))
-    figure.suptitle(f"How hard the tuning works: each tuned figure as its parameter moves ({label})",
-                    parse_math=False)
-    return figure

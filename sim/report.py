@@ -12,7 +12,6 @@ built (the date shown is the run's start), so building it twice gives the same b
 """
 from __future__ import annotations
 
-import base64
 import json
 import math
 from html import escape
@@ -20,24 +19,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import results, tuning_scan
-from sim.assumptions import marked_values
+from sim import tuning_scan
 from sim.calibration import evidence_line
-from sim.config import Timeline
-from sim.labels import in_unit, lever, missing, money, number, place, run_money_unit, span, with_unit
-
-FILE = "report.html"
-
-CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-       max-width: 60em; margin: 2em auto; padding: 0 1em; line-height: 1.5; color: #222; }
-h1, h2 { line-height: 1.2; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border-bottom: 1px solid #e4e4e4; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-th { border-bottom: 1px solid #999; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-img { max-width: 100%; height: auto; } figure { margin: 1.5em 0; }
-figcaption, .note { color: #555; } .missing { color: #a00; }
-"""
+from sim.html_page import (assumptions_section, embedded_figure, html_table, html_text, page,
+                           timeline_section, write_page)
+from sim.labels import in_unit, missing, money, number, place, run_money_unit, span, with_unit
 
 FIGURES = (("state_revenue.png", "State revenue"), ("flows.png", "Workers abroad, hires and returns"),
            ("household_outcomes.png", "What households take home"),
@@ -71,10 +57,7 @@ def build(directory) -> Path:
         When ``directory`` holds no ``manifest.json`` and ``summary.json`` of a run.
     """
     directory = Path(directory)
-    page = render(directory).encode("utf-8")
-    path = directory / FILE
-    results.write_file_atomically(path, lambda temporary: temporary.write_bytes(page))
-    return path
+    return write_page(directory, render(directory))
 
 
 def render(directory) -> str:
@@ -82,22 +65,8 @@ def render(directory) -> str:
     directory = Path(directory)
     run = _read(directory)
     sections = [_title(run), _headline(run), _figures(run), _outcomes(run), _calibration(run), _tuning_scan(run),
-                _assumptions(run), _timeline(run), _provenance(run)]
+                assumptions_section(run["manifest"]), timeline_section(run["manifest"]), _provenance(run)]
     return page(f"{run['name']}, seed {run['manifest'].get('seed')}", sections)
-
-
-def page(title: str, sections) -> str:
-    """A whole self-contained HTML page: ``title`` (plain text) and ``sections`` (HTML), with the CSS inline."""
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>{escape(title)}</title>\n"
-            f"<style>{CSS}</style>\n</head>\n<body>\n" + "\n".join(sections) + "\n</body>\n</html>\n")
-
-
-def embedded_figure(path: Path, title: str, caption: str) -> str:
-    """The PNG at ``path`` as an HTML figure holding its bytes (a base64 data URI), with its caption."""
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{escape(title)}\">"
-            f"<figcaption>{escape(caption)}</figcaption></figure>")
 
 
 def _read(directory: Path) -> dict:
@@ -124,21 +93,6 @@ def _table(path: Path) -> pd.DataFrame | None:
     if not path.is_file():
         return None
     return pd.read_csv(path) if path.suffix == ".csv" else pd.read_parquet(path)
-
-
-# ---------------------------------------------------------------- small helpers
-
-def _e(value) -> str:
-    """A value as escaped text; None and NaN as a dash."""
-    return "—" if missing(value) or value is pd.NA else escape(str(value))
-
-
-def _rows(header, rows, numeric=()) -> str:
-    """An HTML table; ``rows`` hold text already escaped; columns in ``numeric`` align right."""
-    head = "".join(f"<th>{escape(cell)}</th>" for cell in header)
-    body = "".join("<tr>" + "".join(f"<td class=\"n\">{cell}</td>" if i in numeric else f"<td>{cell}</td>"
-                                    for i, cell in enumerate(row)) + "</tr>\n" for row in rows)
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
 
 
 def _interval(values: dict, unit: str) -> str:
@@ -168,9 +122,9 @@ def _title(run) -> str:
     started = str(manifest.get("started_utc") or "")
     date = started[:10] or "unknown date"
     return f"""<h1>{escape(run['name'])}</h1>
-<p class="note">Seed {_e(manifest.get('seed'))} · run on {escape(date)} ·
-{_e(f"{manifest.get('workers_simulated') or 0:,}")} simulated workers · {_e(summary.get('mode'))} mode,
-{_e(summary.get('horizon_months'))} months · amounts in {escape(run['unit'])}</p>
+<p class="note">Seed {html_text(manifest.get('seed'))} · run on {escape(date)} ·
+{html_text(f"{manifest.get('workers_simulated') or 0:,}")} simulated workers · {html_text(summary.get('mode'))} mode,
+{html_text(summary.get('horizon_months'))} months · amounts in {escape(run['unit'])}</p>
 <h2>What this is</h2>
 <p>This page reports one run of a Monte Carlo simulation of North Korean labour migration under state
 control. Workers pay a bribe to be chosen for work abroad, hand a monthly <em>planned contribution</em> to the
@@ -205,7 +159,7 @@ def _headline(run) -> str:
         ("Worse off than staying home", worse_text),
     ]
     return ("<h2>Headline figures</h2>\n"
-            + _rows(("figure", "value"), [(escape(label), escape(value)) for label, value in rows])
+            + html_table(("figure", "value"), [(escape(label), escape(value)) for label, value in rows])
             + "\n<p class=\"note\">The 95% intervals are the sampling noise of the simulation (they shrink as more "
               "workers are simulated); they are not uncertainty about the inputs, which would move the figures far "
               "more. The p5 / median / p95 figures spread over returned workers.</p>")
@@ -294,7 +248,7 @@ def _outcomes(run) -> str:
                     + [escape(text(record.get(q))) for q in ("p5", "p25", "p50", "p75", "p95")])
     return ("<h2>Household outcomes</h2>\n<p>Per returned worker, overall and by group; the mean with its 95% "
             "interval (sampling noise), then percentiles. Workers simulated counts the simulated hires a row "
-            "covers.</p>\n" + _rows(("group", "outcome", "workers simulated", "mean (95% interval)",
+            "covers.</p>\n" + html_table(("group", "outcome", "workers simulated", "mean (95% interval)",
                                      "p5", "p25", "median", "p75", "p95"), rows, numeric=range(2, 9)))
 
 
@@ -305,26 +259,26 @@ def _calibration(run) -> str:
     rows = []
     for record in frame.to_dict("records"):
         unit = "" if missing(record.get("unit")) else str(record["unit"])
-        name = _e(record["name"])
+        name = html_text(record["name"])
         if not missing(record.get("measures")):
-            name += f"<br><small>{_e(record['measures'])}</small>"
-        kind = _e(record.get("kind"))
+            name += f"<br><small>{html_text(record['measures'])}</small>"
+        kind = html_text(record.get("kind"))
         if not missing(record.get("tuned_by")):
-            kind += f"<br><small>by {_e(record['tuned_by'])}</small>"
-        rows.append([name, kind, _e(record.get("period")), _e(record.get("destination")), _e(record.get("statistic")),
-                     _e(unit or None), escape(_source_range(record["low"], record["high"], unit)),
-                     escape(with_unit(record.get("simulated"), unit)), _e(record.get("status")),
-                     _e(record.get("compared_over")), _e(record.get("citation"))])
+            kind += f"<br><small>by {html_text(record['tuned_by'])}</small>"
+        rows.append([name, kind, html_text(record.get("period")), html_text(record.get("destination")), html_text(record.get("statistic")),
+                     html_text(unit or None), escape(_source_range(record["low"], record["high"], unit)),
+                     escape(with_unit(record.get("simulated"), unit)), html_text(record.get("status")),
+                     html_text(record.get("compared_over")), html_text(record.get("citation"))])
     return ("<h2>Calibration</h2>\n<p>Every figure of the source beside the simulated value, in range or not, "
             "or why it is not compared. Its kind says what being in range shows: an <em>input</em> is a config "
             "value read back, a <em>constrained</em> figure is in range by construction, a <em>tuned</em> one was "
             "hit by setting the parameter named, and only an <em>independent</em> one is evidence: "
-            f"{_e(evidence_line(frame))}. A figure is compared only with a run of its period and money unit "
-            f"(this run: {_e(run['manifest'].get('period') or 'present')}, {_e(run['unit'])}); in a run whose policy "
+            f"{html_text(evidence_line(frame))}. A figure is compared only with a run of its period and money unit "
+            f"(this run: {html_text(run['manifest'].get('period') or 'present')}, {html_text(run['unit'])}); in a run whose policy "
             "changes during it, a figure about the status quo is compared over the months before the change, "
             "or is not applicable. Targets of a targets file (--targets) follow the source's figures, each citing "
             "its own source and compared over its dates.</p>\n"
-            + _rows(("name", "kind", "period", "destination", "statistic", "unit", "source range", "simulated",
+            + html_table(("name", "kind", "period", "destination", "statistic", "unit", "source range", "simulated",
                      "status", "compared over", "citation"), rows, numeric=(6, 7)))
 
 
@@ -333,9 +287,9 @@ def _tuning_scan(run) -> str:
     if frame is None or frame.empty:
         return ""
     if frame["factor"].isna().all():
-        return f"<h2>How hard the tuning works</h2>\n<p>{_e(tuning_scan.describe(frame))}.</p>"
+        return f"<h2>How hard the tuning works</h2>\n<p>{html_text(tuning_scan.describe(frame))}.</p>"
     spans = tuning_scan.in_range_span(frame.dropna(subset=["factor"]))
-    rows = [(f"<code>{escape(str(row.parameter))}</code>", _e(row.figure),
+    rows = [(f"<code>{escape(str(row.parameter))}</code>", html_text(row.figure),
              escape(f"{row.points_in_range} of {row.points}"),
              escape("—" if row.points_in_range == 0 else f"{number(row.lowest_in_range)} to "
                                                           f"{number(row.highest_in_range)}"))
@@ -348,7 +302,7 @@ def _tuning_scan(run) -> str:
             f"configured value ({tuning_scan.FACTORS[0]:g} to {tuning_scan.FACTORS[-1]:g}, shape kept; up to "
             f"{tuning_scan.WORKERS:,} workers each, the run's seed). The parameter's means that keep each figure in "
             f"range (as configured: {escape(values)}):</p>\n"
-            + _rows(("parameter", "figure", "scanned values in range", "parameter mean in range"), rows, numeric=(2, 3)))
+            + html_table(("parameter", "figure", "scanned values in range", "parameter mean in range"), rows, numeric=(2, 3)))
 
 
 def _source_range(low, high, unit: str) -> str:
@@ -356,48 +310,6 @@ def _source_range(low, high, unit: str) -> str:
     if unit == "year":
         return f"{low:.0f}" if low == high else f"{low:.0f} to {high:.0f}"
     return span(low, high, unit)
-
-
-def _assumptions(run) -> str:
-    manifest = run["manifest"]
-    files = [manifest.get("config_file"), *(manifest.get("extends") or [])]
-    parts = ["<h2>Assumptions</h2>",
-             "<p>Every value of the scenario file that the source does not give, with the reason for it, "
-             "as the file's comments state it.</p>"]
-    for file in files:
-        if not file:
-            parts.append("<p class=\"note\">The scenario was built in code: there is no file to read its "
-                         "assumptions from.</p>")
-            continue
-        path = Path(file)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            parts.append(f"<p class=\"missing\">The scenario file {escape(file)} no longer exists (or cannot be read), "
-                         "so its assumptions are not listed.</p>")
-            continue
-        found = marked_values(text)
-        parts.append(f"<h3>{escape(path.name)}</h3>")
-        parts.append(_rows(("key", "value", "reason"), [(f"<code>{escape(key)}</code>", f"<code>{escape(value)}</code>",
-                                                         escape(reason)) for key, value, reason in found])
-                     if found else "<p>No value is marked (assumption).</p>")
-    return "\n".join(parts)
-
-
-def _timeline(run) -> str:
-    timeline = (run["manifest"].get("config") or {}).get("timeline") or {}
-    defaults = {name: field.default for name, field in Timeline.model_fields.items()}
-    rows = []
-    for name, series in timeline.items():
-        points = series if isinstance(series, list) else [[0, series]]
-        if all(value == defaults.get(name) for _, value in points):
-            continue
-        rows.extend((escape(lever(name)), escape(number(month)), escape(number(value))) for month, value in points)
-    text = ("<h2>Policy timeline</h2>\n<p>Each policy lever that does not stay at its default, with the month "
-            "(since the start of the run) from which each value holds.</p>\n")
-    if not rows:
-        return text + "<p>Every lever stays at its default for the whole run.</p>"
-    return text + _rows(("lever", "from month", "value"), rows, numeric=(1, 2))
 
 
 def _provenance(run) -> str:
@@ -415,4 +327,4 @@ def _provenance(run) -> str:
             ("command line", " ".join(command) if isinstance(command, list) else command),
             ("started (UTC)", manifest.get("started_utc")),
             ("wall time", None if missing(manifest.get("wall_seconds")) else f"{manifest['wall_seconds']:.1f} s")]
-    return "<h2>Provenance</h2>\n" + _rows(("", ""), [(escape(key), _e(value)) for key, value in rows])
+    return "<h2>Provenance</h2>\n" + html_table(("", ""), [(escape(key), html_text(value)) for key, value in rows])

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.plots import DPI, NUMBER
+from sim.figure_style import DPI, NUMBER
 from sim.results import safe_name, write_file_atomically
 from sim.sweep_plots import scaled
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.plots import NUMBER, save
+from sim.figure_style import NUMBER, save
 from sim.sweep import MONTHLY, RUN_COLUMNS, TABLE
 
 BANDS = ((0.05, 0.95, 0.2), (0.25, 0.75, 0.4))

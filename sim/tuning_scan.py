@@ -8,7 +8,7 @@ scale argument multiplied) and records the simulated figure. Every point uses th
 the points share their random numbers (common random numbers) and the curve is smooth.
 
 The result is ``tuning_scan.csv`` (one row per parameter value and figure), drawn by
-:func:`sim.plots.tuning_scan_figure` and tabled in ``report.html``.
+:func:`sim.calibration_plots.tuning_scan_figure` and tabled in ``report.html``.
 """
 import math
 

@@ -235,3 +235,18 @@ def test_numpy_integers_and_bools_are_accepted_as_plain_ones():
 def test_save_makes_a_given_name_safe(result, tmp_path):
     assert result.save(tmp_path, name="../.my run$").name == "my_run"
     assert [path.name for path in tmp_path.iterdir()] == ["my_run"]
+
+
+def test_every_public_name_is_exported_lazily_from_the_package():
+    """``sim.sensitivity`` and ``sim.calibrate`` are the functions behind ``sim sensitivity`` and
+    ``sim calibrate``; every name of ``sim.__all__`` resolves to what its module defines."""
+    import importlib
+
+    from sim.calibrate_output import calibrate
+    from sim.sensitivity import sensitivity
+
+    assert sim.sensitivity is sensitivity and sim.calibrate is calibrate
+    for name in set(sim.__all__) - {"__version__"}:
+        assert getattr(sim, name) is getattr(importlib.import_module(sim._EXPORTS[name]), name)
+    with pytest.raises(AttributeError, match="no attribute 'calibration_study'"):
+        sim.calibration_study

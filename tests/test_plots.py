@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
-from sim import api, plots
+from sim import api, calibration_plots, figure_style, plots
 from sim.labels import ChangePoint, change_points, humanise, place, span, usd, with_unit
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -108,7 +108,7 @@ def saved_figures(directory) -> dict:
         "household_outcomes.png": plots.household_outcomes_figure(
             pd.read_parquet(directory / "distributions.parquet"), summary, "a run"),
         "destinations.png": plots.destinations_figure(plots.destination_rows(outcomes), "a run"),
-        "calibration.png": plots.calibration_figure(pd.read_csv(directory / "calibration.csv"), "a run"),
+        "calibration.png": calibration_plots.calibration_figure(pd.read_csv(directory / "calibration.csv"), "a run"),
     }
 
 
@@ -242,7 +242,7 @@ def test_calibration_without_compared_rows_still_draws(tmp_path):
 
 def test_point_ranges_become_a_ten_percent_band():
     compared = calibration_rows(compared=True).iloc[1:]
-    low, high = plots.normalising_range(compared)
+    low, high = calibration_plots.normalising_range(compared)
     assert list(low) == pytest.approx([500.0, 4000.0, 27000.0, -1.0])
     assert list(high) == pytest.approx([700.0, 6000.0, 33000.0, 1.0])
 
@@ -304,3 +304,21 @@ def test_change_points_after_month_0_are_gathered_by_month():
     assert change_points(timeline) == [ChangePoint(12.0, "quota multiplier 1.3"),
                                        ChangePoint(24.0, "recruit open 0; quota multiplier 2")]
     assert change_points(None) == []
+
+
+def test_policy_date_labels_a_month_apart_go_on_rows_that_do_not_overlap(tmp_path):
+    """The rouble crash changes the wage index three months running: each label on its own row,
+    none over another once drawn; labels a year apart share the top row."""
+    write_run(tmp_path)
+    monthly = pd.read_parquet(tmp_path / "monthly.parquet")
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    crash = {"wage_index": [[0, 1.0], [24, 0.8], [25, 0.65], [26, 0.5], [60, 0.9]]}
+    figure = plots.state_revenue_figure(monthly, summary, "a run", crash)
+    figure.canvas.draw()
+    labels = [text for text in figure.axes[0].texts if text.get_text().startswith("wage index")]
+    boxes = [text.get_window_extent() for text in labels]
+    assert len(boxes) == 4
+    assert not [(a.get_text(), b.get_text()) for i, (a, box) in enumerate(zip(labels, boxes))
+                for b, other in zip(labels[i + 1:], boxes[i + 1:]) if box.overlaps(other)]
+    assert boxes[3].y1 == boxes[0].y1 > boxes[1].y1 > boxes[2].y1  # 2027 back on the top row
+    assert figure_style.label_rows([0.0, 0.5, 1.0, 3.0], [1.2, 1.2, 1.2, 1.2]) == [0, 1, 2, 0]
