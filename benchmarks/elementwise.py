@@ -186,7 +186,11 @@ def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, quota_surcharge
     c["quota"] = quota
     expected_earnings = c["capacity"] * wage_index * (1.0 - p.idle_probability_per_month[regime])
     asked = quota * quota_multiplier + quota_surcharge
-    c["gain"] = c["contract"] * (expected_earnings - c["expenses"] - asked - c["home_wage"]) - c["bribe"] * bribe_multiplier
+    forgiven = 0.0 if p.arrears_deducted else c["contract"] * maximum(
+        asked - maximum(expected_earnings - c["expenses"], 0.0), 0.0)
+    loan_factor = where(c["borrowed"], int_power(1.0 + p.interest_rate_per_month, c["contract"]), 1.0)
+    c["gain"] = (c["contract"] * (expected_earnings - c["expenses"] - asked - c["home_wage"]) + forgiven
+                 - c["bribe"] * bribe_multiplier * loan_factor - draw(p.travel_cost_usd, key, D_TRAVEL))
     return c
 
 
@@ -284,7 +288,7 @@ def work_month(w, t, p, tl, monthly_key, may_return=True):
                    gross=w["gross"] + earnings, to_state=w["to_state"] + paid - to_managers,
                    to_managers=w["to_managers"] + to_managers,
                    expenses_total=w["expenses_total"] + w["expenses_cents"], due=w["due"] + due_now)
-    row = dict(workers_active=1, hires=0, returns=returns, early_returns=returns != completed,
+    row = dict(workers_active=1, hires=0, candidates_declined=0, returns=returns, early_returns=returns != completed,
                gross_earnings_usd=earnings, to_state_usd=paid - to_managers, to_managers_usd=to_managers,
                expenses_usd=w["expenses_cents"], kept_usd=available - paid,
                arrears_outstanding_usd=where(returns, 0, due - paid), arrears_collected_usd=0,

@@ -75,12 +75,39 @@ def simulate(p, tl, seed, n_slots):
         candidates[slots] += 1
         return key
 
+    def queue(slots, verdict):
+        """Each of ``slots``' monthly queue: up to K candidates in turn until one goes. ``verdict``
+        maps candidate keys to (goes, declined) arrays. Returns (the goer's key, or the last
+        candidate's where none goes; whether one goes; how many declined in all)."""
+        key = next_candidates(slots)
+        goes, declined = verdict(key)
+        n_declined = np.count_nonzero(declined)
+        for _ in range(int(p.candidates_per_post) - 1):
+            again = np.flatnonzero(~goes)
+            if again.size == 0:
+                break
+            key[again] = next_candidates(slots[again])
+            goes[again], declined = verdict(key[again])
+            n_declined += np.count_nonzero(declined)
+        return key, goes, n_declined
+
+    def at_steady_state(key):
+        goes = steady_state_spell(p, tl, _candidates(p, key, *steady_state_multipliers(tl)), key)[0]
+        return goes, goes
+
+    def in_month(t):
+        def verdict(key):
+            came = arrives(tl, t, key)
+            willing = _candidates(p, key, *hiring_multipliers(tl, t))["gain"] >= p.reservation_gain_usd
+            return came & willing, came & ~willing
+        return verdict
+
     pending = np.arange(n_slots) if p.stock_mode else np.arange(0)
     served = np.zeros(n_slots, np.int64)  # stock mode: months served before month 0
-    for _ in range(MAX_STEADY_STATE_CANDIDATES):  # stock mode, month 0: a round per candidate
+    for _ in range(MAX_STEADY_STATE_CANDIDATES):  # stock mode, month 0: a round per queue
         if pending.size == 0:
             break
-        key = next_candidates(pending)
+        key = queue(pending, at_steady_state)[0]
         c = _candidates(p, key, *steady_state_multipliers(tl))
         goes, spell = steady_state_spell(p, tl, c, key)
         ok = accepted_at_steady_state(p, spell, key)
@@ -100,11 +127,8 @@ def simulate(p, tl, seed, n_slots):
     while t < horizon or occupied.any():  # the months, then the run-out
         if t < horizon and (t > 0 if p.stock_mode else t == 0):
             vacant = np.flatnonzero(~occupied)
-            key = next_candidates(vacant)
-            came = arrives(tl, t, key)
-            vacant, key = vacant[came], key[came]
+            key, hired, monthly[t, L.M.candidates_declined] = queue(vacant, in_month(t))
             c = _candidates(p, key, *hiring_multipliers(tl, t))
-            hired = c["gain"] >= p.reservation_gain_usd
             w = new_worker(_subset(c, hired), key[hired], 0, True, tl.bribe_multiplier[t], quota_terms(p, tl, t, True))
             _store(state, vacant[hired], dict(w, occupied=True))
             monthly[t, L.M.hires] += np.count_nonzero(hired)

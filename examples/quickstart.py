@@ -174,6 +174,11 @@ print(f"state revenue, months {POLICY_MONTH} to {after.index[-1]}: "
       f"{after.sum() / 1e6:+,.1f} USD m in all, {after.sum() / years / 1e6:+,.1f} USD m per year")
 abroad = (policy.monthly["workers_active"] - result.monthly["workers_active"]).iloc[-12:].mean()
 print(f"workers abroad in the last year: {abroad:+,.0f}")
+for name, run in (("baseline", result), ("policy", policy)):  # the queue thins before posts empty
+    first_year = run.monthly.iloc[POLICY_MONTH:POLICY_MONTH + 12]
+    declined = first_year["candidates_declined"].sum()
+    print(f"{name}: {declined / (declined + first_year['hires'].sum()):.0%} of the candidates who came "
+          f"forward in the policy's first year declined")
 
 # %% [markdown]
 # ## 8. The change in what households bring home
@@ -196,8 +201,10 @@ print(f"worse off than staying home: {worse_before:.1%} -> {worse_after:.1%}")
 # Top: the state's revenue each month under the baseline and the policy (the two lines lie on
 # top of each other until month 24). Bottom: the difference. A higher contribution brings in
 # more at first; whether that lasts depends on how many workers still judge the job worth
-# taking and how many fall behind on their payments, which the monthly table above lets you
-# follow (`hires`, `workers_active`, `arrears_outstanding_usd`).
+# taking (each vacant post has a queue of `participation.candidates_per_post` candidates, so a
+# hike first thins the queue) and how many fall behind on their payments, which the monthly
+# table above lets you follow (`hires`, `candidates_declined`, `workers_active`,
+# `arrears_outstanding_usd`).
 
 # %% tags=["figure"]
 fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(8, 6), height_ratios=[2, 1])

@@ -273,6 +273,11 @@ class Participation(Section):
     reservation_gain_usd: float = Field(
         description="a candidate goes only if the expected net gain of a completed contract is at least this"
     )
+    candidates_per_post: int = Field(
+        1, ge=1, le=1000,
+        description="candidates who queue for a vacant post each month: the first, in turn, who comes forward "
+                    "and would go takes it; 1 (the default): one candidate a month",
+    )
 
 
 class Work(Section):

@@ -182,6 +182,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     stock_mode = values[at(VALUES.stock_mode, n_dest, n_skill, 0)] != 0.0
     shock_sd = values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)]
     reservation = values[at(VALUES.reservation_gain_usd, n_dest, n_skill, 0)]
+    queue = int(values[at(VALUES.candidates_per_post, n_dest, n_skill, 0)])
     interest = values[at(VALUES.interest_rate_per_month, n_dest, n_skill, 0)]
     deduct_arrears = values[at(VALUES.arrears_deducted, n_dest, n_skill, 0)] != 0.0
     intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
@@ -203,15 +204,19 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     while t < horizon or vacant < n:
         if vacant > 0 and t < horizon and (t > 0 if stock_mode else t == 0):
             pending = vacancies
-            while pending:  # each vacant slot: its next candidate comes forward, or not
+            while pending:  # each vacant slot: its queue, in turn, until one candidate goes
                 i = np.int64(trailing_zeros(pending))
                 pending &= pending - np.uint64(1)
-                whole[I_CANDIDATES, i] += 1
-                key = rng.stream_key(seed, first_slot + block_start + i, whole[I_CANDIDATES, i])
-                if rng.uniform_at(key, U_ARRIVAL) < tlm[t, intake]:
+                for _ in range(queue):
+                    whole[I_CANDIDATES, i] += 1
+                    key = rng.stream_key(seed, first_slot + block_start + i, whole[I_CANDIDATES, i])
+                    if rng.uniform_at(key, U_ARRIVAL) >= tlm[t, intake]:
+                        continue
                     c = draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, wage_index],
                                        tlm[t, quota_multiplier], tlm[t, surcharge], tlm[t, bribe_multiplier])
-                    if c.expected_gain_usd >= reservation:
+                    if c.expected_gain_usd < reservation:
+                        monthly[t, L.M.candidates_declined] += 1
+                    else:
                         monthly[t, L.M.hires] += 1
                         if split:
                             by_destination[t, c.destination, L.MD.hires] += 1
@@ -222,6 +227,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                                      True, tlm[t, bribe_multiplier], hire_multiplier, hire_surcharge)
                         vacant -= 1
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
+                        break
         month = min(t, horizon - 1)
         month_multiplier, month_surcharge = _quota_terms(tlm, month, quota_multiplier, surcharge,
                                                          not new_hires_only)

@@ -59,7 +59,10 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
     """A :class:`Candidate`'s attributes at recruitment, from the candidate's stream ``key``.
 
     The expected net gain of a completed contract, which decides whether he goes, is reckoned
-    with the policy multipliers of his hiring month: a quota hike or a bribe rise deters.
+    with the policy multipliers of his hiring month (a quota hike or a bribe rise deters) and
+    counts what the settlement at return will take: the loan's interest over the contract if he
+    borrows the bribe, his travel cost home (the draw the return uses), and, where arrears are
+    forgiven, the expected arrears he will never pay (docs/model.md, section 2).
     """
     destination = _category_at(values, at(VALUES.destination_cumulative_share, n_dest, n_skill, 0), n_dest,
                                rng.uniform_at(key, U_DESTINATION))
@@ -91,7 +94,14 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
     idle = values[at(VALUES.idle_probability_per_month, n_dest, n_skill, regime)]
     expected_earnings = capacity * wage_index * (1.0 - idle)
     asked = quota * quota_multiplier + quota_surcharge
-    expected_gain = contract * (expected_earnings - expenses - asked - home_wage) - bribe * bribe_multiplier
+    forgiven = 0.0
+    if values[at(VALUES.arrears_deducted, n_dest, n_skill, 0)] == 0.0:  # what he cannot pay, he will not owe
+        forgiven = contract * max(asked - max(expected_earnings - expenses, 0.0), 0.0)
+    interest = values[at(VALUES.interest_rate_per_month, n_dest, n_skill, 0)]
+    bribe_cost = bribe * bribe_multiplier * ((1.0 + interest) ** contract if borrowed else 1.0)
+    travel = draw(dists, at(DISTS.travel_cost_usd, n_dest, n_skill, 0), key, D_TRAVEL)
+    expected_gain = (contract * (expected_earnings - expenses - asked - home_wage) + forgiven - bribe_cost
+                     - travel)
     return Candidate(destination, skill, regime, contract, bribe, home_wage, capacity, expenses, hazard, quota, skim,
                      borrowed, expected_gain)
 
@@ -123,27 +133,32 @@ def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, intake, wage
     """What holds a stock-mode slot at month 0: a worker drawn from the steady state, or a vacancy.
 
     The steady state is that of the month-0 timeline (``intake``, the multipliers, and
-    ``timeline_stay`` = 1 - repatriation hazard). A slot's history is a sequence of candidates,
-    one a month while it is vacant: one who does not come forward or would not go leaves the
-    slot vacant for one month, one who goes holds it for his months abroad. Month 0 falls in one
-    of these spells with probability proportional to its length, so candidates are drawn until
-    one is accepted with probability (length of his spell) / (longest contract): one month for a
-    vacancy, his expected months abroad for a hire. An accepted hire's months already served
+    ``timeline_stay`` = 1 - repatriation hazard). A slot's history is a sequence of monthly
+    queues of up to K = ``participation.candidates_per_post`` candidates while it is vacant, each
+    candidate in turn coming forward (or not) and going (or not): a queue none of whom goes leaves
+    the slot vacant for one month, the first who goes holds it for his months abroad. Month 0
+    falls in one of these spells with probability proportional to its length, so queues are drawn
+    until one is accepted, by its last candidate's uniform, with probability (length of its spell)
+    / (longest contract): one month for a vacancy, the hire's expected months abroad. An accepted hire's months already served
     come from P(a) ~ (1 - h)^a, a < contract, h his hazard with the timeline's.
 
     Returns (candidates used, the :class:`Candidate`, months already served), the months -1 for a
     slot vacant at month 0 (also after MAX_STEADY_STATE_CANDIDATES candidates, which only a
-    longest contract of thousands of months could need).
+    longest contract of thousands of months could need). With K = 1 this is one candidate a month.
     """
     reservation = values[at(VALUES.reservation_gain_usd, n_dest, n_skill, 0)]
     longest = values[at(VALUES.longest_contract_months, n_dest, n_skill, 0)]
+    queue = int(values[at(VALUES.candidates_per_post, n_dest, n_skill, 0)])
     candidate = 0
     while True:
-        key = rng.stream_key(seed, slot, candidate + 1)
-        candidate += 1
-        c = draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, quota_surcharge,
-                           bribe_multiplier)
-        goes = rng.uniform_at(key, U_ARRIVAL) < intake and c.expected_gain_usd >= reservation
+        for _ in range(queue):  # a month's queue: the first who goes takes the post
+            key = rng.stream_key(seed, slot, candidate + 1)
+            candidate += 1
+            c = draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, quota_surcharge,
+                               bribe_multiplier)
+            goes = rng.uniform_at(key, U_ARRIVAL) < intake and c.expected_gain_usd >= reservation
+            if goes:
+                break
         hazard = 1.0 - (1.0 - c.hazard_per_month) * timeline_stay
         spell = _expected_months(c.contract_months, hazard) if goes else 1.0
         if rng.uniform_at(key, U_ACCEPT) * longest < spell:

@@ -101,6 +101,8 @@ PARAMS = (
     Param("interest_rate_per_month", "bribe_finance.interest_rate_per_month", "shared", "value", "per month"),
     Param("arrears_deducted", "return.arrears_at_return", "shared", "flag", "1 or 0", equals="deducted"),
     Param("reservation_gain_usd", "participation.reservation_gain_usd", "shared", "value", "USD"),
+    Param("candidates_per_post", "participation.candidates_per_post", "shared", "value", "candidates per month",
+          note="a vacant post is filled by the first of this many candidates, in turn, who goes"),
     Param("longest_contract_months", "destinations.<destination>.contract_months", "shared", "longest", "months",
           note="the longest contract any destination allows: bounds the steady state's acceptance draw"),
     Param("stock_mode", "simulation.mode", "shared", "flag", "1 or 0", equals="stock"),
@@ -239,6 +241,8 @@ def _asked(table):
 COLUMNS = (
     Column("workers_active", "monthly", "workers", "workers abroad during the month"),
     Column("hires", "monthly", "workers", "workers hired this month"),
+    Column("candidates_declined", "monthly", "candidates", "candidates who came forward for a vacant post this "
+                                                           "month and would not go"),
     Column("returns", "monthly", "workers", "workers who went home after the month"),
     Column("early_returns", "monthly", "workers", "of those, before their contract was served"),
     *_money("monthly", False),

@@ -223,17 +223,20 @@ def test_wage_shock_leaves_arrears_when_earnings_fall_below_what_is_due():
 
 # --- 8. the participation threshold ---------------------------------------------------------------
 def test_candidates_expecting_less_than_the_reservation_gain_stay_home():
-    """Expected gain of a completed contract: 24 (W - $100 - $700 - $60) - $600, W lognormal."""
-    n, reservation = 20_000, 1_000
+    """Expected gain of a completed contract: 24 (W - $100 - $700 - $60) - $600, W lognormal (no
+    loan, no travel cost: those terms are tested in tests/test_participation.py). A post is filled
+    unless all K = 3 of its queue would stay home: 1 - (1 - p)^3."""
+    n, reservation, queue = 20_000, 1_000, 3
     result = cohort('destinations.russia.earning_capacity_usd_per_month='
                     '{ dist = "lognormal", median = 1000, range90 = [800, 1250] }',
-                    f"participation.reservation_gain_usd={reservation}", workers=n)
+                    f"participation.reservation_gain_usd={reservation}", f"participation.candidates_per_post={queue}",
+                    "bribe_finance.borrowed_share=0.0", "return.travel_cost_usd=0.0", workers=n)
     threshold = 860 + (600 + reservation) / 24  # W at which the expected gain equals the reservation
     capacity = scipy.stats.lognorm(math.log(1250 / 800) / (2 * scipy.stats.norm.ppf(0.95)), scale=1000)
     p = capacity.sf(threshold)
     hires = int(result.monthly.hires.sum())
     assert hires == len(result.workers)
-    assert binomial_share_ok(hires, n, p)
+    assert binomial_share_ok(hires, n, 1.0 - (1.0 - p) ** queue)
     assert (result.workers.earning_capacity_usd_per_month >= threshold).all()
 
 

@@ -58,6 +58,7 @@ PERTURBED = {
     "return.travel_cost_usd": "return.travel_cost_usd=900",
     "return.arrears_at_return": 'return.arrears_at_return="forgiven"',
     "participation.reservation_gain_usd": "participation.reservation_gain_usd=8000",
+    "participation.candidates_per_post": "participation.candidates_per_post=1",
     "timeline.recruit_open": "timeline.recruit_open=[[0, 1.0], [6, 0.0]]",
     "timeline.intake_multiplier": "timeline.intake_multiplier=[[0, 1.0], [6, 0.3]]",
     "timeline.repatriation_hazard_per_month": "timeline.repatriation_hazard_per_month=[[0, 0.0], [6, 0.2]]",

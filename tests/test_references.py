@@ -46,6 +46,8 @@ SCENARIOS = {
     ],
     "new_hires": [SHORT, 'quota.policy_applies_to="new_hires"', "timeline.quota_multiplier=[[0, 1.1], [10, 1.4]]",
                   "timeline.quota_surcharge_usd_per_month=[[0, 15.0], [12, 60.0]]"],
+    "queue": [SHORT, "participation.reservation_gain_usd=3000", "participation.candidates_per_post=5",
+              "timeline.intake_multiplier=[[0, 0.7], [6, 0.4]]"],
     "fixed": [SHORT, *DEGENERATE, "regimes.camp.early_return_hazard_per_month=1.0"],
 }
 

@@ -18,10 +18,11 @@ from sim import api, engine, layout as L
 SIGMAS = 4.5
 N = 100_000
 LATE = slice(36, 48)
-CASES = {
-    "baseline": [],
-    "half the candidates come forward": ["timeline.intake_multiplier=0.5"],
-    "most candidates would not go": ["participation.reservation_gain_usd=3000"],
+CASES = {  # the baseline's queue of 10 fills every post: these leave some vacant
+    "one candidate a month": ["participation.candidates_per_post=1"],
+    "half the candidates come forward": ["timeline.intake_multiplier=0.5", "participation.candidates_per_post=1"],
+    "most candidates would not go, a queue of 3": ["participation.reservation_gain_usd=3000",
+                                                   "participation.candidates_per_post=3"],
 }
 
 

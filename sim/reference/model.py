@@ -89,7 +89,9 @@ def recruit(scenario, key, policy):
       payment (the fields hold these); base "contribution": ``Q`` and ``phi`` as drawn
     - borrowed with probability ``bribe_finance.borrowed_share``
     - expected gain of a completed contract, with the policy of his hiring month:
-      ``G* = L (W wage_index (1 - idle) - X - (Q quota_mult + surcharge) - h) - B bribe_mult``
+      ``G* = L (E - X - a - h) + A - B bribe_mult (1 + r)^L [borrowed, else 1] - travel``, with
+      ``E = W wage_index (1 - idle)``, asked ``a = Q quota_mult + surcharge``, and the arrears he
+      expects never to pay ``A = L max(a - max(E - X, 0), 0)`` where arrears are forgiven (else 0)
     """
     destination = list(scenario.destinations)[category(
         [d.share for d in scenario.destinations.values()], uniform_at(key, DESTINATION))]
@@ -117,7 +119,13 @@ def recruit(scenario, key, policy):
     borrowed = uniform_at(key, BORROWED) < scenario.bribe_finance.borrowed_share
     expected_earnings = capacity * policy.wage_index * (1.0 - living.idle_probability_per_month)
     asked = quota * policy.quota_multiplier + policy.quota_surcharge_usd_per_month
-    expected_gain = contract * (expected_earnings - expenses - asked - home_wage) - bribe * policy.bribe_multiplier
+    forgiven = 0.0
+    if scenario.return_.arrears_at_return == "forgiven":
+        forgiven = contract * max(asked - max(expected_earnings - expenses, 0.0), 0.0)
+    rate = scenario.bribe_finance.interest_rate_per_month
+    bribe_cost = bribe * policy.bribe_multiplier * (int_power(1.0 + rate, contract) if borrowed else 1.0)
+    travel = sample(scenario.return_.travel_cost_usd, key, TRAVEL)
+    expected_gain = contract * (expected_earnings - expenses - asked - home_wage) + forgiven - bribe_cost - travel
     return Worker(key=key, destination=destination, skill=skill, regime=regime, contract_months=contract,
                   bribe_usd=bribe, home_wage_usd_per_month=home_wage, earning_capacity_usd_per_month=capacity,
                   expenses_usd_per_month=expenses, idle_probability_per_month=living.idle_probability_per_month,

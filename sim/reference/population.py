@@ -46,28 +46,45 @@ def months_served_before_month_0(contract, hazard, u):
     return min(max(served, 0), contract - 1)
 
 
+def queue(scenario, policy, seed, slot, candidates):
+    """A vacant post's queue for a month under ``policy``: up to K = ``candidates_per_post``
+    candidates, streams ``candidates + 1`` on, each in turn coming forward (or not) and going (or
+    not); the first who goes takes the post. Returns (candidates drawn so far, the last one's
+    stream key, the one who goes or None, how many came forward and would not go)."""
+    declined = 0
+    for _ in range(scenario.participation.candidates_per_post):
+        candidates += 1
+        key = stream_key(seed, slot, candidates)
+        worker = recruit(scenario, key, policy)
+        if comes_forward(key, policy):
+            if decides_to_go(worker, scenario):
+                return candidates, key, worker, declined
+            declined += 1
+    return candidates, key, None, declined
+
+
 def worker_at_month_0(scenario, policy, seed, slot, monthly_key):
     """Who holds a stock-mode slot at month 0, under the month-0 ``policy``: (candidates drawn,
     the worker with his months before 0 simulated, or None for a vacant slot).
 
-    A slot's history is a run of spells, one per candidate: one who does not come forward or
-    will not go leaves it vacant for a month, one who goes holds it for his months abroad.
-    Month 0 falls in a spell with probability proportional to its length, so candidates are
-    drawn until one is accepted with probability (expected length of his spell) / (longest
-    contract); a hire accepted so has served the months of :func:`months_served_before_month_0`.
+    A slot's history is a run of spells, one per monthly :func:`queue`: a queue none of whom goes
+    leaves it vacant for a month, the one who goes holds it for his months abroad. Month 0 falls
+    in a spell with probability proportional to its length, so queues are drawn until one is
+    accepted, by its last candidate's uniform, with probability (expected length of its spell) /
+    (longest contract); a hire accepted so has served the months of
+    :func:`months_served_before_month_0`.
     """
     longest = max(int(d.contract_months.support()[1]) for d in scenario.destinations.values())
-    for candidate in range(1, MAX_CANDIDATES_AT_MONTH_0 + 1):
-        key = stream_key(seed, slot, candidate)
-        worker = recruit(scenario, key, policy)
-        goes = comes_forward(key, policy) and decides_to_go(worker, scenario)
-        hazard = return_hazard(worker, policy)
-        spell = expected_months_abroad(worker.contract_months, hazard) if goes else 1.0
+    candidate = 0
+    while candidate < MAX_CANDIDATES_AT_MONTH_0:
+        candidate, key, worker, _ = queue(scenario, policy, seed, slot, candidate)
+        hazard = None if worker is None else return_hazard(worker, policy)
+        spell = 1.0 if worker is None else expected_months_abroad(worker.contract_months, hazard)
         if uniform_at(key, ACCEPT) * longest < spell:
             break
     else:
         return candidate, None
-    if not goes:
+    if worker is None:
         return candidate, None
     served = months_served_before_month_0(worker.contract_months, hazard, uniform_at(key, AGE))
     worker.hire_month, worker.hired_in_run = -served, False
@@ -149,14 +166,12 @@ def simulate_slot(scenario, policies, seed, slot, totals):
         policy = policies[min(t, horizon - 1)]
         if worker is None and t >= horizon:
             break
-        if worker is None and (t > 0 if stock_mode else t == 0):  # the vacant post's next candidate
-            candidates += 1
-            key = stream_key(seed, slot, candidates)
-            if comes_forward(key, policy):
-                candidate = recruit(scenario, key, policy)
-                if decides_to_go(candidate, scenario):
-                    worker = hire(candidate, t, policy, scenario)
-                    totals.add_month(t, worker.destination, hires=1)
+        if worker is None and (t > 0 if stock_mode else t == 0):  # the vacant post's queue this month
+            candidates, _, candidate, declined = queue(scenario, policy, seed, slot, candidates)
+            totals.add_month(t, 0, candidates_declined=declined)
+            if candidate is not None:
+                worker = hire(candidate, t, policy, scenario)
+                totals.add_month(t, worker.destination, hires=1)
         if worker is None:
             continue
         served_before = t - worker.hire_month
