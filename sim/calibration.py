@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim import calendar, labels, series
 from sim import layout as L
-from sim.config import ConfigError, Scenario, Timeline, error_message
+from sim.config import ConfigError, Scenario, Timeline
+from sim.validation import error_message
 from sim.scenario_file import read_toml
 
 CELL_MEANS = {

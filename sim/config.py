@@ -6,7 +6,6 @@ money within its limits. :func:`validate` gathers every problem into one
 :class:`ConfigError` whose lines each name the file and the dotted key path.
 Reading files (bases, ``--set``) is :mod:`sim.scenario_file`.
 """
-import copy
 import math
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -18,7 +17,6 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
-    ValidationError,
     create_model,
     field_validator,
     model_validator,
@@ -289,7 +287,7 @@ class Work(Section):
 
 ChangePoints = list[Annotated[list[float], Field(min_length=2, max_length=2)]]
 """``[[month, value], ...]``: the value holds from that month on; months rise from 0. A month may
-be written as a date, ``"YYYY-MM"``, when ``simulation.start`` is set (see :func:`dated_months`)."""
+be written as a date, ``"YYYY-MM"``, when ``simulation.start`` is set (see :func:`sim.validation.dated_months`)."""
 Series = Union[float, ChangePoints]
 
 
@@ -438,87 +436,3 @@ class Scenario(Section):
     def to_toml_dict(self) -> dict:
         """The resolved scenario as plain data, keys as written in TOML."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
-def _location(loc) -> str:
-    """Dotted key path from a pydantic error location, without union tags."""
-    parts = []
-    for item in loc:
-        text = str(item)
-        if text.startswith(("function-", "tagged-union[")) or text in _DIST_TAGS:
-            continue
-        parts.append(text)
-    return ".".join(parts) if parts else "(top level)"
-
-
-_DIST_TAGS = {"fixed", "uniform", "triangular", "pert", "lognormal", "discrete_uniform", "float", "list[list[float]]"}
-
-
-def error_message(item: dict) -> str:
-    """The message of one pydantic error, worded for a TOML file's reader."""
-    if item["type"] == "extra_forbidden":
-        return "unknown key"
-    if item["type"] == "missing":
-        return "required key is missing"
-    return item["msg"].removeprefix("Value error, ")
-
-
-def _problems(error: ValidationError, source: str, overridden: set, set_by: str):
-    seen = set()
-    for item in error.errors():
-        message = error_message(item)
-        location = _location(item["loc"])
-        if any(key == location or key.startswith(location + ".") for key in overridden):
-            message += f" (set {set_by})"
-        line = f"{source}: {location}: {message}"
-        if line not in seen:
-            seen.add(line)
-            yield line
-
-
-def dated_months(raw: dict):
-    """Replace, in place, each timeline change point given as a date (``["2018-06", 1.3]``) by
-    its month after ``simulation.start``; yield (key path, message) for each that cannot be."""
-    timeline = raw.get("timeline") if isinstance(raw, dict) else None
-    if not isinstance(timeline, dict):
-        return
-    simulation = raw.get("simulation")
-    start = simulation.get("start") if isinstance(simulation, dict) else None
-    for name, series in timeline.items():
-        points = series if isinstance(series, list) else []
-        for point in points:
-            if not (isinstance(point, list) and point and isinstance(point[0], str)):
-                continue
-            try:
-                if not isinstance(start, str):
-                    raise ValueError(f"change point {point[0]!r} is a date, but simulation.start is not set")
-                month = calendar.months_after(start, point[0])
-                if month < 0:
-                    raise ValueError(f"change point {point[0]!r} is before simulation.start ({start})")
-            except ValueError as error:
-                yield f"timeline.{name}", str(error)
-                continue
-            point[0] = float(month)
-
-
-def validate(raw: dict, source: str = "<config>", overridden=(), set_by: str = "with --set") -> Scenario:
-    """Validate parsed TOML data; raise :class:`ConfigError` naming ``source``.
-
-    ``overridden`` lists the key paths set with ``--set`` (or as ``set_by`` says, e.g. by a
-    sweep's design point); their errors say so. Change points
-    given as dates become months first (:func:`dated_months`).
-    """
-    if isinstance(raw, dict) and isinstance(raw.get("timeline"), dict):  # dates become months in a copy
-        raw = {**raw, "timeline": copy.deepcopy(raw["timeline"])}
-    dates = [f"{source}: {path}: {message}" for path, message in dated_months(raw)]
-    if dates:
-        raise ConfigError(dates)
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(_problems(error, source, set(overridden), set_by)) from None
-    checks = (*scenario.beyond_horizon(), *scenario.crossed_quota_bands(), *scenario.money_beyond_limit())
-    problems = [f"{source}: {path}: {message}" for path, message in checks]
-    if problems:
-        raise ConfigError(problems)
-    return scenario

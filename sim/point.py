@@ -22,7 +22,8 @@ import numpy as np
 
 from sim import aggregate, engine
 from sim import layout as L
-from sim.config import Scenario, validate
+from sim.config import Scenario
+from sim.validation import validate
 from sim.scenario_file import set_key
 
 NOT_FIGURES = ("mode", "horizon_months", "seed")

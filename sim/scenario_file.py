@@ -16,7 +16,8 @@ config: an unknown key in the policy is refused with its key path.
 import tomllib
 from pathlib import Path
 
-from sim.config import ConfigError, Scenario, validate
+from sim.config import ConfigError, Scenario
+from sim.validation import validate
 
 REMOVE = object()
 """The value of ``--set key=`` with nothing after ``=``: remove the key (e.g. to switch a rule)."""

@@ -39,7 +39,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from sim import __version__
 from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
-from sim.config import _problems as config_problems
+from sim.validation import problems as config_problems
 from sim.distributions import Distribution
 from sim.scenario_file import load_config, read_toml, read_with_bases
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from sim.config import ConfigError
-from sim.config import _problems as config_problems
+from sim.validation import problems as config_problems
 from sim.scenario_file import read_toml
 from sim.study import Study, validate_study
 

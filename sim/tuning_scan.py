@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter
 
-from sim.config import ConfigError, Scenario, validate
+from sim.config import ConfigError, Scenario
+from sim.validation import validate
 from sim.distributions import Distribution, as_distribution
 
 FACTORS = tuple(np.round(np.linspace(0.2, 1.8, 9), 2))

@@ -11,7 +11,8 @@ from bad_input import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config import ConfigError, Scenario, validate
+from sim.config import ConfigError, Scenario
+from sim.validation import validate
 from sim.scenario_file import load_config
 
 # --------------------------------------------------------------------------- hypothesis

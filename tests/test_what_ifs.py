@@ -161,7 +161,7 @@ def test_totals_beyond_int64_are_an_error_not_a_wrong_number():
 
 
 def test_a_scenario_built_in_code_saves_with_its_figures(tmp_path):
-    from sim.config import validate
+    from sim.validation import validate
     import tomllib
 
     built = validate(tomllib.loads(BASELINE.read_text()) | {"calibration": {"seeds_file": str(
