@@ -222,9 +222,11 @@ def destinations_figure(by_destination: pd.DataFrame, label: str, unit: str = "U
                  alpha=0.3, label="middle half of workers (p25 to p75)")
     cash_ax.scatter(cash["p50"], rows, color="tab:blue", zorder=3, label="median")
     for row, median in zip(rows, cash["p50"]):
-        cash_ax.annotate(money(median, unit), (median, row), xytext=(0, 9), textcoords="offset points",
-                         ha="center", va="bottom", fontsize="small")
-    cash_ax.set_xlim(left=min(0.0, cash["p25"].min()), right=cash["p75"].max() * 1.1)
+        if np.isfinite(median):  # a destination with no returned hire has no median
+            cash_ax.annotate(money(median, unit), (median, row), xytext=(0, 9), textcoords="offset points",
+                             ha="center", va="bottom", fontsize="small")
+    low, high = cash["p25"].min(), cash["p75"].max()  # NaN where no destination has a returned hire
+    cash_ax.set_xlim(left=min(0.0, low) if np.isfinite(low) else 0.0, right=high * 1.1 if high > 0 else 1.0)
     cash_ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     cash_ax.xaxis.set_major_formatter(money_axis(unit))
     cash_ax.set_xlabel(in_unit("cash brought home (USD per worker)", unit))
@@ -234,9 +236,10 @@ def destinations_figure(by_destination: pd.DataFrame, label: str, unit: str = "U
     worse_ax.barh(rows, share, height=0.45, color=WORSE, alpha=0.6, xerr=error, capsize=3,
                   label="worse off than staying home (95% CI)")
     for row, value, high in zip(rows, share, 100.0 * worse["ci95_high"]):
-        worse_ax.annotate(f"{value:.1f}%", (max(value, high), row), xytext=(6, 0), textcoords="offset points",
-                          ha="left", va="center", fontsize="small")
-    worse_ax.set_xlim(0.0, max(float(np.nanmax(share)), 1.0) * 1.3)
+        if np.isfinite(value):
+            worse_ax.annotate(f"{value:.1f}%", (np.nanmax([value, high]), row), xytext=(6, 0),
+                              textcoords="offset points", ha="left", va="center", fontsize="small")
+    worse_ax.set_xlim(0.0, max(float(share.max()), 1.0) * 1.3 if share.notna().any() else 1.3)
     worse_ax.set_xlabel("% of returned workers worse off")
     ticks = [f"{place(level)}\n{number(cash.loc[level, 'workers_real'])} workers returned" for level in levels]
     cash_ax.set_yticks(rows, ticks, parse_math=False)  # destination names come from the config

@@ -168,3 +168,14 @@ def test_a_scenario_built_in_code_saves_with_its_figures(tmp_path):
         BASELINE.parent.parent / "seeds" / "figures.toml")}})
     directory = api.run(built, workers=2000).save(tmp_path)
     assert RESULT_FILES <= {path.name for path in directory.iterdir()}
+
+
+def test_several_destinations_with_no_returned_hire_still_draw_their_figure(tmp_path):
+    """The by-destination figure when no destination has a returned hire (all its outcomes empty)."""
+    overrides = ['simulation={ mode = "cohort", horizon_months = 12, workers = 300, seed = 1 }',
+                 "timeline.recruit_open=0.0"]
+    sets = [argument for override in overrides for argument in ("--set", override)]
+    assert main(["run", str(BASELINE.parent / "destinations.toml"), "--out", str(tmp_path), *sets]) == 0
+    (directory,) = [path for path in tmp_path.iterdir() if path.is_dir() and not path.name.startswith(".")]
+    assert (directory / "destinations.png").stat().st_size > 0
+    assert_outputs_are_numbers(directory)
