@@ -30,7 +30,7 @@ import pandas as pd
 from sim import calibration, compare_plots, compare_report, effects, results
 from sim.compare_report import start_text
 from sim.api import _flag, _scenario, _whole_number, run
-from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
+from sim.config import LEVER_NAMES, MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
 from sim.params import compile_timeline
 
 REPLICATIONS = 10
@@ -246,10 +246,10 @@ def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
     if _simulated(policy) != _simulated(base):
         return 0
     horizon = policy.simulation.horizon_months
-    ours, theirs = compile_timeline(policy.timeline, horizon), compile_timeline(base.timeline, horizon)
     differs = np.zeros(horizon, bool)
-    for lever, values in zip(ours, theirs):
-        differs |= lever != values
+    ours, theirs = compile_timeline(policy), compile_timeline(base)
+    for lever in LEVER_NAMES:  # a diversion target alone acts only through a lever (diversion_share)
+        differs |= (getattr(ours, lever) != getattr(theirs, lever)).any(axis=1)
     return int(np.argmax(differs)) if differs.any() else None
 
 
