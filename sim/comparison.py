@@ -15,6 +15,7 @@ spread of the R paired differences (see :mod:`sim.effects`).
 """
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from sim.params import compile_timeline
 REPLICATIONS = 10
 """Paired replications by default: a t interval on 9 degrees of freedom (t = 2.26) at the cost of two runs."""
 RUN_ONLY = {"simulation": ("seed", "workers", "start")}
+QUOTA_LEVERS = ("quota_multiplier", "quota_surcharge_usd_per_month")
+"""The levers whose reach ``quota.policy_applies_to`` sets."""
 """Keys that say how a scenario is run or labelled, not what it simulates: a difference in them
 is no policy (the seed and workers are the comparison's, the start only names months)."""
 
@@ -241,7 +244,9 @@ def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
     """First month in which ``policy`` simulates something other than ``base``; None if nothing differs.
 
     Month 0 when any key outside the timeline differs (the bribe, the skim, ...: these act from
-    the start), else the first month in which a timeline lever takes another value.
+    the start), else the first month in which a timeline lever takes another value. Whom the quota
+    levers reach (``quota.policy_applies_to``) matters from the first month they leave their
+    month-0 values, in either scenario.
     """
     if _simulated(policy) != _simulated(base):
         return 0
@@ -250,6 +255,10 @@ def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
     ours, theirs = compile_timeline(policy), compile_timeline(base)
     for lever in LEVER_NAMES:  # a diversion target alone acts only through a lever (diversion_share)
         differs |= (getattr(ours, lever) != getattr(theirs, lever)).any(axis=1)
+    if policy.quota.policy_applies_to != base.quota.policy_applies_to:
+        for timeline, lever in itertools.product((ours, theirs), QUOTA_LEVERS):
+            monthly = getattr(timeline, lever)
+            differs |= (monthly != monthly[0]).any(axis=1)
     return int(np.argmax(differs)) if differs.any() else None
 
 
@@ -258,7 +267,7 @@ def _simulated(scenario: Scenario) -> dict:
     data = scenario.to_toml_dict()
     for table in ("timeline", "calibration"):
         data.pop(table, None)
-    for table, keys in RUN_ONLY.items():
+    for table, keys in {**RUN_ONLY, "quota": ("policy_applies_to",)}.items():  # its reach: see policy_start_month
         data[table] = {key: value for key, value in data[table].items() if key not in keys}
     return data
 

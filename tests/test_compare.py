@@ -248,3 +248,16 @@ def test_sim_report_rebuilds_a_comparisons_page(saved, tmp_path, capsys):
     (copy / "effects.csv").unlink()
     assert main(["report", str(copy)]) == 2
     assert capsys.readouterr().err.strip().endswith("not a whole comparison (no effects.csv)")
+
+
+@pytest.mark.parametrize("policy, start", [
+    (["timeline.quota_surcharge_usd_per_month=[[0, 0.0], [24, 100.0]]"], 24),
+    (['quota.policy_applies_to="new_hires"', "timeline.quota_surcharge_usd_per_month=[[0, 0.0], [24, 100.0]]"], 24),
+    (['quota.policy_applies_to="new_hires"'], None),  # the quota levers never move: nothing differs
+    (["skim.share=0.2"], 0),
+    (['timeline.by_destination.russia.wage_index=[[0, 1.0], [30, 0.5]]'], 30),
+])
+def test_the_policy_starts_where_it_first_simulates_something_else(policy, start):
+    from sim.comparison import policy_start_month
+
+    assert policy_start_month(scenario(*policy), scenario()) == start

@@ -34,7 +34,7 @@ def bases():
 
 def test_there_are_example_policies():
     assert {path.stem for path in POLICIES} >= {"quota_hike", "rouble_crash", "ban_and_recall", "scheme_ends",
-                                                "russia_closes"}
+                                                "russia_closes", "surcharge"}
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=lambda path: path.stem)
