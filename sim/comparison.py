@@ -37,10 +37,10 @@ from sim.params import compile_timeline
 REPLICATIONS = 10
 """Paired replications by default: a t interval on 9 degrees of freedom (t = 2.26) at the cost of two runs."""
 RUN_ONLY = {"simulation": ("seed", "workers", "start")}
-QUOTA_LEVERS = ("quota_multiplier", "quota_surcharge_usd_per_month")
-"""The levers whose reach ``quota.policy_applies_to`` sets."""
 """Keys that say how a scenario is run or labelled, not what it simulates: a difference in them
 is no policy (the seed and workers are the comparison's, the start only names months)."""
+QUOTA_LEVERS = ("quota_multiplier", "quota_surcharge_usd_per_month")
+"""The levers whose reach ``quota.policy_applies_to`` sets."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -53,6 +53,8 @@ class Comparison:
     effects : DataFrame, one row per compared figure (see :func:`sim.effects.effect_frame`)
     monthly : DataFrame, each monthly series of both arms and the effect with its band, long
         form (see :func:`sim.effects.monthly_effect_frame`)
+    monthly_by_destination : DataFrame or None, the same for each series by destination (a
+        ``destination`` column); None unless both have the same several destinations
     replications : DataFrame, each figure of each arm in each replication: replication, seed,
         metric, base, policy, difference
     manifest : dict, both configs as resolved, seeds, replications, versions, git commit
@@ -64,6 +66,7 @@ class Comparison:
     monthly: pd.DataFrame
     replications: pd.DataFrame
     manifest: dict
+    monthly_by_destination: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -88,14 +91,17 @@ class Comparison:
     def save(self, parent="results", name: str | None = None) -> Path:
         """Write the comparison to a new directory under ``parent`` (built aside, then renamed into
         place; never an existing one) and return its path: ``effects.csv``,
-        ``monthly_effects.parquet``, ``replications.csv``, ``manifest.json``, the figures and
-        ``report.html``. The name is ``<policy>-vs-<base>-<UTC time>-seed<seed>`` unless given."""
+        ``monthly_effects.parquet`` (and ``monthly_effects_by_destination.parquet`` with several
+        destinations), ``replications.csv``, ``manifest.json``, the figures and ``report.html``.
+        The name is ``<policy>-vs-<base>-<UTC time>-seed<seed>`` unless given."""
         name = results.safe_name(name) if name else f"{self.name}-{results.timestamp()}-seed{self.manifest['seed']}"
         return results.write_atomically(parent, name, self._fill)
 
     def _fill(self, directory: Path) -> None:
         self.effects.to_csv(directory / "effects.csv", index=False)
         self.monthly.to_parquet(directory / "monthly_effects.parquet", index=False)
+        if self.monthly_by_destination is not None:
+            self.monthly_by_destination.to_parquet(directory / "monthly_effects_by_destination.parquet", index=False)
         self.replications.to_csv(directory / "replications.csv", index=False)
         results.write_json(directory / "manifest.json", self.manifest)
         compare_plots.draw_all(directory)
@@ -278,23 +284,25 @@ class Arm(NamedTuple):
 
     summaries: list[dict]
     monthly: list[pd.DataFrame]
+    monthly_by_destination: list[pd.DataFrame]
     manifest: dict
     threads: int
 
 
 def _arm(scenario: Scenario, seeds: list[int], per: int, threads: int | None, bar) -> Arm:
     """One run of ``scenario`` per seed, ``per`` simulated workers each."""
-    summaries, monthly, manifest, used = [], [], None, None
+    summaries, monthly, by_destination, manifest, used = [], [], [], None, None
     for replication_seed in seeds:
         result = run(scenario, seed=replication_seed, workers=per, threads=threads, progress=False)
         summaries.append(result.summary_dict)
         monthly.append(result.monthly)
+        by_destination.append(result.monthly_by_destination)
         if manifest is None:  # the config file, the files it extends, the config as run
             manifest = {key: result.manifest[key] for key in ("config_file", "extends", "config")}
             used = result.raw.threads
         if bar:
             bar.update()
-    return Arm(summaries, monthly, manifest, used)
+    return Arm(summaries, monthly, by_destination, manifest, used)
 
 
 def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, seed: int, seeds: list[int],
@@ -305,6 +313,10 @@ def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, se
                                                                                               arm.monthly)])
         for arm in (base_arm, policy_arm))
     monthly = effects.monthly_effect_frame(base_arm.monthly, policy_arm.monthly)
+    by_destination = None
+    if len(policy.destinations) > 1 and list(policy.destinations) == list(base.destinations):
+        by_destination = effects.monthly_effect_frame(base_arm.monthly_by_destination,
+                                                      policy_arm.monthly_by_destination, "destination")
     replications = pd.concat(
         [pd.DataFrame({"replication": index, "seed": replication_seed, "metric": base_figures.columns,
                        "base": base_figures.iloc[index].to_numpy(), "policy": policy_figures.iloc[index].to_numpy()})
@@ -331,7 +343,8 @@ def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, se
         "versions": results.versions(),
         "git_commit": results.git_commit(Path(__file__).resolve().parent),
     }
-    return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures, policy.simulation.money_unit), monthly, replications, manifest)
+    return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures, policy.simulation.money_unit),
+                      monthly, replications, manifest, by_destination)
 
 
 def _progress_bar(policies: int, bases: int, replications: int):
