@@ -50,14 +50,14 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 from sim import layout as L
 from sim import rng
 from sim.packing import DISTS, TIMELINE, VALUES, at
-from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, draw_candidate, post_destination,
-                             queue_diverted, steady_state_worker)
+from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, draw_candidate, post_of, queue_diverted,
+                             steady_state_worker)
 from sim.sampling import draw
-from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_DESTINATION,
-                        I_EXPENSES_CENTS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_MONTH_GROSS,
+from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, F_POST_DIVERSION, I_BORROWED, I_CANDIDATES, I_CONTRACT,
+                        I_COUNT, I_DESTINATION, I_EXPENSES_CENTS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_MONTH_GROSS,
                         I_MONTH_MANAGERS, I_MONTH_STATE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_STATE, I_STATE_REVENUE,
-                        BLOCK_SLOTS, collect_arrears, kept_savings, month_pass, record_outcome, return_reason, settle,
-                        start_worker)
+                        BLOCK_SLOTS, apply_levers, collect_arrears, kept_savings, month_pass, record_outcome,
+                        return_reason, sent_home_by_policy, settle, start_worker)
 
 class Accumulators(NamedTuple):
     """Aggregates filled by :func:`simulate_slots`; ``G`` groups (one per thread) are summed after.
@@ -195,7 +195,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         slot = first_slot + block_start + i
         whole[I_KEY, i] = np.int64(rng.stream_key(seed, slot, rng.MONTHLY_STREAM))
         whole[I_RECORD_ROW, i] = records.first_row[block_start + i] if keep else -1
-        whole[I_POST, i] = post_destination(values, n_dest, n_skill, seed, slot)
+        whole[I_POST, i], real[F_POST_DIVERSION, i] = post_of(values, n_dest, n_skill, seed, slot)
     vacancies = (np.uint64(1) << np.uint64(n)) - np.uint64(1) if n < 64 else ~np.uint64(0)
     if stock_mode:
         vacancies = _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot + block_start, n,
@@ -210,7 +210,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 pending &= pending - np.uint64(1)
                 post = whole[I_POST, i]
                 slot = first_slot + block_start + i
-                diverted = queue_diverted(tlm, t, n_dest, n_skill, rng.stream_key(seed, slot, 1), post)
+                diverted = queue_diverted(tlm, t, n_dest, n_skill, post, real[F_POST_DIVERSION, i])
                 for _ in range(queue):
                     whole[I_CANDIDATES, i] += 1
                     key = rng.stream_key(seed, slot, whole[I_CANDIDATES, i])
@@ -235,11 +235,14 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                                      values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)], t,
                                      True, tlm[t, at(TIMELINE.bribe_multiplier, n_dest, n_skill, d)],
                                      hire_multiplier, hire_surcharge)
+                        apply_levers(tlm, t, n_dest, n_skill, not new_hires_only, real, whole, i)
                         vacant -= 1
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
                         break
-        sums = month_pass(t, tlm, min(t, horizon - 1), n_dest, n_skill, not new_hires_only, shock_sd, real, whole,
-                          True)
+        if 0 < t < horizon and _levers_change(tlm, t, n_dest, n_skill):
+            for i in range(BLOCK_SLOTS):
+                apply_levers(tlm, t, n_dest, n_skill, not new_hires_only, real, whole, i)
+        sums = month_pass(t, shock_sd, real, whole, True)
         if t < horizon:
             _add_month(monthly, t, sums)
             if split:
@@ -273,7 +276,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             kept = kept_savings(whole, i, months)
             settlement = settle(real[F_BRIBE, i], whole[I_BORROWED, i] != 0, months, whole[I_CONTRACT, i], interest,
                                 real[F_HOME_WAGE, i], kept, travel)
-            sent_home = (sums.sent_home >> np.uint64(i)) & np.uint64(1) != 0
+            sent_home = months < whole[I_CONTRACT, i] and sent_home_by_policy(real, whole, i, t)
             reason = return_reason(t, horizon, months, whole[I_CONTRACT, i], sent_home)
             record_outcome(real, whole, i, slot, months, kept, arrears_to_state + arrears_to_managers, settlement,
                            reason, n_skill, totals, by_reason, histogram, records)
@@ -354,7 +357,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     first_month = 0
     for i in range(n):
         candidate, c, served = steady_state_worker(dists, values, n_dest, n_skill, seed, first_slot + i,
-                                                   whole[I_POST, i], tlm)
+                                                   whole[I_POST, i], real[F_POST_DIVERSION, i], tlm)
         whole[I_CANDIDATES, i] = candidate
         if served < 0:
             vacancies |= np.uint64(1) << np.uint64(i)
@@ -362,6 +365,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
         hire_multiplier, hire_surcharge = _quota_terms(tlm, 0, n_dest, n_skill, c.destination, new_hires_only)
         start_worker(real, whole, i, c, values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)],
                      -served, False, 1.0, hire_multiplier, hire_surcharge)
+        apply_levers(tlm, 0, n_dest, n_skill, not new_hires_only, real, whole, i)
         whole[I_OCCUPIED, i] = 0
         waiting |= np.uint64(1) << np.uint64(i)
         first_month = min(first_month, -served)
@@ -374,12 +378,23 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
                 whole[I_OCCUPIED, i] = 1
                 waiting &= ~(np.uint64(1) << np.uint64(i))
         if t < 0:
-            month_pass(t, tlm, 0, n_dest, n_skill, not new_hires_only,
-                       values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)], real, whole, False)
+            month_pass(t, values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)], real, whole, False)
     for i in range(n):
         whole[I_STATE_REVENUE, i] = -whole[I_STATE, i]
         whole[I_MANAGERS_REVENUE, i] = -whole[I_MANAGERS, i]
     return vacancies
+
+
+@njit(cache=True, inline="always")
+def _levers_change(tlm, t, n_dest, n_skill):
+    """Whether month ``t`` (> 0) of the timeline changes a lever the month pass reads (wage index,
+    quota multiplier and surcharge, stay) at any destination."""
+    for code in (TIMELINE.wage_index, TIMELINE.quota_multiplier, TIMELINE.quota_surcharge_usd_per_month,
+                 TIMELINE.stay):
+        for d in range(n_dest):
+            if tlm[t, at(code, n_dest, n_skill, d)] != tlm[t - 1, at(code, n_dest, n_skill, d)]:
+                return True
+    return False
 
 
 @njit(cache=True, inline="always")

@@ -25,7 +25,7 @@ U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range
  D_TRAVEL) = range(7, 7 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
 U_DIVERT = 7 + 9 * COUNTERS_PER_DRAW
 """Counter of the post's uniform (its first candidate's) that decides whether its queues are
-diverted (:func:`queue_diverted`)."""
+diverted (:func:`post_of`, :func:`queue_diverted`)."""
 NOT_FORWARD = -1
 """:func:`arriving_destination` of a candidate who does not come forward."""
 MAX_STEADY_STATE_CANDIDATES = 100_000
@@ -63,22 +63,24 @@ def _category_at(values, first, count, u):
     return count - 1
 
 
-@njit(cache=True)
-def post_destination(values, n_dest, n_skill, seed, slot):
-    """The destination of the post ``slot``: by the destination shares, with its first candidate's
-    U_DESTINATION. Every candidate for the post is a candidate for it."""
-    return _category_at(values, at(VALUES.destination_cumulative_share, n_dest, n_skill, 0), n_dest,
-                        rng.uniform_at(rng.stream_key(seed, slot, 1), U_DESTINATION))
+@njit(cache=True, inline="always")
+def post_of(values, n_dest, n_skill, seed, slot):
+    """The post ``slot``: (its destination, by the destination shares; its own uniform that decides
+    whether its queues are diverted, :func:`queue_diverted`), both from its first candidate's
+    stream (U_DESTINATION, U_DIVERT). Every candidate for the post is a candidate for it."""
+    key = rng.stream_key(seed, slot, 1)
+    destination = _category_at(values, at(VALUES.destination_cumulative_share, n_dest, n_skill, 0), n_dest,
+                               rng.uniform_at(key, U_DESTINATION))
+    return destination, rng.uniform_at(key, U_DIVERT)
 
 
 @njit(cache=True, inline="always")
-def queue_diverted(tlm, t, n_dest, n_skill, post_key, post):
+def queue_diverted(tlm, t, n_dest, n_skill, post, post_uniform):
     """Whether the month-``t`` queue of a vacant post at ``post`` is diverted: when the post's own
-    uniform (U_DIVERT of its first candidate's stream ``post_key``) is below
-    ``diversion_share[t, post]``. So a share of the posts, the same ones month after month while
-    the share holds, send their would-be migrants to ``diversion_to[post]``, and the rest stay
-    vacant while the intake turns candidates away."""
-    return rng.uniform_at(post_key, U_DIVERT) < tlm[t, at(TIMELINE.diversion_share, n_dest, n_skill, post)]
+    uniform (:func:`post_of`) is below ``diversion_share[t, post]``. So a share of the posts, the
+    same ones month after month while the share holds, send their would-be migrants to
+    ``diversion_to[post]``, and the rest stay vacant while the intake turns candidates away."""
+    return post_uniform < tlm[t, at(TIMELINE.diversion_share, n_dest, n_skill, post)]
 
 
 @njit(cache=True, inline="always")
@@ -173,9 +175,10 @@ def _steady_state_age(contract, hazard, u):
 
 
 @njit(cache=True)
-def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, post, tlm):
-    """What holds a stock-mode slot, a post at destination ``post``, at month 0: a worker drawn
-    from the steady state, or a vacancy.
+def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, post, post_uniform, tlm):
+    """What holds a stock-mode slot, a post at destination ``post`` with its diversion uniform
+    ``post_uniform`` (:func:`post_of`), at month 0: a worker drawn from the steady state, or a
+    vacancy.
 
     The steady state is that of the month-0 timeline (intake and diversion, the multipliers,
     and 1 - repatriation hazard, each at the destination it concerns). A slot's history is a
@@ -198,7 +201,7 @@ def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, post, tlm):
     queue = int(values[at(VALUES.candidates_per_post, n_dest, n_skill, 0)])
     candidate = 0
     while True:
-        diverted = queue_diverted(tlm, 0, n_dest, n_skill, rng.stream_key(seed, slot, 1), post)
+        diverted = queue_diverted(tlm, 0, n_dest, n_skill, post, post_uniform)
         for _ in range(queue):  # a month's queue: the first who goes takes the post
             key = rng.stream_key(seed, slot, candidate + 1)
             candidate += 1

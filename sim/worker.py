@@ -30,9 +30,13 @@ BLOCK_SLOTS = 64
 """Slots simulated side by side: 2 tables of (fields, BLOCK_SLOTS) 8-byte values (14 KB). At most
 64: the sets of vacant and of returning slots are uint64 bit masks (bit ``i`` for column ``i``)."""
 # rows of the float64 table ``real`` (USD, per month where a rate):
-(F_CAPACITY, F_QUOTA, F_SKIM, F_STAY, F_IDLE,  # read every month
- F_BRIBE, F_HOME_WAGE, F_EXPENSES) = range(8)  # read at return
-F_COUNT = 8
+(F_EARNING, F_DUE, F_STAY_ALL,  # read every month: his capacity, contribution and stay under this month's levers
+ F_SKIM, F_IDLE,  # read every month
+ F_CAPACITY, F_QUOTA, F_STAY,  # before the levers: read when they change (apply_levers)
+ F_BRIBE, F_HOME_WAGE, F_EXPENSES,  # read at return
+ F_POST_DIVERSION,  # the post's uniform that decides whether its queues are diverted (recruitment.post_of)
+ ) = range(12)
+F_COUNT = 12
 # rows of the int64 table ``whole`` (money in cents, months as month indices):
 (I_KEY,  # the slot's monthly stream key (uint64 bits)
  I_OCCUPIED,  # 1 while a worker is abroad, else 0
@@ -59,12 +63,30 @@ def cents(usd):
 
 
 @njit(cache=True, inline="always")
+def apply_levers(tlm, month, n_dest, n_skill, quota_everyone, real, whole, i):
+    """The worker of column ``i`` under row ``month`` of the timeline ``tlm`` at his destination:
+    F_EARNING = capacity * wage index, F_DUE = Q * quota multiplier + surcharge (USD a month; the
+    quota's (1, 0) unless ``quota_everyone``: under new hires only his hiring month's are in Q),
+    F_STAY_ALL = (1 - his hazard) * (1 - repatriation hazard). Folding the levers into three
+    fields, refreshed only when they change (:func:`sim.kernel._levers_change`), keeps the month
+    pass to as few reads as a worker-month needs: one more read a slot and LLVM stops vectorising
+    it. The products are those the month would form, so the results are bit-identical."""
+    d = whole[I_DESTINATION, i]
+    multiplier = tlm[month, at(TIMELINE.quota_multiplier, n_dest, n_skill, d)] if quota_everyone else 1.0
+    surcharge = tlm[month, at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, d)] if quota_everyone else 0.0
+    real[F_EARNING, i] = real[F_CAPACITY, i] * tlm[month, at(TIMELINE.wage_index, n_dest, n_skill, d)]
+    real[F_DUE, i] = real[F_QUOTA, i] * multiplier + surcharge
+    real[F_STAY_ALL, i] = real[F_STAY, i] * tlm[month, at(TIMELINE.stay, n_dest, n_skill, d)]
+
+
+@njit(cache=True, inline="always")
 def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier,
                  quota_multiplier, quota_surcharge):
     """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block.
     A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``. His
     contribution is ``Q * quota_multiplier + quota_surcharge`` for his whole stay: the terms of his
-    hiring month when the quota policy reaches new hires only, else (1, 0)."""
+    hiring month when the quota policy reaches new hires only, else (1, 0). The caller then
+    applies the month's levers (:func:`apply_levers`)."""
     real[F_CAPACITY, i] = candidate.earning_capacity_usd_per_month
     real[F_QUOTA, i] = candidate.quota_usd_per_month * quota_multiplier + quota_surcharge
     real[F_SKIM, i] = candidate.skim_share
@@ -104,52 +126,40 @@ class MonthSums(NamedTuple):
     contract_months: np.int64
     months_served: np.int64  # before this month
     returned: np.uint64  # bit i: the worker of column i goes home after the month
-    sent_home: np.uint64  # bit i: he goes home early by the timeline's repatriation hazard, not his own
 
 
 @njit(cache=True, inline="always")
-def month_pass(t, tlm, month, n_dest, n_skill, quota_everyone, shock_sd, real, whole, may_return):
+def month_pass(t, shock_sd, real, whole, may_return):
     """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
 
-    Each worker's wage index, quota multiplier and surcharge (USD a month) and 1 - repatriation
-    hazard are row ``month`` of the timeline ``tlm`` at his destination (``month`` is ``t``
-    within the horizon, its last month during the run-out, 0 for the months before 0 that a
-    stock-mode worker served); the quota's are (1, 0) unless ``quota_everyone`` (when the
-    policy reaches new hires only, his hiring month's are in his contribution). Month ``t`` uses
-    counters ``2t`` (split into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of
-    each slot's monthly stream, modulo 2**64 for ``t < 0``. Updates the running fields of
-    ``whole`` (arrears, gross, to state, to managers, due); vacant slots are computed too and
-    masked out. With ``may_return`` False nobody goes home (the months a worker met at month 0
-    had served). Returns :class:`MonthSums`; kept money is derived by the caller: gross -
-    expenses - to state - to managers. A worker going home early with his hazard uniform ``u`` at
-    or above his own hazard ``1 - (1 - h)`` (so below the combined one) is sent home by the policy.
+    Each worker's capacity, contribution and stay are those of this month's levers at his
+    destination, left in ``real`` by :func:`apply_levers`. Month ``t`` uses counters ``2t``
+    (split into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of each slot's
+    monthly stream, modulo 2**64 for ``t < 0``. Updates the running fields of ``whole``
+    (arrears, gross, to state, to managers, due); vacant slots are computed too and masked out.
+    With ``may_return`` False nobody goes home (the months a worker met at month 0 had served).
+    Returns :class:`MonthSums`; kept money is derived by the caller: gross - expenses - to state -
+    to managers. Whether an early return was the policy's is left to :func:`sent_home_by_policy`.
     """
-    wage_column = at(TIMELINE.wage_index, n_dest, n_skill, 0)
-    quota_column = at(TIMELINE.quota_multiplier, n_dest, n_skill, 0)
-    surcharge_column = at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, 0)
-    stay_column = at(TIMELINE.stay, n_dest, n_skill, 0)
     active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
     returns_sum = early_sum = contract_sum = served_sum = np.int64(0)
-    returned = sent_home = np.uint64(0)
+    returned = np.uint64(0)
     for i in range(BLOCK_SLOTS):
         key = np.uint64(whole[I_KEY, i])
         occupied = whole[I_OCCUPIED, i] != 0
         u_hazard, u_idle = rng.uniform_pair(rng.bits(key, rng.DRAWS_PER_MONTH * t))
         shock = 1.0 + shock_sd * rng.bell(rng.bits(key, rng.DRAWS_PER_MONTH * t + 1))
         works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
-        d = whole[I_DESTINATION, i]
-        quota_multiplier = tlm[month, quota_column + d] if quota_everyone else 1.0
-        quota_surcharge = tlm[month, surcharge_column + d] if quota_everyone else 0.0
-        earnings = cents(real[F_CAPACITY, i] * tlm[month, wage_column + d] * shock) if works else np.int64(0)
+        earnings = cents(real[F_EARNING, i] * shock) if works else np.int64(0)
         expenses_cents = whole[I_EXPENSES_CENTS, i]
-        due_now = cents(real[F_QUOTA, i] * quota_multiplier + quota_surcharge)
+        due_now = cents(real[F_DUE, i])
         due = due_now + whole[I_ARREARS, i]
         paid = min(due, max(earnings - expenses_cents, np.int64(0)))
         arrears = due - paid
         to_managers = np.int64(math.floor(real[F_SKIM, i] * paid + 0.5))
         to_state = paid - to_managers
         completed = t + 1 >= whole[I_END, i]
-        returns = may_return & (completed | (u_hazard < 1.0 - real[F_STAY, i] * tlm[month, stay_column + d]))
+        returns = may_return & (completed | (u_hazard < 1.0 - real[F_STAY_ALL, i]))
         contract = whole[I_CONTRACT, i]
         served = t - whole[I_HIRE_MONTH, i]
         if not occupied:
@@ -165,7 +175,6 @@ def month_pass(t, tlm, month, n_dest, n_skill, quota_everyone, shock_sd, real, w
         whole[I_MONTH_STATE, i] = to_state
         whole[I_MONTH_MANAGERS, i] = to_managers
         returned |= np.uint64(returns) << np.uint64(i)
-        sent_home |= np.uint64((returns != completed) & (u_hazard >= 1.0 - real[F_STAY, i])) << np.uint64(i)
         active += occupied
         gross_sum += earnings
         state_sum += to_state
@@ -177,7 +186,7 @@ def month_pass(t, tlm, month, n_dest, n_skill, quota_everyone, shock_sd, real, w
         contract_sum += contract
         served_sum += served
     return MonthSums(active, gross_sum, state_sum, managers_sum, expenses_sum, arrears_sum, returns_sum, early_sum,
-                     contract_sum, served_sum, returned, sent_home)
+                     contract_sum, served_sum, returned)
 
 
 @njit(cache=True, inline="always")
@@ -233,6 +242,15 @@ def kept_savings(whole, i, months):
     """What the worker of column ``i`` kept over ``months`` (cents): gross - expenses - payments."""
     return (whole[I_GROSS, i] - months * whole[I_EXPENSES_CENTS, i] - whole[I_STATE, i]
             - whole[I_MANAGERS, i])
+
+
+@njit(cache=True, inline="always")
+def sent_home_by_policy(real, whole, i, t):
+    """Whether the worker of column ``i``, going home early after month ``t``, was sent home by the
+    timeline's repatriation hazard rather than by his own: his hazard uniform of the month (the one
+    :func:`month_pass` drew) at or above his own hazard ``1 - (1 - h)``, so below the combined one."""
+    u_hazard = rng.uniform_pair(rng.bits(np.uint64(whole[I_KEY, i]), rng.DRAWS_PER_MONTH * t))[0]
+    return u_hazard >= 1.0 - real[F_STAY, i]
 
 
 @njit(cache=True, inline="always")
