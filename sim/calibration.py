@@ -13,9 +13,9 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim import calendar, labels, series
+from sim import calendar, labels, schema, series
 from sim import layout as L
-from sim.config import ConfigError, Scenario, Timeline
+from sim.config import ConfigError, Scenario
 from sim.validation import error_message
 from sim.scenario_file import read_toml
 
@@ -201,11 +201,13 @@ PERIODS = {"present": "present-day figure", "soviet": "Soviet-era figure"}
 
 
 def policy_start(scenario: Scenario) -> int | None:
-    """The first month after month 0 in which a timeline lever changes value (a reform starts);
-    None when every lever keeps its month-0 value throughout."""
-    changes = []
-    for name in Timeline.model_fields:
-        series = getattr(scenario.timeline, name)
+    """The first month after month 0 in which a timeline lever changes value or a repatriation
+    order starts (a reform starts); None when every lever keeps its month-0 value throughout and
+    there is no order."""
+    order = scenario.timeline.repatriation_order
+    changes = [order.start] if order is not None and order.start > 0 else []
+    for lever in schema.LEVERS:
+        series = getattr(scenario.timeline, lever.name)
         points = [] if isinstance(series, float) else series
         changes += [int(after[0]) for before, after in zip(points, points[1:]) if after[1] != before[1]][:1]
     return min(changes, default=None)

@@ -241,7 +241,9 @@ def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
     """First month in which ``policy`` simulates something other than ``base``; None if nothing differs.
 
     Month 0 when any key outside the timeline differs (the bribe, the skim, ...: these act from
-    the start), else the first month in which a timeline lever takes another value.
+    the start), else the first month in which a timeline lever takes another value. Statuses act
+    only on those who defy a repatriation order: where they differ, from the first month with a
+    compliance share below 1.
     """
     if _simulated(policy) != _simulated(base):
         return 0
@@ -250,13 +252,15 @@ def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
     differs = np.zeros(horizon, bool)
     for lever, values in zip(ours, theirs):
         differs |= lever != values
+    if policy.statuses != base.statuses:
+        differs |= (ours.compliance_share < 1.0) | (theirs.compliance_share < 1.0)
     return int(np.argmax(differs)) if differs.any() else None
 
 
 def _simulated(scenario: Scenario) -> dict:
     """The scenario's keys that decide what is simulated, outside the timeline."""
     data = scenario.to_toml_dict()
-    for table in ("timeline", "calibration"):
+    for table in ("timeline", "calibration", "statuses"):
         data.pop(table, None)
     for table, keys in RUN_ONLY.items():
         data[table] = {key: value for key, value in data[table].items() if key not in keys}

@@ -96,6 +96,10 @@ def timeline_section(manifest: dict) -> str:
     defaults = {name: field.default for name, field in Timeline.model_fields.items()}
     rows = []
     for name, series in timeline.items():
+        if isinstance(series, dict):  # the repatriation order: its keys, from its start
+            rows.extend((escape(lever(f"{name}.{key}")), escape(number(series["start"])), escape(str(value)))
+                        for key, value in series.items() if key != "start")
+            continue
         points = series if isinstance(series, list) else [[0, series]]
         if all(value == defaults.get(name) for _, value in points):
             continue

@@ -20,28 +20,42 @@ name (a float, or a compiled distribution row of :data:`sim.sampling.DIST_WIDTH`
 a shared one a float, a bool (a flag) or one distribution row."""
 
 
-TimelineArrays = NamedTuple("TimelineArrays", [(name, np.ndarray) for name in Timeline.model_fields])
+TimelineArrays = NamedTuple("TimelineArrays", [(lever.name, np.ndarray) for lever in schema.LEVERS]
+                            + [("compliance_share", np.ndarray)])
 TimelineArrays.__doc__ = """The policy timeline: one float64 array of length ``horizon_months`` per lever of
-:class:`sim.config.Timeline` (same names, same order; see each field's description)."""
+:class:`sim.config.Timeline` (same names, same order; see each field's description), a repatriation
+order compiled in (:func:`compile_timeline`), and ``compliance_share``, the order's compliance from
+its start (1 elsewhere)."""
 
 
 def _cumulative(shares):
     cumulative = np.cumsum(np.asarray(shares, dtype=np.float64))
-    cumulative[-1] = 1.0
+    cumulative[-1:] = 1.0
     return cumulative
 
 
 def compile_timeline(timeline: Timeline, horizon_months: int) -> TimelineArrays:
-    """Expand constants and change points into monthly arrays."""
+    """Expand constants and change points into monthly arrays, and compile the repatriation order
+    in, if there is one: from its start, ``recruit_open`` is 0, the repatriation hazard is
+    ``1 - (1 - lever)(1 - order)`` (the order's :meth:`sim.config.RepatriationOrder.hazard`) and
+    ``compliance_share`` the order's (1 in every month otherwise)."""
     arrays = {}
-    for name in TimelineArrays._fields:
-        series = getattr(timeline, name)
+    for lever in schema.LEVERS:
+        series = getattr(timeline, lever.name)
         values = np.empty(horizon_months)
         points = [(0, series)] if isinstance(series, float) else series
         for index, (month, value) in enumerate(points):
             end = int(points[index + 1][0]) if index + 1 < len(points) else horizon_months
             values[int(month) : end] = value
-        arrays[name] = values
+        arrays[lever.name] = values
+    arrays["compliance_share"] = np.ones(horizon_months)
+    order = timeline.repatriation_order
+    if order is not None:
+        hazard = np.array([order.hazard(month) for month in range(horizon_months)])
+        lever = arrays["repatriation_hazard_per_month"]
+        arrays["repatriation_hazard_per_month"] = 1.0 - (1.0 - lever) * (1.0 - hazard)
+        arrays["recruit_open"][order.start:] = 0.0
+        arrays["compliance_share"][order.start:] = order.compliance_share
     return TimelineArrays(**arrays)
 
 
@@ -78,6 +92,8 @@ def _compile(param: schema.Param, entries: list):
         return entries[0] == param.equals
     if param.kind == "longest":
         return int(max(entry.support()[1] for entry in entries))
+    if param.kind == "count":
+        return len(entries[0])
     return np.array(entries, dtype=np.float64) if param.axis != "shared" else entries[0]
 
 

@@ -18,6 +18,9 @@ from sim.sampling import COUNTERS_PER_DRAW, draw
 U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range(7)
 (D_CONTRACT, D_BRIBE, D_HOME_WAGE, D_CAPACITY, D_EXPENSES, D_HAZARD, D_QUOTA_INPUT, D_SKIM,
  D_TRAVEL) = range(7, 7 + 9 * COUNTERS_PER_DRAW, COUNTERS_PER_DRAW)
+U_COMPLY, U_STATUS = range(D_TRAVEL + COUNTERS_PER_DRAW, D_TRAVEL + COUNTERS_PER_DRAW + 2)
+"""After the D_ ranges, so that no earlier draw moved: whether he complies with a repatriation
+order, and the status he takes if not."""
 MAX_STEADY_STATE_CANDIDATES = 100_000
 """Candidates a stock-mode slot tries at month 0 before it starts vacant. Each is accepted with
 probability at least 1 / longest contract (1 / 1,200 at the least), so the cap is never met in
@@ -104,6 +107,25 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
                      - travel)
     return Candidate(destination, skill, regime, contract, bribe, home_wage, capacity, expenses, hazard, quota, skim,
                      borrowed, expected_gain)
+
+
+@njit(cache=True, inline="always")
+def compliance_uniform(key):
+    """The hire's uniform U_COMPLY from his stream ``key``: he complies with a repatriation order
+    in a month whose compliance share is above it."""
+    return rng.uniform_at(key, U_COMPLY)
+
+
+@njit(cache=True, inline="always")
+def draw_status(values, n_dest, n_skill, key):
+    """The status (1, 2, ...: those of ``[statuses]`` in scenario order) a worker who does not
+    comply takes, by their shares, with his uniform U_STATUS from his stream ``key``."""
+    n_status = int(values[at(VALUES.status_count, n_dest, n_skill, 0)])
+    u = rng.uniform_at(key, U_STATUS)
+    for status in range(n_status - 1):
+        if u < values[at(VALUES.status_cumulative_share, n_dest, n_skill, status)]:
+            return status + 1
+    return n_status
 
 
 @njit(cache=True, inline="always")

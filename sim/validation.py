@@ -47,28 +47,41 @@ def problems(error: ValidationError, source: str, overridden: set, set_by: str):
 
 
 def dated_months(raw: dict):
-    """Replace, in place, each timeline change point given as a date (``["2018-06", 1.3]``) by
-    its month after ``simulation.start``; yield (key path, message) for each that cannot be."""
+    """Replace, in place, each timeline change point given as a date (``["2018-06", 1.3]``), and a
+    repatriation order's ``start`` and ``deadline`` given as dates, by its month after
+    ``simulation.start``; yield (key path, message) for each that cannot be."""
     timeline = raw.get("timeline") if isinstance(raw, dict) else None
     if not isinstance(timeline, dict):
         return
     simulation = raw.get("simulation")
     start = simulation.get("start") if isinstance(simulation, dict) else None
+    order = timeline.get("repatriation_order")
+    for key in ("start", "deadline") if isinstance(order, dict) else ():
+        if isinstance(order.get(key), str):
+            try:
+                order[key] = _month_of(order[key], start)
+            except ValueError as error:
+                yield f"timeline.repatriation_order.{key}", str(error)
     for name, series in timeline.items():
         points = series if isinstance(series, list) else []
         for point in points:
             if not (isinstance(point, list) and point and isinstance(point[0], str)):
                 continue
             try:
-                if not isinstance(start, str):
-                    raise ValueError(f"change point {point[0]!r} is a date, but simulation.start is not set")
-                month = calendar.months_after(start, point[0])
-                if month < 0:
-                    raise ValueError(f"change point {point[0]!r} is before simulation.start ({start})")
+                point[0] = float(_month_of(point[0], start, "change point "))
             except ValueError as error:
                 yield f"timeline.{name}", str(error)
-                continue
-            point[0] = float(month)
+
+
+def _month_of(date: str, start, what: str = "") -> int:
+    """The month after ``start`` (``simulation.start``, or None) that ``date`` ("YYYY-MM") names;
+    ValueError when there is no start or the date is before it."""
+    if not isinstance(start, str):
+        raise ValueError(f"{what}{date!r} is a date, but simulation.start is not set")
+    month = calendar.months_after(start, date)
+    if month < 0:
+        raise ValueError(f"{what}{date!r} is before simulation.start ({start})")
+    return month
 
 
 def validate(raw: dict, source: str = "<config>", overridden=(), set_by: str = "with --set") -> Scenario:
@@ -87,7 +100,8 @@ def validate(raw: dict, source: str = "<config>", overridden=(), set_by: str = "
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(problems(error, source, set(overridden), set_by)) from None
-    checks = (*scenario.beyond_horizon(), *scenario.crossed_quota_bands(), *scenario.money_beyond_limit())
+    checks = (*scenario.beyond_horizon(), *scenario.crossed_quota_bands(), *scenario.money_beyond_limit(),
+              *scenario.status_problems())
     beyond = [f"{source}: {path}: {message}" for path, message in checks]
     if beyond:
         raise ConfigError(beyond)

@@ -30,8 +30,11 @@ BLOCK_SLOTS = 64
 64: the sets of vacant and of returning slots are uint64 bit masks (bit ``i`` for column ``i``)."""
 # rows of the float64 table ``real`` (USD, per month where a rate):
 (F_CAPACITY, F_QUOTA, F_SKIM, F_STAY, F_IDLE,  # read every month
- F_BRIBE, F_HOME_WAGE, F_EXPENSES) = range(8)  # read at return
-F_COUNT = 8
+ F_BRIBE, F_HOME_WAGE, F_EXPENSES,  # read at return
+ F_COMPLY,  # his uniform U_COMPLY: he complies with a repatriation order if it is below the compliance share
+ F_EARNINGS_MULTIPLIER, F_CONTRIBUTION_MULTIPLIER, F_STATUS_STAY,  # of his status (1, 1, 1 on a work permit)
+ ) = range(12)
+F_COUNT = 12
 # rows of the int64 table ``whole`` (money in cents, months as month indices):
 (I_KEY,  # the slot's monthly stream key (uint64 bits)
  I_OCCUPIED,  # 1 while a worker is abroad, else 0
@@ -45,8 +48,9 @@ F_COUNT = 8
  I_STATE_REVENUE, I_MANAGERS_REVENUE,  # the slot's payments within the horizon (cents)
  I_DUE,  # planned contributions asked of him so far, arrears aside (cents)
  I_MONTH_GROSS, I_MONTH_STATE, I_MONTH_MANAGERS,  # his last month's earnings and payments (cents; 0 if vacant)
- ) = range(23)
-I_COUNT = 23
+ I_STATUS,  # 0 on a work permit, s >= 1 on status s of [statuses]
+ ) = range(24)
+I_COUNT = 24
 COMPLETED, EARLY, SENT_HOME_BY_POLICY, ABROAD_AT_HORIZON = range(len(RETURN_REASONS))
 
 
@@ -58,11 +62,12 @@ def cents(usd):
 
 @njit(cache=True, inline="always")
 def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier,
-                 quota_multiplier, quota_surcharge):
-    """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block.
-    A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``. His
+                 quota_multiplier, quota_surcharge, comply):
+    """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block, on
+    a work permit. A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``. His
     contribution is ``Q * quota_multiplier + quota_surcharge`` for his whole stay: the terms of his
-    hiring month when the quota policy reaches new hires only, else (1, 0)."""
+    hiring month when the quota policy reaches new hires only, else (1, 0). ``comply``: his
+    uniform U_COMPLY (:func:`sim.recruitment.compliance_uniform`)."""
     real[F_CAPACITY, i] = candidate.earning_capacity_usd_per_month
     real[F_QUOTA, i] = candidate.quota_usd_per_month * quota_multiplier + quota_surcharge
     real[F_SKIM, i] = candidate.skim_share
@@ -71,6 +76,8 @@ def start_worker(real, whole, i, candidate, idle_probability, hire_month, record
     real[F_BRIBE, i] = candidate.bribe_usd * bribe_multiplier if recorded else candidate.bribe_usd
     real[F_HOME_WAGE, i] = candidate.home_wage_usd_per_month
     real[F_EXPENSES, i] = candidate.expenses_usd_per_month
+    real[F_COMPLY, i] = comply
+    change_status(real, whole, i, 0, 1.0, 1.0, 0.0)
     whole[I_OCCUPIED, i] = 1
     whole[I_END, i] = hire_month + candidate.contract_months
     whole[I_EXPENSES_CENTS, i] = cents(candidate.expenses_usd_per_month)
@@ -88,6 +95,17 @@ def start_worker(real, whole, i, candidate, idle_probability, hire_month, record
     whole[I_RECORDED, i] = recorded
 
 
+@njit(cache=True, inline="always")
+def change_status(real, whole, i, status, earnings_multiplier, contribution_multiplier, detection_hazard):
+    """The worker of column ``i`` works from the next month on ``status`` (0 the work permit): his
+    earnings and planned contribution times its multipliers, its ``detection_hazard`` (per month)
+    on top of his own early-return hazard."""
+    whole[I_STATUS, i] = status
+    real[F_EARNINGS_MULTIPLIER, i] = earnings_multiplier
+    real[F_CONTRIBUTION_MULTIPLIER, i] = contribution_multiplier
+    real[F_STATUS_STAY, i] = 1.0 - detection_hazard
+
+
 class MonthSums(NamedTuple):
     """A block's month: sums over its occupied slots (money in cents), and who goes home."""
 
@@ -102,15 +120,19 @@ class MonthSums(NamedTuple):
     contract_months: np.int64
     months_served: np.int64  # before this month
     returned: np.uint64  # bit i: the worker of column i goes home after the month
-    sent_home: np.uint64  # bit i: he goes home early by the timeline's repatriation hazard, not his own
+    sent_home: np.uint64  # bit i: he goes home early by the timeline's repatriation hazard or his status's
+    # detection hazard, not his own
+    switched: np.uint64  # bit i: reached by the repatriation hazard, he does not comply and changes status
 
 
 @njit(cache=True, inline="always")
-def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, shock_sd, real, whole, may_return):
+def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, compliance, shock_sd, real, whole,
+               may_return):
     """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
 
-    ``wage_index``, ``quota_multiplier``, ``quota_surcharge`` (USD a month) and ``timeline_stay``
-    (1 - repatriation hazard) are the timeline's entries for month ``t`` (the quota's (1, 0) when it
+    ``wage_index``, ``quota_multiplier``, ``quota_surcharge`` (USD a month), ``timeline_stay``
+    (1 - repatriation hazard) and ``compliance`` (the compliance share) are the timeline's
+    entries for month ``t`` (the quota's (1, 0) when it
     reaches new hires only) (its last month during the run-out, its first for the
     months before 0 that a stock-mode worker served). Month ``t`` uses counters ``2t`` (split
     into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of each slot's monthly
@@ -118,34 +140,44 @@ def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, 
     to state, to managers, due); vacant slots are computed too and masked out. With
     ``may_return`` False nobody goes home (the months a worker met at month 0 had served).
     Returns :class:`MonthSums`; kept money is derived by the caller: gross - expenses - to
-    state - to managers. A worker going home early with his hazard uniform ``u`` at or above
-    his own hazard ``1 - (1 - h)`` (so below the combined one) is sent home by the policy.
+    state - to managers. A worker's status multiplies his earnings and contribution; his own stay
+    ``1 - h`` is times ``1 - detection hazard`` of his status, and the timeline's only reaches a
+    work-permit holder. A worker going home early with his hazard uniform ``u`` at or above
+    ``h`` (so below the combined hazard) is sent home by the policy (or detected). A work-permit
+    holder the policy reaches (``u`` between his own hazard and the combined one, contract not
+    served) goes home if his ``F_COMPLY`` uniform is below ``compliance``, else stays and is
+    marked ``switched``; the caller gives him his new status (:func:`change_status`).
     """
     active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
     returns_sum = early_sum = contract_sum = served_sum = np.int64(0)
-    returned = sent_home = np.uint64(0)
+    returned = sent_home = switched = np.uint64(0)
     for i in range(BLOCK_SLOTS):
         key = np.uint64(whole[I_KEY, i])
         occupied = whole[I_OCCUPIED, i] != 0
         u_hazard, u_idle = rng.uniform_pair(rng.bits(key, rng.DRAWS_PER_MONTH * t))
         shock = 1.0 + shock_sd * rng.bell(rng.bits(key, rng.DRAWS_PER_MONTH * t + 1))
         works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
-        earnings = cents(real[F_CAPACITY, i] * wage_index * shock) if works else np.int64(0)
+        earnings = (cents(real[F_CAPACITY, i] * wage_index * shock * real[F_EARNINGS_MULTIPLIER, i]) if works
+                    else np.int64(0))
         expenses_cents = whole[I_EXPENSES_CENTS, i]
-        due_now = cents(real[F_QUOTA, i] * quota_multiplier + quota_surcharge)
+        due_now = cents((real[F_QUOTA, i] * quota_multiplier + quota_surcharge) * real[F_CONTRIBUTION_MULTIPLIER, i])
         due = due_now + whole[I_ARREARS, i]
         paid = min(due, max(earnings - expenses_cents, np.int64(0)))
         arrears = due - paid
         to_managers = np.int64(math.floor(real[F_SKIM, i] * paid + 0.5))
         to_state = paid - to_managers
         completed = t + 1 >= whole[I_END, i]
-        returns = may_return & (completed | (u_hazard < 1.0 - real[F_STAY, i] * timeline_stay))
+        own_stay = real[F_STAY, i] * real[F_STATUS_STAY, i]
+        hazard_fires = u_hazard < 1.0 - own_stay * (timeline_stay if whole[I_STATUS, i] == 0 else 1.0)
+        switches = (may_return & (not completed) & hazard_fires & (u_hazard >= 1.0 - own_stay)
+                    & (real[F_COMPLY, i] >= compliance))
+        returns = may_return & (completed | hazard_fires) & (not switches)
         contract = whole[I_CONTRACT, i]
         served = t - whole[I_HIRE_MONTH, i]
         if not occupied:
             earnings = arrears = to_state = to_managers = expenses_cents = due_now = np.int64(0)
             contract = served = np.int64(0)
-            returns = completed = False
+            returns = completed = switches = False
         whole[I_ARREARS, i] = arrears
         whole[I_GROSS, i] += earnings
         whole[I_STATE, i] += to_state
@@ -156,6 +188,7 @@ def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, 
         whole[I_MONTH_MANAGERS, i] = to_managers
         returned |= np.uint64(returns) << np.uint64(i)
         sent_home |= np.uint64((returns != completed) & (u_hazard >= 1.0 - real[F_STAY, i])) << np.uint64(i)
+        switched |= np.uint64(switches) << np.uint64(i)
         active += occupied
         gross_sum += earnings
         state_sum += to_state
@@ -167,7 +200,7 @@ def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, 
         contract_sum += contract
         served_sum += served
     return MonthSums(active, gross_sum, state_sum, managers_sum, expenses_sum, arrears_sum, returns_sum, early_sum,
-                     contract_sum, served_sum, returned, sent_home)
+                     contract_sum, served_sum, returned, sent_home, switched)
 
 
 @njit(cache=True, inline="always")
@@ -301,6 +334,7 @@ def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_s
     codes[row, L.W.hire_cohort] = hired_in_run
     codes[row, L.W.borrowed] = whole[I_BORROWED, i]
     codes[row, L.W.worse_off] = s.worse_off
+    codes[row, L.W.status] = whole[I_STATUS, i]
     money[row, L.WC.bribe_usd] = s.bribe
     money[row, L.WC.gross_earnings_usd] = gross
     money[row, L.WC.to_state_usd] = to_state

@@ -132,11 +132,13 @@ def test_one_mutated_leaf_error_names_that_key(path, value):
 
 def test_every_timeline_lever_is_declared_once_with_its_bounds_and_meaning():
     """A lever is one row of sim.schema.LEVERS: the Timeline field, its bounds and description
-    come from the row, and the kernel's timeline arrays are derived from the same fields."""
+    come from the row, and the kernel's timeline arrays are derived from the same fields (and the
+    repatriation order's compliance share)."""
     from sim.config import Timeline
     from sim.params import TimelineArrays
 
-    assert tuple(Timeline.model_fields) == TimelineArrays._fields
+    levers = tuple(name for name in Timeline.model_fields if name != "repatriation_order")
+    assert levers + ("compliance_share",) == TimelineArrays._fields
     for name, (low, high) in Timeline.bounds().items():
         assert low < high and Timeline.model_fields[name].description, name
         with pytest.raises(ConfigError, match=f"timeline.{name}"):

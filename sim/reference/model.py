@@ -10,9 +10,10 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from sim.reference.random import (ARRIVAL, BORROWED, BRIBE, CAPACITY, CONTRACT, DESTINATION, EXPENSES, HAZARD,
-                                  HOME_WAGE, QUOTA_INPUT, REGIME, SKILL, SKIM, TRAVEL, bell, bits, category,
-                                  int_power, sample, uniform_at, uniform_pair)
+from sim.reference.random import (ARRIVAL, BORROWED, BRIBE, CAPACITY, COMPLY, CONTRACT, DESTINATION, EXPENSES,
+                                  HAZARD, HOME_WAGE, QUOTA_INPUT, REGIME, SKILL, SKIM, STATUS, TRAVEL, bell, bits,
+                                  category, int_power, sample, uniform_at, uniform_pair)
+from sim.schema import WORK_PERMIT
 
 
 def cents(usd):
@@ -31,17 +32,37 @@ class Policy:
     quota_surcharge_usd_per_month: float
     bribe_multiplier: float
     wage_index: float
+    compliance_share: float = 1.0  # of those the repatriation hazard reaches, the share who go home
 
 
 def policy_in_month(timeline, month):
     """Each series of ``scenario.timeline`` in ``month``: a constant, or the value of its last
-    change point ``[m, value]`` with ``m <= month``."""
+    change point ``[m, value]`` with ``m <= month``; with a repatriation order from its start
+    (``o`` = :func:`order_hazard`): ``recruit_open = 0``, repatriation hazard ``1 - (1 - lever)(1 - o)``,
+    and its compliance share."""
     def value(series):
         if isinstance(series, float):
             return series
         return [v for m, v in series if m <= month][-1]
 
-    return Policy(**{field.name: value(getattr(timeline, field.name)) for field in dataclasses.fields(Policy)})
+    levers = {field.name: value(getattr(timeline, field.name)) for field in dataclasses.fields(Policy)
+              if field.name != "compliance_share"}
+    order = timeline.repatriation_order
+    if order is None or month < order.start:
+        return Policy(**levers)
+    lever = levers["repatriation_hazard_per_month"]
+    return dataclasses.replace(Policy(**levers), recruit_open=0.0, compliance_share=order.compliance_share,
+                               repatriation_hazard_per_month=1.0 - (1.0 - lever) * (1.0 - order_hazard(order, month)))
+
+
+def order_hazard(order, month):
+    """The repatriation order's hazard for a work-permit holder in ``month >= start``: 1 from
+    the month before the deadline on (everyone left is reached by the deadline); before that,
+    shape "linear": ``1 / (deadline - month)``, an even run-down of those left; shape "hazard":
+    ``hazard_per_month``."""
+    if month + 1 >= order.deadline:
+        return 1.0
+    return order.hazard_per_month if order.shape == "hazard" else 1.0 / (order.deadline - month)
 
 
 @dataclass
@@ -67,6 +88,7 @@ class Worker:
     quota_terms: tuple | None = None  # (multiplier, surcharge) of his hiring month, if the quota policy
     # reaches new hires only; None: each month's
     hired_in_run: bool = True  # False for the worker met at month 0: outcome by cohort and reason only
+    status: str = WORK_PERMIT  # or the name of a [statuses] table, taken against a repatriation order
     gross_cents: int = 0
     to_state_cents: int = 0
     to_managers_cents: int = 0
@@ -176,33 +198,57 @@ class Month:
     kept: int
     goes_home: bool
     early: bool  # home before his contract is served
-    sent_home: bool  # early, by the timeline's repatriation hazard rather than his own
+    sent_home: bool  # early, by the timeline's repatriation hazard or his status's detection, not his own
+    switched: bool  # reached by the repatriation hazard, he did not comply: he stays on another status
+
+
+def status_terms(worker, scenario):
+    """(earnings multiplier, contribution multiplier, detection hazard per month) of his status:
+    (1, 1, 0) on the work permit, else his ``[statuses.<name>]`` table's."""
+    if worker.status == WORK_PERMIT:
+        return 1.0, 1.0, 0.0
+    status = scenario.statuses[worker.status]
+    return status.earnings_multiplier, status.contribution_multiplier, status.detection_hazard_per_month
+
+
+def take_status(worker, scenario):
+    """A worker who did not comply takes a status of ``[statuses]`` by their shares, with the
+    uniform at counter STATUS of his candidate stream; from the next month."""
+    names = list(scenario.statuses)
+    worker.status = names[category([s.share for s in scenario.statuses.values()], uniform_at(worker.key, STATUS))]
 
 
 def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
-    """Month ``t`` of ``worker`` (USD amounts rounded to cents as they arise):
+    """Month ``t`` of ``worker`` (USD amounts rounded to cents as they arise), on his status with
+    multipliers ``m_E``, ``m_Q`` and detection hazard ``d`` (:func:`status_terms`):
 
     - employed unless idle (probability by regime) or the shock is not positive;
       shock ``= 1 + sd * e``, ``e`` the bounded bell draw
-    - earnings ``E_t = W * wage_index[t] * shock`` when employed, else 0
-    - asked ``a_t = Q * quota_mult + surcharge``, the month's (or his hiring month's, see
+    - earnings ``E_t = W * wage_index[t] * shock * m_E`` when employed, else 0
+    - asked ``a_t = (Q * quota_mult + surcharge) * m_Q``, the month's (or his hiring month's, see
       :func:`quota_terms_at_hiring`)
     - payment ``P_t = min(a_t + arrears, max(E_t - X, 0))``; arrears become ``a_t + arrears - P_t``
     - to managers ``phi * P_t`` (to the cent, half up), to the state ``P_t`` less that
     - kept ``E_t - X - P_t``, added to savings
     - after the month he goes home if his contract is served, or else with probability
-      :func:`return_hazard` (never when not ``may_return``: the months a worker met at month 0
+      ``1 - (1 - hazard)(1 - d)(1 - repatriation_hazard[t])``, the last factor only on the work
+      permit (:func:`return_hazard`) (never when not ``may_return``: the months a worker met at month 0
       is known to have stayed); going home early with ``u_return`` at or above his own hazard,
-      he was sent home by the policy (the policy's part of the combined hazard)
+      he was sent home by the policy (the policy's part of the combined hazard, or detection)
+    - reached by the policy (``u_return`` between ``1 - (1 - hazard)(1 - d)`` and the combined
+      hazard, contract not served), he goes home only if he complies, his uniform at counter
+      COMPLY below ``compliance_share[t]``; else he stays (``switched``: :func:`take_status`)
     """
     # the month's draws: counters 2t and 2t + 1 of the slot's monthly stream
     u_return, u_idle = uniform_pair(bits(monthly_key, 2 * t))
     shock = 1.0 + scenario.wages.monthly_shock_sd * bell(bits(monthly_key, 2 * t + 1))
     employed = u_idle >= worker.idle_probability_per_month and shock > 0.0
-    earnings = cents(worker.earning_capacity_usd_per_month * policy.wage_index * shock) if employed else 0
+    earnings_multiplier, contribution_multiplier, detection = status_terms(worker, scenario)
+    earnings = (cents(worker.earning_capacity_usd_per_month * policy.wage_index * shock * earnings_multiplier)
+                if employed else 0)
     expenses = cents(worker.expenses_usd_per_month)
     multiplier, surcharge = worker.quota_terms or (policy.quota_multiplier, policy.quota_surcharge_usd_per_month)
-    asked = cents(worker.quota_usd_per_month * multiplier + surcharge)
+    asked = cents((worker.quota_usd_per_month * multiplier + surcharge) * contribution_multiplier)
     due = asked + worker.arrears_cents
     paid = min(due, max(earnings - expenses, 0))
     to_managers = math.floor(worker.skim_share * paid + 0.5)
@@ -214,11 +260,17 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     worker.to_state_cents += to_state
     worker.to_managers_cents += to_managers
     served = t + 1 - worker.hire_month >= worker.contract_months
-    goes_home = may_return and (served or u_return < return_hazard(worker, policy))
+    own_stay = (1.0 - worker.early_return_hazard_per_month) * (1.0 - detection)
+    policy_stay = 1.0 - policy.repatriation_hazard_per_month if worker.status == WORK_PERMIT else 1.0
+    hazard_fires = u_return < 1.0 - own_stay * policy_stay
+    reached = may_return and not served and hazard_fires and u_return >= 1.0 - own_stay
+    switched = reached and uniform_at(worker.key, COMPLY) >= policy.compliance_share
+    goes_home = may_return and (served or hazard_fires) and not switched
     early = goes_home and not served
     return Month(earnings=earnings, expenses=expenses, to_state=to_state, to_managers=to_managers,
                  kept=earnings - expenses - paid, goes_home=goes_home, early=early,
-                 sent_home=early and u_return >= 1.0 - (1.0 - worker.early_return_hazard_per_month))
+                 sent_home=early and u_return >= 1.0 - (1.0 - worker.early_return_hazard_per_month),
+                 switched=switched)
 
 
 def collect_arrears(worker, scenario):
