@@ -8,11 +8,12 @@ expectations with tolerances of SIGMAS standard errors, exact cents for the dege
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from bad_input import BASELINE_TEXT, TINY, assert_nothing_written, error_lines, write
 
 from conftest import DEGENERATE, scenario
-from sim import api, layout as L, schema
+from sim import api, layout as L, plots, report, schema
 from sim.aggregate import accounting_residual_usd
 from sim.cli import main
 from sim.scenario_file import load_config
@@ -178,3 +179,16 @@ def test_a_bad_order_or_status_exits_2_naming_the_key(configs, out, capsys, text
     lines = error_lines(stderr)
     assert len(lines) == 1 and lines[0].startswith(f"error: {bad}: {key}: ") and words in lines[0], stderr
     assert_nothing_written(out)
+
+
+def test_a_saved_run_with_statuses_has_its_series_figure_and_report_by_status(tmp_path):
+    run = api.run(scenario("simulation.horizon_months=24", 'simulation.start="2020-01"', order(4, 12, 0.5),
+                           *STATUSES), workers=500, tuning_scan=False, keep_workers=True)
+    directory = run.save(tmp_path)
+    saved = pd.read_parquet(directory / "monthly_by_status.parquet")
+    assert list(saved["status"].unique()) == [schema.WORK_PERMIT, "student", "tourist"]
+    assert saved["date"].iloc[0] == pd.Timestamp("2020-01-01")
+    assert set(pd.read_parquet(directory / "workers.parquet")["status"]) <= {schema.WORK_PERMIT, "student", "tourist"}
+    assert "statuses.png" in {path.name for path in plots.draw_all(directory)}
+    page = (report.build(directory)).read_text()
+    assert "By status" in page and "on a status other than the work permit" in page
