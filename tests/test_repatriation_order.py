@@ -13,7 +13,7 @@ import pytest
 from bad_input import BASELINE_TEXT, TINY, assert_nothing_written, error_lines, write
 
 from conftest import DEGENERATE, scenario
-from sim import api, layout as L, plots, report, schema
+from sim import api, engine, layout as L, plots, report, schema
 from sim.aggregate import accounting_residual_usd
 from sim.cli import main
 from sim.scenario_file import load_config
@@ -192,3 +192,11 @@ def test_a_saved_run_with_statuses_has_its_series_figure_and_report_by_status(tm
     assert "statuses.png" in {path.name for path in plots.draw_all(directory)}
     page = (report.build(directory)).read_text()
     assert "By status" in page and "on a status other than the work permit" in page
+
+
+def test_a_run_with_statuses_is_the_same_on_any_number_of_threads():
+    chosen = scenario("simulation.horizon_months=30", order(4, 20, 0.6), *STATUSES)
+    one, two = (engine.simulate(chosen, seed=3, workers=20_000, threads=threads) for threads in (1, 2))
+    assert one.monthly_by_status[:, 1:, L.MS.workers_active].sum() > 0
+    for name in ("monthly", "monthly_by_status", "cell_totals", "histogram"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name), err_msg=name)
