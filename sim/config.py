@@ -284,10 +284,12 @@ class Status(Section):
 
     share: Share = Field(description="share of the workers staying abroad against the order who take this status "
                                      "(status shares sum to 1)")
-    earnings_multiplier: Multiplier = Field(description="multiplies his monthly earnings on this status")
-    contribution_multiplier: float = Field(ge=0.0, le=MULTIPLIER_LIMIT,
-                                           description="multiplies the planned contribution asked of him each "
-                                                       "month on this status (0: he pays nothing)")
+    earnings_multiplier: Multiplier = Field(description="multiplies his earning capacity on this status")
+    contribution_multiplier: float = Field(
+        ge=0.0, le=MULTIPLIER_LIMIT,
+        description="multiplies his planned contribution Q on this status (under quota.policy_applies_to = "
+                    "\"new_hires\", Q with his hiring month's terms); the month's quota multiplier and surcharge "
+                    "apply as on the work permit (0: he is asked the surcharge only)")
     detection_hazard_per_month: Share = Field(
         description="monthly probability of being detected and sent home (return reason sent_home_by_policy), on "
                     "top of his own early-return hazard")

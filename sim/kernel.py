@@ -57,7 +57,7 @@ from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES,
                         I_EXPENSES_CENTS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_MONTH_GROSS,
                         I_MONTH_MANAGERS, I_MONTH_STATE, I_OCCUPIED, I_RECORD_ROW, I_STATE, I_STATE_REVENUE, I_STATUS,
                         BLOCK_SLOTS, change_status, collect_arrears, kept_savings, month_pass, record_outcome,
-                        return_reason, settle, start_worker)
+                        return_reason, sent_home_by_policy, settle, start_worker)
 
 class Accumulators(NamedTuple):
     """Aggregates filled by :func:`simulate_slots`; ``G`` groups (one per thread) are summed after.
@@ -284,7 +284,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             kept = kept_savings(whole, i, months)
             settlement = settle(real[F_BRIBE, i], whole[I_BORROWED, i] != 0, months, whole[I_CONTRACT, i], interest,
                                 real[F_HOME_WAGE, i], kept, travel)
-            sent_home = (sums.sent_home >> np.uint64(i)) & np.uint64(1) != 0
+            sent_home = sent_home_by_policy(real, whole, i, t, (sums.sent_home >> np.uint64(i)) & np.uint64(1) != 0)
             reason = return_reason(t, horizon, months, whole[I_CONTRACT, i], sent_home)
             record_outcome(real, whole, i, slot, months, kept, arrears_to_state + arrears_to_managers, settlement,
                            reason, n_skill, totals, by_reason, histogram, records)

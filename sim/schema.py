@@ -333,12 +333,15 @@ COLUMNS = (
                                                   "borrowed"),
     Column("home_wage_usd_per_month", "worker_values", "USD per month", "his stay-home wage"),
     Column("earning_capacity_usd_per_month", "worker_values", "USD per month", "his earning capacity, skill and "
-                                                                               "regime multipliers included"),
+                                                                               "regime multipliers included (and "
+                                                                               "his last status's)"),
     Column("expenses_usd_per_month", "worker_values", "USD per month", "his monthly expenses"),
     Column("quota_usd_per_month", "worker_values", "USD per month", "his planned contribution, before policy "
                                                                     "multipliers (skim.base on_top: Q (1 + phi); "
                                                                     "quota.policy_applies_to new_hires: his hiring "
-                                                                    "month's multiplier and surcharge included)"),
+                                                                    "month's multiplier and surcharge included; "
+                                                                    "times his last status's contribution "
+                                                                    "multiplier)"),
     Column("skim_share", "worker_values", "share", "share of each payment kept by managers (skim.base "
                                                           "on_top: phi / (1 + phi))"),
     Column("kept_usd_per_month", "worker_values", "USD per month", "kept over months abroad"),

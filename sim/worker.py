@@ -31,10 +31,13 @@ BLOCK_SLOTS = 64
 # rows of the float64 table ``real`` (USD, per month where a rate):
 (F_CAPACITY, F_QUOTA, F_SKIM, F_STAY, F_IDLE,  # read every month
  F_BRIBE, F_HOME_WAGE, F_EXPENSES,  # read at return
- F_COMPLY,  # his uniform U_COMPLY: he complies with a repatriation order if it is below the compliance share
- F_EARNINGS_MULTIPLIER, F_CONTRIBUTION_MULTIPLIER, F_STATUS_STAY,  # of his status (1, 1, 1 on a work permit)
- ) = range(12)
-F_COUNT = 12
+ F_COMPLY,  # read every month: on a work permit his uniform U_COMPLY, else OFF_PERMIT
+ F_OWN_STAY,  # read at return: 1 - his own early-return hazard (F_STAY is also times 1 - detection on a status)
+ ) = range(10)
+F_COUNT = 10
+OFF_PERMIT = 2.0
+"""F_COMPLY of a worker on a status other than the work permit: above every compliance share, and
+``OFF_PERMIT - 1`` = 1 makes the timeline's stay 1 for him (see :func:`month_pass`)."""
 # rows of the int64 table ``whole`` (money in cents, months as month indices):
 (I_KEY,  # the slot's monthly stream key (uint64 bits)
  I_OCCUPIED,  # 1 while a worker is abroad, else 0
@@ -77,7 +80,8 @@ def start_worker(real, whole, i, candidate, idle_probability, hire_month, record
     real[F_HOME_WAGE, i] = candidate.home_wage_usd_per_month
     real[F_EXPENSES, i] = candidate.expenses_usd_per_month
     real[F_COMPLY, i] = comply
-    change_status(real, whole, i, 0, 1.0, 1.0, 0.0)
+    real[F_OWN_STAY, i] = real[F_STAY, i]
+    whole[I_STATUS, i] = 0
     whole[I_OCCUPIED, i] = 1
     whole[I_END, i] = hire_month + candidate.contract_months
     whole[I_EXPENSES_CENTS, i] = cents(candidate.expenses_usd_per_month)
@@ -97,13 +101,29 @@ def start_worker(real, whole, i, candidate, idle_probability, hire_month, record
 
 @njit(cache=True, inline="always")
 def change_status(real, whole, i, status, earnings_multiplier, contribution_multiplier, detection_hazard):
-    """The worker of column ``i`` works from the next month on ``status`` (0 the work permit): his
-    earnings and planned contribution times its multipliers, its ``detection_hazard`` (per month)
-    on top of his own early-return hazard."""
+    """The worker of column ``i``, on a work permit, works from the next month on ``status`` (1, 2,
+    ...): his earning capacity and planned contribution Q times its multipliers, its
+    ``detection_hazard`` (per month) on top of his own early-return hazard, and out of the
+    timeline's reach. Folded into the rows :func:`month_pass` reads anyway, so that it reads one
+    row more than without statuses (F_COMPLY): each row more is a memory stream, and two more
+    keep LLVM from vectorising the month."""
     whole[I_STATUS, i] = status
-    real[F_EARNINGS_MULTIPLIER, i] = earnings_multiplier
-    real[F_CONTRIBUTION_MULTIPLIER, i] = contribution_multiplier
-    real[F_STATUS_STAY, i] = 1.0 - detection_hazard
+    real[F_CAPACITY, i] *= earnings_multiplier
+    real[F_QUOTA, i] *= contribution_multiplier
+    real[F_STAY, i] *= 1.0 - detection_hazard
+    real[F_COMPLY, i] = OFF_PERMIT
+
+
+@njit(cache=True, inline="always")
+def sent_home_by_policy(real, whole, i, t, flagged):
+    """Whether the worker of column ``i``, going home after month ``t``, was sent home by the
+    policy: ``flagged`` (his bit of :attr:`MonthSums.sent_home`), or, on a status other than the
+    work permit and before his contract's end, detected: his hazard uniform at or above his own
+    early-return hazard (F_STAY holds both, so :func:`month_pass` cannot tell)."""
+    if flagged or whole[I_STATUS, i] == 0 or t + 1 >= whole[I_END, i]:
+        return flagged
+    u_hazard, _ = rng.uniform_pair(rng.bits(np.uint64(whole[I_KEY, i]), rng.DRAWS_PER_MONTH * t))
+    return u_hazard >= 1.0 - real[F_OWN_STAY, i]
 
 
 class MonthSums(NamedTuple):
@@ -120,8 +140,8 @@ class MonthSums(NamedTuple):
     contract_months: np.int64
     months_served: np.int64  # before this month
     returned: np.uint64  # bit i: the worker of column i goes home after the month
-    sent_home: np.uint64  # bit i: he goes home early by the timeline's repatriation hazard or his status's
-    # detection hazard, not his own
+    sent_home: np.uint64  # bit i: he goes home early by the timeline's repatriation hazard, not his own (a
+    # status holder's detection: :func:`sent_home_by_policy`)
     switched: np.uint64  # bit i: reached by the repatriation hazard, he does not comply and changes status
 
 
@@ -140,13 +160,14 @@ def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, 
     to state, to managers, due); vacant slots are computed too and masked out. With
     ``may_return`` False nobody goes home (the months a worker met at month 0 had served).
     Returns :class:`MonthSums`; kept money is derived by the caller: gross - expenses - to
-    state - to managers. A worker's status multiplies his earnings and contribution; his own stay
-    ``1 - h`` is times ``1 - detection hazard`` of his status, and the timeline's only reaches a
-    work-permit holder. A worker going home early with his hazard uniform ``u`` at or above
-    ``h`` (so below the combined hazard) is sent home by the policy (or detected). A work-permit
+    state - to managers. A worker going home early with his hazard uniform ``u`` at or above
+    his own hazard ``1 - F_STAY`` (so below the combined one) is sent home by the policy. The
+    timeline's stay reaches work-permit holders only: ``max(timeline_stay, F_COMPLY - 1)`` is
+    ``timeline_stay`` for them (F_COMPLY < 1) and 1 on any other status (F_COMPLY = OFF_PERMIT,
+    and F_STAY times 1 - his status's detection hazard, :func:`change_status`). A work-permit
     holder the policy reaches (``u`` between his own hazard and the combined one, contract not
-    served) goes home if his ``F_COMPLY`` uniform is below ``compliance``, else stays and is
-    marked ``switched``; the caller gives him his new status (:func:`change_status`).
+    served) goes home if his F_COMPLY uniform is below ``compliance``, else stays and is marked
+    ``switched``; the caller gives him his new status.
     """
     active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
     returns_sum = early_sum = contract_sum = served_sum = np.int64(0)
@@ -157,20 +178,19 @@ def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, 
         u_hazard, u_idle = rng.uniform_pair(rng.bits(key, rng.DRAWS_PER_MONTH * t))
         shock = 1.0 + shock_sd * rng.bell(rng.bits(key, rng.DRAWS_PER_MONTH * t + 1))
         works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
-        earnings = (cents(real[F_CAPACITY, i] * wage_index * shock * real[F_EARNINGS_MULTIPLIER, i]) if works
-                    else np.int64(0))
+        earnings = cents(real[F_CAPACITY, i] * wage_index * shock) if works else np.int64(0)
         expenses_cents = whole[I_EXPENSES_CENTS, i]
-        due_now = cents((real[F_QUOTA, i] * quota_multiplier + quota_surcharge) * real[F_CONTRIBUTION_MULTIPLIER, i])
+        due_now = cents(real[F_QUOTA, i] * quota_multiplier + quota_surcharge)
         due = due_now + whole[I_ARREARS, i]
         paid = min(due, max(earnings - expenses_cents, np.int64(0)))
         arrears = due - paid
         to_managers = np.int64(math.floor(real[F_SKIM, i] * paid + 0.5))
         to_state = paid - to_managers
         completed = t + 1 >= whole[I_END, i]
-        own_stay = real[F_STAY, i] * real[F_STATUS_STAY, i]
-        hazard_fires = u_hazard < 1.0 - own_stay * (timeline_stay if whole[I_STATUS, i] == 0 else 1.0)
-        switches = (may_return & (not completed) & hazard_fires & (u_hazard >= 1.0 - own_stay)
-                    & (real[F_COMPLY, i] >= compliance))
+        comply = real[F_COMPLY, i]
+        hazard_fires = u_hazard < 1.0 - real[F_STAY, i] * max(timeline_stay, comply - 1.0)
+        switches = (may_return & (not completed) & hazard_fires & (u_hazard >= 1.0 - real[F_STAY, i])
+                    & (comply >= compliance))
         returns = may_return & (completed | hazard_fires) & (not switches)
         contract = whole[I_CONTRACT, i]
         served = t - whole[I_HIRE_MONTH, i]

@@ -51,6 +51,7 @@ SCENARIOS = {
     "fixed": [SHORT, *DEGENERATE, "regimes.camp.early_return_hazard_per_month=1.0"],
     # a repatriation order with compliance below 1 and two statuses (the NumPy reference has none)
     "order": [SHORT, "timeline.repatriation_hazard_per_month=[[0, 0.0], [5, 0.02]]",
+              "timeline.quota_surcharge_usd_per_month=[[0, 0.0], [10, 30.0]]",
               'timeline.repatriation_order={ start = 8, deadline = 20, shape = "hazard", hazard_per_month = 0.1, '
               'compliance_share = 0.6 }',
               'statuses.student={ share = 0.7, earnings_multiplier = 0.8, contribution_multiplier = 0.5, '
@@ -58,7 +59,9 @@ SCENARIOS = {
               'statuses.tourist={ share = 0.3, earnings_multiplier = 0.6, contribution_multiplier = 0.0, '
               'detection_hazard_per_month = 0.1 }'],
 }
-WITHOUT_STATUSES = {"order"}
+SCENARIOS["order_new_hires"] = [*SCENARIOS["order"], 'quota.policy_applies_to="new_hires"',
+                                "timeline.quota_multiplier=[[0, 1.0], [4, 1.2]]"]
+WITHOUT_STATUSES = {"order", "order_new_hires"}
 """Scenarios the NumPy reference refuses (it does not simulate statuses)."""
 
 

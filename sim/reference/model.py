@@ -202,6 +202,17 @@ class Month:
     switched: bool  # reached by the repatriation hazard, he did not comply: he stays on another status
 
 
+def contribution_terms(worker, policy):
+    """(P, multiplier, surcharge) of his contribution this month, asked ``P * q + s``: his planned
+    contribution ``Q`` and the month's quota multiplier and surcharge; or, when the quota policy
+    reaches new hires only, ``P = Q * q_0 + s_0`` of his hiring month (his for the whole stay,
+    :func:`quota_terms_at_hiring`) and (1, 0). A status's contribution multiplier multiplies ``P``."""
+    if worker.quota_terms is None:
+        return worker.quota_usd_per_month, policy.quota_multiplier, policy.quota_surcharge_usd_per_month
+    multiplier, surcharge = worker.quota_terms
+    return worker.quota_usd_per_month * multiplier + surcharge, 1.0, 0.0
+
+
 def status_terms(worker, scenario):
     """(earnings multiplier, contribution multiplier, detection hazard per month) of his status:
     (1, 1, 0) on the work permit, else his ``[statuses.<name>]`` table's."""
@@ -224,9 +235,9 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
 
     - employed unless idle (probability by regime) or the shock is not positive;
       shock ``= 1 + sd * e``, ``e`` the bounded bell draw
-    - earnings ``E_t = W * wage_index[t] * shock * m_E`` when employed, else 0
-    - asked ``a_t = (Q * quota_mult + surcharge) * m_Q``, the month's (or his hiring month's, see
-      :func:`quota_terms_at_hiring`)
+    - earnings ``E_t = (W * m_E) * wage_index[t] * shock`` when employed, else 0
+    - asked ``a_t = (P * m_Q) * q + s``, (``P``, ``q``, ``s``) of :func:`contribution_terms`:
+      ``(Q, quota_mult[t], surcharge[t])``, or his hiring month's terms under "new_hires"
     - payment ``P_t = min(a_t + arrears, max(E_t - X, 0))``; arrears become ``a_t + arrears - P_t``
     - to managers ``phi * P_t`` (to the cent, half up), to the state ``P_t`` less that
     - kept ``E_t - X - P_t``, added to savings
@@ -244,11 +255,11 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     shock = 1.0 + scenario.wages.monthly_shock_sd * bell(bits(monthly_key, 2 * t + 1))
     employed = u_idle >= worker.idle_probability_per_month and shock > 0.0
     earnings_multiplier, contribution_multiplier, detection = status_terms(worker, scenario)
-    earnings = (cents(worker.earning_capacity_usd_per_month * policy.wage_index * shock * earnings_multiplier)
-                if employed else 0)
+    capacity = worker.earning_capacity_usd_per_month * earnings_multiplier
+    earnings = cents(capacity * policy.wage_index * shock) if employed else 0
     expenses = cents(worker.expenses_usd_per_month)
-    multiplier, surcharge = worker.quota_terms or (policy.quota_multiplier, policy.quota_surcharge_usd_per_month)
-    asked = cents((worker.quota_usd_per_month * multiplier + surcharge) * contribution_multiplier)
+    planned, multiplier, surcharge = contribution_terms(worker, policy)
+    asked = cents(planned * contribution_multiplier * multiplier + surcharge)
     due = asked + worker.arrears_cents
     paid = min(due, max(earnings - expenses, 0))
     to_managers = math.floor(worker.skim_share * paid + 0.5)
