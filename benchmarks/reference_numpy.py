@@ -5,6 +5,10 @@ the run-out until every worker is home, and at month 0 in stock mode over the ro
 steady-state rejection sampler, each vectorised over the slots still rejecting. The arithmetic
 is :mod:`benchmarks.elementwise` on arrays, so the accumulators equal
 :func:`sim.engine.simulate`'s exactly (same seed, same slots).
+
+Statuses (``[statuses]``: workers who stay abroad against a repatriation order on another status)
+are not implemented: a scenario with any is refused with NotImplementedError. A repatriation
+order whose compliance is 1 needs no status and is simulated (it is compiled into the timeline).
 """
 import time
 
@@ -54,6 +58,9 @@ def simulate(p, tl, seed, n_slots):
     -------
     RawRun, whose ``monthly``, ``cell_totals``, ``histogram`` and sums of squares equal the kernel's
     """
+    if p.status_count:
+        raise NotImplementedError("the NumPy reference does not simulate statuses ([statuses]: workers staying "
+                                  "abroad against a repatriation order); use sim.reference")
     started = time.perf_counter()
     horizon = tl.wage_index.shape[0]
     n_cells = len(p.destination_cumulative_share) * len(p.skill_cumulative_share) * len(L.REGIMES)

@@ -59,14 +59,30 @@ def monthly_by_destination_frame(raw: RawRun, scenario: Scenario) -> pd.DataFram
     (``month``, ``date`` with ``simulation.start``, ``destination``, then the columns of
     ``sim.layout.MONTHLY_BY_DESTINATION``), so ``frame.groupby("destination")`` gives each
     destination's series and a sum over destinations gives ``monthly_frame``'s same columns."""
-    horizon, n_dest = raw.monthly_by_destination.shape[:2]
+    return _by_group_frame(raw, scenario, "monthly_by_destination", "destination", list(scenario.destinations))
+
+
+def monthly_by_status_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame | None:
+    """Monthly series by status at real-world scale, long like :func:`monthly_by_destination_frame`
+    (a ``status`` column: ``work_permit``, then the names of ``[statuses]``); None when the
+    scenario has no statuses (everyone is on a work permit: ``monthly_frame`` says it all)."""
+    if not scenario.statuses:
+        return None
+    return _by_group_frame(raw, scenario, "monthly_by_status", "status", scenario.status_names())
+
+
+def _by_group_frame(raw: RawRun, scenario: Scenario, table: str, group: str, names: list) -> pd.DataFrame:
+    """``raw``'s ``table`` (months x groups x columns) at real-world scale, long: ``month``,
+    ``date`` with ``simulation.start``, ``group`` (the ``names``), then the table's columns."""
+    totals = getattr(raw, table)
+    horizon, n_groups = totals.shape[:2]
     scale = weight(raw, scenario)
-    frame = pd.DataFrame({"month": np.repeat(np.arange(horizon), n_dest)})
+    frame = pd.DataFrame({"month": np.repeat(np.arange(horizon), n_groups)})
     if scenario.simulation.start is not None:
         frame["date"] = calendar.month_dates(scenario.simulation.start, frame["month"])
-    frame["destination"] = np.tile(np.array(list(scenario.destinations), dtype=object), horizon)
-    flat = raw.monthly_by_destination.reshape(horizon * n_dest, -1).astype(np.float64)
-    for index, column in enumerate(schema.columns("monthly_by_destination")):
+    frame[group] = np.tile(np.array(names, dtype=object), horizon)
+    flat = totals.reshape(horizon * n_groups, -1).astype(np.float64)
+    for index, column in enumerate(schema.columns(table)):
         frame[column.name] = flat[:, index] * scale / (100.0 if column.unit in schema.MONEY_UNITS else 1.0)
     return frame
 
@@ -233,13 +249,15 @@ def _per_year(total_cents, sumsq_usd2, raw, scenario):
 
 def accounting_residual_usd(raw: RawRun) -> float:
     """Largest breach of the money identities (:data:`sim.schema.IDENTITIES`) over months (by
-    destination too) and over cells, in USD (0 when every cent is accounted for): each identity is checked in each table
+    destination and by status too) and over cells, in USD (0 when every cent is accounted for): each
+    identity is checked in each table
     that holds its terms, as the columns' roles in :data:`sim.schema.COLUMNS` give them."""
     worst = 0
-    by_destination = raw.monthly_by_destination
     tables = [("monthly", raw.monthly), ("cells", raw.cell_totals)]
-    if by_destination is not None:
-        tables.append(("monthly_by_destination", by_destination.reshape(-1, by_destination.shape[-1])))
+    for table in ("monthly_by_destination", "monthly_by_status"):
+        totals = getattr(raw, table)
+        if totals is not None:
+            tables.append((table, totals.reshape(-1, totals.shape[-1])))
     for table, totals in tables:
         for terms in schema.identity_terms(table).values():
             residual = sum(sign * totals[:, getattr(L.INDICES[table], name)] for name, sign in terms)

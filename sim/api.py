@@ -57,6 +57,8 @@ class Result:
     monthly : DataFrame, one row per month at real-world scale (USD, workers)
     monthly_by_destination : DataFrame, one row per month and destination, the same scale
         (:func:`sim.aggregate.monthly_by_destination_frame`)
+    monthly_by_status : DataFrame or None, one row per month and status (work permit, then each of
+        ``[statuses]``), the same scale; None without statuses (:func:`sim.aggregate.monthly_by_status_frame`)
     outcomes : DataFrame, household outcomes by group (see :func:`sim.aggregate.outcome_frame`)
     outcomes_by_reason : DataFrame, outcomes of every returned worker by hire cohort and return
         reason (:func:`sim.aggregate.outcomes_by_reason_frame`)
@@ -83,6 +85,7 @@ class Result:
     tuning_scan: pd.DataFrame | None = None
     monthly_by_destination: pd.DataFrame | None = None
     outcomes_by_reason: pd.DataFrame | None = None
+    monthly_by_status: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -169,6 +172,8 @@ class Result:
         self.monthly.to_parquet(directory / "monthly.parquet", index=False)
         if self.monthly_by_destination is not None:
             self.monthly_by_destination.to_parquet(directory / "monthly_by_destination.parquet", index=False)
+        if self.monthly_by_status is not None:
+            self.monthly_by_status.to_parquet(directory / "monthly_by_status.parquet", index=False)
         self.outcomes.to_parquet(directory / "outcomes.parquet", index=False)
         if self.outcomes_by_reason is not None:
             self.outcomes_by_reason.to_parquet(directory / "outcomes_by_reason.parquet", index=False)
@@ -274,6 +279,7 @@ def run(
         summary_dict=summary,
         monthly=monthly,
         monthly_by_destination=aggregate.monthly_by_destination_frame(raw, scenario),
+        monthly_by_status=aggregate.monthly_by_status_frame(raw, scenario),
         outcomes=outcomes,
         outcomes_by_reason=aggregate.outcomes_by_reason_frame(raw, scenario),
         distributions=aggregate.distribution_frame(raw),
@@ -357,11 +363,12 @@ class _ParquetSink:
 
 
 def _workers_frame(columns: dict, scenario: Scenario) -> pd.DataFrame:
-    """Worker records as a DataFrame with named destination, skill, regime, return reason and cohort."""
+    """Worker records as a DataFrame with named destination, skill, regime, return reason, cohort and
+    status."""
     frame = pd.DataFrame(columns)
     names = {"destination": list(scenario.destinations), "skill": list(scenario.skills),
              "regime": list(aggregate.L.REGIMES), "return_reason": list(schema.RETURN_REASONS),
-             "hire_cohort": list(schema.HIRE_COHORTS)}
+             "hire_cohort": list(schema.HIRE_COHORTS), "status": scenario.status_names()}
     for column, levels in names.items():
         frame[column] = pd.Categorical.from_codes(frame[column], categories=levels)
     for column in ("early_return", "borrowed", "worse_off"):

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim import calendar, labels, series
+from sim import calendar, labels, schema, series
 from sim import layout as L
 from sim.config import LEVER_NAMES, ConfigError, Scenario
 from sim.params import compile_timeline
@@ -203,11 +203,12 @@ PERIODS = {"present": "present-day figure", "soviet": "Soviet-era figure"}
 
 
 def policy_start(scenario: Scenario) -> int | None:
-    """The first month after month 0 in which a timeline lever changes value (a reform starts);
-    None when every lever keeps its month-0 value throughout."""
+    """The first month after month 0 in which a timeline lever changes value or a repatriation
+    order starts (a reform starts); None when every lever keeps its month-0 value throughout and
+    there is no order."""
     changes = np.zeros(scenario.simulation.horizon_months, bool)
     timeline = compile_timeline(scenario)
-    for lever in LEVER_NAMES:
+    for lever in (*LEVER_NAMES, "compliance_share"):  # the order is compiled into these
         monthly = getattr(timeline, lever)
         changes |= (monthly != monthly[0]).any(axis=1)
     return int(np.argmax(changes)) if changes.any() else None

@@ -252,26 +252,29 @@ def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
     Month 0 when any key outside the timeline differs (the bribe, the skim, ...: these act from
     the start), else the first month in which a timeline lever takes another value. Whom the quota
     levers reach (``quota.policy_applies_to``) matters from the first month they leave their
-    month-0 values, in either scenario.
+    month-0 values, in either scenario; statuses act only on those who defy a repatriation order:
+    where they differ, from the first month with a compliance share below 1.
     """
     if _simulated(policy) != _simulated(base):
         return 0
     horizon = policy.simulation.horizon_months
     differs = np.zeros(horizon, bool)
     ours, theirs = compile_timeline(policy), compile_timeline(base)
-    for lever in LEVER_NAMES:  # a diversion target alone acts only through a lever (diversion_share)
+    for lever in (*LEVER_NAMES, "compliance_share"):  # a diversion target acts only through diversion_share
         differs |= (getattr(ours, lever) != getattr(theirs, lever)).any(axis=1)
     if policy.quota.policy_applies_to != base.quota.policy_applies_to:
         for timeline, lever in itertools.product((ours, theirs), QUOTA_LEVERS):
             monthly = getattr(timeline, lever)
             differs |= (monthly != monthly[0]).any(axis=1)
+    if policy.statuses != base.statuses:
+        differs |= ((ours.compliance_share < 1.0) | (theirs.compliance_share < 1.0)).any(axis=1)
     return int(np.argmax(differs)) if differs.any() else None
 
 
 def _simulated(scenario: Scenario) -> dict:
     """The scenario's keys that decide what is simulated, outside the timeline."""
     data = scenario.to_toml_dict()
-    for table in ("timeline", "calibration"):
+    for table in ("timeline", "calibration", "statuses"):
         data.pop(table, None)
     for table, keys in {**RUN_ONLY, "quota": ("policy_applies_to",)}.items():  # its reach: see policy_start_month
         data[table] = {key: value for key, value in data[table].items() if key not in keys}

@@ -85,7 +85,7 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 def _shares_sum_to_one(what):
     def check(items):
         total = math.fsum(item.share for item in items.values())
-        if abs(total - 1.0) > SHARE_SUM_TOLERANCE:
+        if items and abs(total - 1.0) > SHARE_SUM_TOLERANCE:
             raise ValueError(f"{what} shares must sum to 1, they sum to {total:.12g}")
         return items
 
@@ -278,6 +278,23 @@ class Participation(Section):
     )
 
 
+class Status(Section):
+    """A status other than the work permit (a student or tourist visa, ...), on which a worker ordered
+    home by a repatriation order may stay abroad and work; docs/model.md, "Repatriation order"."""
+
+    share: Share = Field(description="share of the workers staying abroad against the order who take this status "
+                                     "(status shares sum to 1)")
+    earnings_multiplier: Multiplier = Field(description="multiplies his earning capacity on this status")
+    contribution_multiplier: float = Field(
+        ge=0.0, le=MULTIPLIER_LIMIT,
+        description="multiplies his planned contribution Q on this status (under quota.policy_applies_to = "
+                    "\"new_hires\", Q with his hiring month's terms); the month's quota multiplier and surcharge "
+                    "apply as on the work permit (0: he is asked the surcharge only)")
+    detection_hazard_per_month: Share = Field(
+        description="monthly probability of being detected and sent home (return reason sent_home_by_policy), on "
+                    "top of his own early-return hazard")
+
+
 class Work(Section):
     """Working time, for the effective hourly pay."""
 
@@ -329,6 +346,45 @@ class LeverTable(Section):
         return {name: getattr(self, name) for name in LEVER_NAMES if getattr(self, name) is not None}
 
 
+class RepatriationOrder(Section):
+    """``[timeline.repatriation_order]``: work-permit holders ordered home (docs/model.md,
+    "Repatriation order"). From ``start`` no new work permits (no hiring); each month from
+    ``start`` the workers on a work permit are reached with a monthly hazard, combined with
+    ``timeline.repatriation_hazard_per_month`` as 1 - (1 - lever)(1 - order); a worker reached goes
+    home if he complies, else stays on a status of ``[statuses]``."""
+
+    start: int = Field(ge=0, description="month (or \"YYYY-MM\" with simulation.start) from which no new work "
+                                         "permits are issued and the order reaches work-permit holders")
+    deadline: int = Field(gt=0, description="month (or \"YYYY-MM\") by which every work-permit holder has been "
+                                            "reached: the hazard is 1 in the month before it and after it")
+    shape: Literal["linear", "hazard"] = Field(
+        description="linear: an even run-down, hazard 1 / (deadline - t) in months start <= t < deadline; hazard: "
+                    "hazard_per_month from start, 1 in month deadline - 1 (everyone left is reached)")
+    hazard_per_month: Share | None = Field(default=None, description="shape hazard only: the monthly hazard from "
+                                                                     "start until the month before the deadline")
+    compliance_share: Share = Field(default=1.0, description="probability that a worker reached by the "
+                                                             "repatriation hazard goes home; the others stay abroad "
+                                                             "on a status of [statuses] (needed when below 1)")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.deadline <= self.start:
+            raise ValueError(f"deadline ({self.deadline}) must come after start ({self.start})")
+        if self.shape == "hazard" and self.hazard_per_month is None:
+            raise ValueError("shape = \"hazard\" needs hazard_per_month")
+        if self.shape == "linear" and self.hazard_per_month is not None:
+            raise ValueError("shape = \"linear\" does not use hazard_per_month (its hazard is 1 / (deadline - t))")
+        return self
+
+    def hazard(self, month: int) -> float:
+        """The order's hazard in ``month`` for a worker on a work permit (0 before ``start``)."""
+        if month < self.start:
+            return 0.0
+        if month >= self.deadline - 1:
+            return 1.0
+        return 1.0 / (self.deadline - month) if self.shape == "linear" else self.hazard_per_month
+
+
 def _lever_fields(inherit: bool) -> dict:
     """Pydantic fields of the levers: defaults of :data:`sim.schema.LEVERS`, or (``inherit``) None,
     the shared timeline's value."""
@@ -342,14 +398,20 @@ DestinationTimeline = create_model(
             "others are ``[timeline]``'s) and where its diverted candidates go.",
     diversion_to=(str | None, Field(default=None, description="the destination that candidates turned away here "
                                                               "go to, a share diversion_share of them")),
+    repatriation_order=(RepatriationOrder | None, Field(
+        default=None, description="a repatriation order at this destination alone (absent: [timeline]'s, if any)")),
     **_lever_fields(inherit=True))
 Timeline = create_model(
     "Timeline", __base__=LeverTable, __module__=__name__, __doc__=LeverTable.__doc__,
     by_destination=(dict[str, DestinationTimeline], Field(
         default_factory=dict, description="levers for one destination, by its name: each key set there replaces "
                                           "[timeline]'s for that destination")),
+    repatriation_order=(RepatriationOrder | None, Field(
+        default=None, description="a repatriation order at every destination (absent: none): see "
+                                  "[timeline.repatriation_order]")),
     **_lever_fields(inherit=False))
-"""The ``[timeline]`` table: one field per row of :data:`sim.schema.LEVERS`, and ``by_destination``."""
+"""The ``[timeline]`` table: one field per row of :data:`sim.schema.LEVERS`, ``by_destination`` and the
+optional ``repatriation_order``."""
 
 
 class Calibration(Section):
@@ -381,6 +443,9 @@ class Scenario(Section):
     return_: Return = Field(alias="return")
     participation: Participation
     work: Work
+    statuses: Annotated[dict[str, Status], _shares_sum_to_one("status")] = Field(
+        default_factory=dict, description="statuses other than the work permit, by name: those who stay abroad "
+                                          "against a repatriation order take one (none: everyone reached goes home)")
     timeline: Timeline = Timeline()
     calibration: Calibration = Calibration()
 
@@ -396,6 +461,10 @@ class Scenario(Section):
     def bases(self) -> tuple[Path, ...]:
         """The files this scenario extends (``extends = ...``), nearest first."""
         return self._bases
+
+    def status_names(self) -> list[str]:
+        """The statuses in kernel order: the work permit (0), then those of ``[statuses]``."""
+        return [schema.WORK_PERMIT, *self.statuses]
 
     def quota_band(self, destination: "Destination") -> tuple[float, float]:
         """(floor, cap) of the planned contribution at ``destination`` (USD per month)."""
@@ -424,6 +493,13 @@ class Scenario(Section):
         """Largest value the timeline series ``name`` takes at ``destination``."""
         series = self.lever_series(destination, name)
         return series if isinstance(series, float) else max(value for _, value in series)
+
+    def repatriation_order(self, destination: str):
+        """The repatriation order at ``destination``: its ``timeline.by_destination`` entry's, else
+        ``[timeline]``'s, else None."""
+        own = self.timeline.by_destination.get(destination)
+        order = own.repatriation_order if own is not None else None
+        return self.timeline.repatriation_order if order is None else order
 
     def lever_tables(self):
         """(key path, table) of ``[timeline]`` and of each ``[timeline.by_destination.<name>]``."""
@@ -459,7 +535,9 @@ class Scenario(Section):
         or at once above MONEY_LIMIT_USD, multipliers, shocks and loan interest included."""
         shock = 1.0 + self.wages.monthly_shock_sd * 2.0 * math.sqrt(3.0)
         most = {"skill": max(s.wage_multiplier for s in self.skills.values()),
-                "regime": max(self.regimes.camp.earnings_multiplier, self.regimes.free.earnings_multiplier)}
+                "regime": max(self.regimes.camp.earnings_multiplier, self.regimes.free.earnings_multiplier),
+                "status": max([1.0, *(s.earnings_multiplier for s in self.statuses.values())]),
+                "contribution": max([1.0, *(s.contribution_multiplier for s in self.statuses.values())])}
         longest = max(d.contract_months.support()[1] for d in self.destinations.values())
         growth = (1.0 + self.bribe_finance.interest_rate_per_month) ** longest
         reported = set()
@@ -469,15 +547,16 @@ class Scenario(Section):
             checks = (
                 (where + "earning_capacity_usd_per_month", "monthly earnings",
                  destination.earning_capacity_usd_per_month.support()[1] * most["skill"] * most["regime"]
+                 * most["status"]
                  * self.timeline_max("wage_index", name) * shock,
-                 "with the largest skill and regime multipliers, wage index and wage shock"),
+                 "with the largest skill, regime and status multipliers, wage index and wage shock"),
                 (where + "bribe_usd" if bribe > MONEY_LIMIT_USD else "bribe_finance.interest_rate_per_month",
                  "a loan repayment", bribe * growth,
                  f"with the bribe multiplier and {longest:g} months of loan interest"),
                 (where + "quota_cap_usd_per_month" if destination.quota_cap_usd_per_month is not None
                  else "quota.cap_usd_per_month", "the planned contribution",
-                 self.quota_band(destination)[1] * self.timeline_max("quota_multiplier", name),
-                 "with the largest quota multiplier"),
+                 self.quota_band(destination)[1] * self.timeline_max("quota_multiplier", name) * most["contribution"],
+                 "with the largest quota and status contribution multipliers"),
             )
             for path, what, amount, how in checks:
                 if amount > MONEY_LIMIT_USD and path not in reported:
@@ -493,6 +572,22 @@ class Scenario(Section):
                 last = 0 if isinstance(series, float) else int(series[-1][0])
                 if last >= horizon:
                     yield f"{where}.{name}", f"change point at month {last} is past the horizon ({horizon} months)"
+        for where, table in self.lever_tables():
+            order = table.repatriation_order
+            if order is not None and order.deadline > horizon:
+                yield f"{where}.repatriation_order.deadline", f"month {order.deadline} is past the horizon ({horizon} months)"
+
+    def status_problems(self):
+        """(key path, message) for a repatriation order whose non-compliers have no status to take,
+        and a status that takes the work permit's name."""
+        for where, table in self.lever_tables():
+            order = table.repatriation_order
+            if order is not None and order.compliance_share < 1.0 and not self.statuses:
+                yield (f"{where}.repatriation_order.compliance_share",
+                       f"{order.compliance_share:g} leaves some workers abroad, but there is no [statuses.<name>] "
+                       f"table for them to stay on")
+        if schema.WORK_PERMIT in self.statuses:
+            yield f"statuses.{schema.WORK_PERMIT}", "the work permit is status 0 of everyone: name the others"
 
     def to_toml_dict(self) -> dict:
         """The resolved scenario as plain data, keys as written in TOML."""

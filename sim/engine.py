@@ -48,6 +48,9 @@ class RawRun(NamedTuple):
     monthly_by_destination : ndarray(int64, (horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
         or None (a reference that does not keep it); its columns summed over destinations equal ``monthly``'s
     cell_totals : ndarray(int64, (cells, len(CELL_TOTALS))), the hires of the run
+    monthly_by_status : ndarray(int64, (horizon_months, 1 + statuses, len(MONTHLY_BY_STATUS))), the work
+        permit then each status of ``[statuses]``, or None (a reference that does not keep it); its
+        columns summed over statuses equal ``monthly``'s
     cell_totals_by_reason : ndarray(int64, (cells, len(HIRE_COHORTS), len(RETURN_REASONS), len(CELL_TOTALS))),
         every returned worker (those met at month 0 of a stock-mode run too), or None (a reference that
         does not keep it); its "hired_in_run" rows sum to ``cell_totals``
@@ -72,13 +75,15 @@ class RawRun(NamedTuple):
     chunk_sumsq: np.ndarray | None = None
     monthly_by_destination: np.ndarray | None = None
     cell_totals_by_reason: np.ndarray | None = None
+    monthly_by_status: np.ndarray | None = None
 
 
-def _allocate(groups, horizon, n_dest, cells, n_slots) -> Accumulators:
+def _allocate(groups, horizon, n_dest, n_status, cells, n_slots) -> Accumulators:
     n_chunks = (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS
     return Accumulators(
         monthly=np.zeros((groups, horizon, len(L.MONTHLY_SERIES)), np.int64),
         monthly_by_destination=np.zeros((groups, horizon, n_dest, len(L.MONTHLY_BY_DESTINATION)), np.int64),
+        monthly_by_status=np.zeros((groups, horizon, 1 + n_status, len(L.MONTHLY_BY_STATUS)), np.int64),
         cell_totals=np.zeros((groups, cells, len(L.CELL_TOTALS)), np.int64),
         cell_totals_by_reason=np.zeros((groups, cells * len(REASON_ROWS), len(L.CELL_TOTALS)), np.int64),
         histogram=np.zeros((groups, cells, *HISTOGRAM_SHAPE), np.int64),
@@ -141,7 +146,7 @@ def simulate(
     threads = numba.get_num_threads() if threads is None else threads
     check_memory(scenario, threads, n_slots, keep_workers or worker_sink is not None)
     packed = pack(compile_params(scenario), compile_timeline(scenario))
-    n_dest = len(scenario.destinations)
+    n_dest, n_status = len(scenario.destinations), len(scenario.statuses)
     cells = n_dest * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
 
@@ -152,6 +157,7 @@ def simulate(
     try:
         monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
         by_destination = np.zeros((horizon, n_dest, len(L.MONTHLY_BY_DESTINATION)), np.int64)
+        by_status = np.zeros((horizon, 1 + n_status, len(L.MONTHLY_BY_STATUS)), np.int64)
         cell_totals = np.zeros((cells, len(L.CELL_TOTALS)), np.int64)
         by_reason = np.zeros((cells * len(REASON_ROWS), len(L.CELL_TOTALS)), np.int64)
         histogram = np.zeros((cells, *HISTOGRAM_SHAPE), np.int64)
@@ -163,15 +169,16 @@ def simulate(
             size = min(batch_slots, n_slots - offset)
             records = NO_RECORDS
             if sink is not None:
-                counting = _allocate(threads, horizon, n_dest, cells, size)
+                counting = _allocate(threads, horizon, n_dest, n_status, cells, size)
                 simulate_slots(*packed, seed, first_slot + offset, size, counting, NO_RECORDS)
                 first_row = np.concatenate(([0], np.cumsum(counting.slot_workers)[:-1]))
                 records = _records(first_row, int(counting.slot_workers.sum()))
-            acc = _allocate(threads, horizon, n_dest, cells, size)
+            acc = _allocate(threads, horizon, n_dest, n_status, cells, size)
             simulate_slots(*packed, seed, first_slot + offset, size, acc, records)
             notice.cancel()
             add_exactly(monthly, _over_threads(acc.monthly))
             add_exactly(by_destination, _over_threads(acc.monthly_by_destination))
+            add_exactly(by_status, _over_threads(acc.monthly_by_status))
             add_exactly(cell_totals, _over_threads(acc.cell_totals))
             add_exactly(by_reason, _over_threads(acc.cell_totals_by_reason))
             add_exactly(histogram, _over_threads(acc.histogram))
@@ -186,6 +193,8 @@ def simulate(
     sumsq = np.concatenate(sumsq_parts)
     if n_dest == 1:  # the kernel splits months by destination only when there are several
         by_destination[:, 0, :] = monthly[:, [getattr(L.M, name) for name in L.MONTHLY_BY_DESTINATION]]
+    if n_status == 0:  # and by status only when there are statuses: everyone is on a work permit
+        by_status[:, 0, :] = monthly[:, [getattr(L.M, name) for name in L.MONTHLY_BY_STATUS]]
     return RawRun(
         monthly=monthly,
         cell_totals=cell_totals,
@@ -201,6 +210,7 @@ def simulate(
         chunk_sumsq=sumsq,
         monthly_by_destination=by_destination,
         cell_totals_by_reason=by_reason.reshape(cells, len(schema.HIRE_COHORTS), len(schema.RETURN_REASONS), -1),
+        monthly_by_status=by_status,
     )
 
 
@@ -248,7 +258,8 @@ def memory_needed_bytes(scenario: Scenario, threads: int, n_slots: int, keep_wor
     cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
     per_set = 8 * (cells * (int(np.prod(HISTOGRAM_SHAPE)) + (1 + len(REASON_ROWS)) * len(L.CELL_TOTALS)) + horizon * len(L.MONTHLY_SERIES)
-                   + horizon * len(scenario.destinations) * len(L.MONTHLY_BY_DESTINATION))
+                   + horizon * len(scenario.destinations) * len(L.MONTHLY_BY_DESTINATION)
+                   + horizon * (1 + len(scenario.statuses)) * len(L.MONTHLY_BY_STATUS))
     batch = min(n_slots, (RECORD_BATCH_CHUNKS if keep_workers else BATCH_CHUNKS) * L.CHUNK_WORKERS)
     records = 8 * batch * (len(L.WORKER_CODES) + len(L.WORKER_CENTS) + len(L.WORKER_VALUES)) * 4 if keep_workers else 0
     return (threads + 2) * per_set + 8 * batch + records

@@ -36,8 +36,10 @@ def key_reference(model: type[BaseModel] = Scenario, prefix: str = "") -> list[t
 
 
 def _section(annotation):
-    """The section model an annotation stands for (Regimes, Quota, ...), else None."""
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    """The section model an annotation stands for (Regimes, Quota, ..., an optional one too), else None."""
+    options = [arg for arg in typing.get_args(annotation) if arg is not type(None)] or [annotation]
+    section = options[0] if len(options) == 1 else None
+    return section if isinstance(section, type) and issubclass(section, BaseModel) else None
 
 
 def _named_sections(annotation):

@@ -96,6 +96,10 @@ def timeline_section(manifest: dict) -> str:
     defaults = {lever.name: lever.default for lever in schema.LEVERS}
     rows = []
     for name, words, series in lever_series(timeline):
+        if isinstance(series, dict):  # a repatriation order: its keys, from its start
+            rows.extend((escape(f"{words}.{key}"), escape(number(series["start"])), escape(str(value)))
+                        for key, value in series.items() if key != "start")
+            continue
         points = series if isinstance(series, list) else [[0, series]]
         if all(value == defaults.get(name) for _, value in points):
             continue

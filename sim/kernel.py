@@ -50,13 +50,14 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 from sim import layout as L
 from sim import rng
 from sim.packing import DISTS, TIMELINE, VALUES, at
-from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, draw_candidate, post_of, queue_diverted,
-                             steady_state_worker)
+from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate,
+                             draw_status, post_of, queue_diverted, steady_state_worker)
 from sim.sampling import draw
-from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, F_POST_DIVERSION, I_BORROWED, I_CANDIDATES, I_CONTRACT,
-                        I_COUNT, I_DESTINATION, I_EXPENSES_CENTS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_MONTH_GROSS,
-                        I_MONTH_MANAGERS, I_MONTH_STATE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_STATE, I_STATE_REVENUE,
-                        BLOCK_SLOTS, apply_levers, collect_arrears, kept_savings, month_pass, record_outcome,
+from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, F_POST_DIVERSION, I_ARREARS, I_BORROWED, I_CANDIDATES, I_CONTRACT,
+                        I_COUNT, I_DESTINATION, I_EXPENSES_CENTS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE,
+                        I_MONTH_GROSS, I_MONTH_MANAGERS, I_MONTH_STATE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_STATE,
+                        I_STATE_REVENUE, I_STATUS, BLOCK_SLOTS, apply_levers, change_status, collect_arrears,
+                        defies_order, kept_savings, month_pass, record_outcome,
                         return_reason, sent_home_by_policy, settle, start_worker)
 
 class Accumulators(NamedTuple):
@@ -65,6 +66,8 @@ class Accumulators(NamedTuple):
     monthly : ndarray(int64, (G, horizon_months, len(MONTHLY_SERIES)))
     monthly_by_destination : ndarray(int64, (G, horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
         filled only when there are several destinations (with one, it is ``monthly``'s columns)
+    monthly_by_status : ndarray(int64, (G, horizon_months, 1 + statuses, len(MONTHLY_BY_STATUS))), the
+        work permit then each status of ``[statuses]``, filled only when there are statuses
     cell_totals : ndarray(int64, (G, cells, len(CELL_TOTALS))), the hires of the run
     cell_totals_by_reason : ndarray(int64, (G, cells * len(HIRE_COHORTS) * len(RETURN_REASONS),
         len(CELL_TOTALS))), every returned worker, those met at month 0 too, by cohort and return reason
@@ -77,6 +80,7 @@ class Accumulators(NamedTuple):
 
     monthly: np.ndarray
     monthly_by_destination: np.ndarray
+    monthly_by_status: np.ndarray
     cell_totals: np.ndarray
     cell_totals_by_reason: np.ndarray
     histogram: np.ndarray
@@ -124,14 +128,16 @@ def simulate_slots(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
             start = chunk * L.CHUNK_WORKERS
             stop = min(start + L.CHUNK_WORKERS, n_slots)
             _simulate_chunk(group_dists, group_values, n_dest, n_skill, group_tlm, seed, first_slot, start, stop, chunk,
-                            acc.monthly[group], acc.monthly_by_destination[group], acc.cell_totals[group],
+                            acc.monthly[group], acc.monthly_by_destination[group], acc.monthly_by_status[group],
+                            acc.cell_totals[group],
                             acc.cell_totals_by_reason[group], acc.histogram[group],
                             acc.slot_workers, acc.chunk_sumsq, records)
 
 
 @njit(cache=True)
 def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start, stop, chunk,
-                    monthly, by_destination, totals, by_reason, histogram, slot_workers, chunk_sumsq, records):
+                    monthly, by_destination, by_status, totals, by_reason, histogram, slot_workers, chunk_sumsq,
+                    records):
     """Local slots ``start`` to ``stop`` of one chunk, into one group's accumulator rows.
 
     Slots go BLOCK_SLOTS at a time (:func:`_simulate_block`); the block tables are allocated
@@ -151,7 +157,8 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
     for block_start in range(start, stop, BLOCK_SLOTS):
         n = min(BLOCK_SLOTS, stop - block_start)
         _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                        real, whole, monthly, by_destination, totals, by_reason, histogram, slot_workers, records)
+                        real, whole, monthly, by_destination, by_status, totals, by_reason, histogram, slot_workers,
+                        records)
         for i in range(n):
             state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
             managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
@@ -164,7 +171,8 @@ def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start
 
 @njit(cache=True)
 def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                    real, whole, monthly, by_destination, totals, by_reason, histogram, slot_workers, records):
+                    real, whole, monthly, by_destination, by_status, totals, by_reason, histogram, slot_workers,
+                    records):
     """Local slots ``block_start`` to ``block_start + n`` (n <= BLOCK_SLOTS), months outermost.
 
     Each month: vacant slots draw candidates (stock mode from month 1, cohort mode at month 0
@@ -177,7 +185,10 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     ``monthly``, until every worker is home. Leaves each slot's payments within the horizon
     (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``. With several
     destinations, also adds each month's series by destination into ``by_destination``
-    (:func:`_add_by_destination` after each month pass, hires and returns one by one).
+    (:func:`_add_by_group` after each month pass, hires and returns one by one); with statuses,
+    by status into ``by_status``. After the returns, the workers who did not comply with the
+    repatriation hazard take a status (U_STATUS of their candidate stream, :func:`sim.recruitment.draw_status`),
+    from the next month on.
     """
     horizon = tlm.shape[0]
     stock_mode = values[at(VALUES.stock_mode, n_dest, n_skill, 0)] != 0.0
@@ -187,6 +198,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     interest = values[at(VALUES.interest_rate_per_month, n_dest, n_skill, 0)]
     deduct_arrears = values[at(VALUES.arrears_deducted, n_dest, n_skill, 0)] != 0.0
     new_hires_only = values[at(VALUES.quota_policy_for_new_hires, n_dest, n_skill, 0)] != 0.0
+    n_status = int(values[at(VALUES.status_count, n_dest, n_skill, 0)])
     keep = records.codes.shape[0] > 0
     split = n_dest > 1
     real[:, :] = 0.0
@@ -234,27 +246,41 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                         start_worker(real, whole, i, c,
                                      values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)], t,
                                      True, tlm[t, at(TIMELINE.bribe_multiplier, n_dest, n_skill, d)],
-                                     hire_multiplier, hire_surcharge)
+                                     hire_multiplier, hire_surcharge, compliance_uniform(key))
                         apply_levers(tlm, t, n_dest, n_skill, not new_hires_only, real, whole, i)
                         vacant -= 1
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
                         break
+        month = min(t, horizon - 1)
         if 0 < t < horizon and _levers_change(tlm, t, n_dest, n_skill):
             for i in range(BLOCK_SLOTS):
                 apply_levers(tlm, t, n_dest, n_skill, not new_hires_only, real, whole, i)
         sums = month_pass(t, shock_sd, real, whole, True)
+        switched = np.uint64(0)  # those the order reaches who do not comply: they stay, on a status
+        pending = sums.returned if n_status > 0 else np.uint64(0)
+        while pending:
+            i = np.int64(trailing_zeros(pending))
+            pending &= pending - np.uint64(1)
+            if defies_order(real, whole, i, t, tlm[month, at(TIMELINE.compliance_share, n_dest, n_skill,
+                                                             whole[I_DESTINATION, i])]):
+                switched |= np.uint64(1) << np.uint64(i)
+        returned_now = sums.returned & ~switched
         if t < horizon:
             _add_month(monthly, t, sums)
+            if switched:
+                _stayed_on(monthly, t, whole, switched)
             if split:
-                _add_by_destination(by_destination, t, whole, n_dest, sums)
+                _add_by_group(by_destination, L.MD, t, whole, I_DESTINATION, n_dest, sums)
+            if n_status > 0:
+                _add_by_group(by_status, L.MS, t, whole, I_STATUS, 1 + n_status, sums)
         if t == horizon - 1:  # those still abroad: their payments so far fell within the horizon
             for i in range(n):
-                if whole[I_OCCUPIED, i] != 0 and (sums.returned >> np.uint64(i)) & np.uint64(1) == 0:
+                if whole[I_OCCUPIED, i] != 0 and (returned_now >> np.uint64(i)) & np.uint64(1) == 0:
                     whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                     whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
-        vacant += sums.returns
-        vacancies |= sums.returned
-        returned = sums.returned
+        vacant += _bit_count(returned_now)
+        vacancies |= returned_now
+        returned = returned_now
         while returned:  # each worker who went home: his arrears, then the hire's outcome
             i = np.int64(trailing_zeros(returned))
             returned &= returned - np.uint64(1)
@@ -265,8 +291,10 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 monthly[t, L.M.to_managers_usd] += arrears_to_managers
                 monthly[t, L.M.arrears_collected_usd] += arrears_to_state + arrears_to_managers
                 if split:
-                    _return_by_destination(by_destination, t, whole[I_DESTINATION, i], arrears_to_state,
-                                           arrears_to_managers)
+                    _return_by_group(by_destination, L.MD, t, whole[I_DESTINATION, i], arrears_to_state,
+                                     arrears_to_managers)
+                if n_status > 0:
+                    _return_by_group(by_status, L.MS, t, whole[I_STATUS, i], arrears_to_state, arrears_to_managers)
                 whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                 whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
             slot = first_slot + block_start + i
@@ -281,7 +309,29 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             record_outcome(real, whole, i, slot, months, kept, arrears_to_state + arrears_to_managers, settlement,
                            reason, n_skill, totals, by_reason, histogram, records)
             slot_workers[block_start + i] += 1
+        while switched:  # each worker who stays against the order: his new status, from next month
+            i = np.int64(trailing_zeros(switched))
+            switched &= switched - np.uint64(1)
+            status = draw_status(values, n_dest, n_skill,
+                                 rng.stream_key(seed, first_slot + block_start + i, whole[I_CANDIDATES, i]))
+            change_status(real, whole, i, status,
+                          values[at(VALUES.status_earnings_multiplier, n_dest, n_skill, status - 1)],
+                          values[at(VALUES.status_contribution_multiplier, n_dest, n_skill, status - 1)],
+                          values[at(VALUES.status_detection_hazard_per_month, n_dest, n_skill, status - 1)])
+            apply_levers(tlm, month, n_dest, n_skill, not new_hires_only, real, whole, i)
         t += 1
+
+
+@njit(cache=True, inline="always")
+def _stayed_on(monthly, t, whole, switched):
+    """Undo, in row ``t`` of ``monthly``, the return of the workers in ``switched``: the month pass
+    counted them going home early, but they stay on another status, owing their arrears."""
+    while switched:
+        i = np.int64(trailing_zeros(switched))
+        switched &= switched - np.uint64(1)
+        monthly[t, L.M.returns] -= 1
+        monthly[t, L.M.early_returns] -= 1
+        monthly[t, L.M.arrears_outstanding_usd] += whole[I_ARREARS, i]
 
 
 @njit(cache=True, inline="always")
@@ -300,19 +350,21 @@ def _add_month(monthly, t, sums):
 
 
 @njit(cache=True, inline="always")
-def _add_by_destination(by_destination, t, whole, n_dest, sums):
-    """Month ``t``'s pass by destination: workers, expenses, and the month's earnings and payments
-    of each slot (the I_MONTH_ rows :func:`sim.worker.month_pass` leaves), summed over each
-    destination's workers but the last, which gets what remains of the block's ``sums``. Kept
-    money is gross - expenses - to state - to managers. Branch-free: a slot's values are masked
-    with all ones or all zeros (no int64 multiply, which AVX2 lacks)."""
+def _add_by_group(table, columns, t, whole, row, n_groups, sums):
+    """Month ``t``'s pass by group (destination or status: the row ``row`` of ``whole`` that names
+    each slot's group) into ``table`` (columns ``columns``, :data:`sim.layout.MD` or ``MS``):
+    workers, expenses, and the month's earnings and payments of each slot (the I_MONTH_ rows
+    :func:`sim.worker.month_pass` leaves), summed over each group's workers but the last, which
+    gets what remains of the block's ``sums``. Kept money is gross - expenses - to state - to
+    managers. Branch-free: a slot's values are masked with all ones or all zeros (no int64
+    multiply, which AVX2 lacks)."""
     active, expenses, gross = sums.active, sums.expenses, sums.gross
     to_state, to_managers = sums.to_state, sums.to_managers
-    for d in range(n_dest):
-        if d < n_dest - 1:
+    for d in range(n_groups):
+        if d < n_groups - 1:
             d_active = d_expenses = d_gross = d_state = d_managers = np.int64(0)
             for i in range(BLOCK_SLOTS):
-                mine = np.int64(0) - np.int64((whole[I_DESTINATION, i] == d) & (whole[I_OCCUPIED, i] != 0))
+                mine = np.int64(0) - np.int64((whole[row, i] == d) & (whole[I_OCCUPIED, i] != 0))
                 d_active -= mine
                 d_expenses += whole[I_EXPENSES_CENTS, i] & mine
                 d_gross += whole[I_MONTH_GROSS, i] & mine
@@ -322,22 +374,22 @@ def _add_by_destination(by_destination, t, whole, n_dest, sums):
             to_state, to_managers = to_state - d_state, to_managers - d_managers
         else:
             d_active, d_expenses, d_gross, d_state, d_managers = active, expenses, gross, to_state, to_managers
-        by_destination[t, d, L.MD.workers_active] += d_active
-        by_destination[t, d, L.MD.expenses_usd] += d_expenses
-        by_destination[t, d, L.MD.gross_earnings_usd] += d_gross
-        by_destination[t, d, L.MD.to_state_usd] += d_state
-        by_destination[t, d, L.MD.to_managers_usd] += d_managers
-        by_destination[t, d, L.MD.kept_usd] += d_gross - d_expenses - d_state - d_managers
+        table[t, d, columns.workers_active] += d_active
+        table[t, d, columns.expenses_usd] += d_expenses
+        table[t, d, columns.gross_earnings_usd] += d_gross
+        table[t, d, columns.to_state_usd] += d_state
+        table[t, d, columns.to_managers_usd] += d_managers
+        table[t, d, columns.kept_usd] += d_gross - d_expenses - d_state - d_managers
 
 
 @njit(cache=True, inline="always")
-def _return_by_destination(by_destination, t, destination, arrears_to_state, arrears_to_managers):
-    """A worker going home from ``destination`` after month ``t``, with the arrears collected from
-    his savings (cents)."""
-    by_destination[t, destination, L.MD.returns] += 1
-    by_destination[t, destination, L.MD.to_state_usd] += arrears_to_state
-    by_destination[t, destination, L.MD.to_managers_usd] += arrears_to_managers
-    by_destination[t, destination, L.MD.kept_usd] -= arrears_to_state + arrears_to_managers
+def _return_by_group(table, columns, t, group, arrears_to_state, arrears_to_managers):
+    """A worker going home from ``group`` (destination or status) after month ``t`` into ``table``
+    (columns ``columns``), with the arrears collected from his savings (cents)."""
+    table[t, group, columns.returns] += 1
+    table[t, group, columns.to_state_usd] += arrears_to_state
+    table[t, group, columns.to_managers_usd] += arrears_to_managers
+    table[t, group, columns.kept_usd] -= arrears_to_state + arrears_to_managers
 
 
 @njit(cache=True)
@@ -364,7 +416,8 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
             continue
         hire_multiplier, hire_surcharge = _quota_terms(tlm, 0, n_dest, n_skill, c.destination, new_hires_only)
         start_worker(real, whole, i, c, values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)],
-                     -served, False, 1.0, hire_multiplier, hire_surcharge)
+                     -served, False, 1.0, hire_multiplier, hire_surcharge,
+                     compliance_uniform(rng.stream_key(seed, first_slot + i, candidate)))
         apply_levers(tlm, 0, n_dest, n_skill, not new_hires_only, real, whole, i)
         whole[I_OCCUPIED, i] = 0
         waiting |= np.uint64(1) << np.uint64(i)

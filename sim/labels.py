@@ -160,9 +160,19 @@ def change_points(timeline: dict | None) -> list[ChangePoint]:
     """Change points after month 0 of a manifest's ``config['timeline']``, one per month.
 
     Series given as one number never change and give none. Levers changing in the same
-    month share one entry, e.g. ``ChangePoint(24.0, 'quota multiplier 1.3')``.
+    month share one entry, e.g. ``ChangePoint(24.0, 'quota multiplier 1.3')``. A repatriation
+    order gives its start and its deadline (its start even at month 0).
     """
     by_month: dict[float, list[str]] = {}
+    order = (timeline or {}).get("repatriation_order")
+    if order is not None:  # its start and its deadline
+        by_month.setdefault(float(order["start"]), []).append("repatriation order")
+        by_month.setdefault(float(order["deadline"]), []).append("order's deadline")
+    for destination, table in ((timeline or {}).get("by_destination") or {}).items():
+        own = table.get("repatriation_order")
+        if own is not None:
+            by_month.setdefault(float(own["start"]), []).append(f"repatriation order, {place(destination)}")
+            by_month.setdefault(float(own["deadline"]), []).append(f"order's deadline, {place(destination)}")
     for _, words, series in lever_series(timeline):
         if not isinstance(series, list):
             continue

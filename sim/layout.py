@@ -32,6 +32,10 @@ that month, so ``kept_usd`` is what the workers' savings grew by."""
 MD = INDICES["monthly_by_destination"]
 """Columns of the monthly accumulator by destination, (horizon_months, destinations,
 len(MONTHLY_BY_DESTINATION)); USD in cents, summing over destinations to the same columns of ``M``."""
+MS = INDICES["monthly_by_status"]
+"""Columns of the monthly accumulator by status, (horizon_months, 1 + statuses, len(MONTHLY_BY_STATUS)):
+the work permit, then each status of ``[statuses]``; USD in cents, summing over statuses to the
+same columns of ``M``."""
 C = INDICES["cells"]
 """Columns of the per-cell totals over returned hires of the run, (cells, len(CELL_TOTALS)); USD in
 cents."""
@@ -42,6 +46,7 @@ W, WC, WV = INDICES["worker_codes"], INDICES["worker_cents"], INDICES["worker_va
 
 MONTHLY_SERIES = M._fields
 MONTHLY_BY_DESTINATION = MD._fields
+MONTHLY_BY_STATUS = MS._fields
 CELL_TOTALS = C._fields
 OUTCOME_METRICS = H._fields
 WORKER_CODES = W._fields

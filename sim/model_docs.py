@@ -29,7 +29,8 @@ def schema_key(path: str) -> str:
     """The key of :func:`sim.explain.key_reference` that ``path`` names (``<name>`` for a
     destination or skill, the camp regime for a regime: both regimes take the same)."""
     return (path.replace(schema.PLACEHOLDERS["destination"], "<name>")
-            .replace(schema.PLACEHOLDERS["skill"], "<name>").replace(schema.PLACEHOLDERS["regime"], "camp"))
+            .replace(schema.PLACEHOLDERS["skill"], "<name>").replace(schema.PLACEHOLDERS["status"], "<name>")
+            .replace(schema.PLACEHOLDERS["regime"], "camp"))
 
 
 def parameters_page() -> str:
@@ -67,6 +68,9 @@ TABLES = {
     "monthly": "`monthly`: one row per month; `monthly.parquet` at real-world scale",
     "monthly_by_destination": "`monthly_by_destination`: one row per month and destination; "
                               "`monthly_by_destination.parquet` at real-world scale (long: a `destination` column)",
+    "monthly_by_status": "`monthly_by_status`: one row per month and status (work permit, then `[statuses]`); "
+                         "`monthly_by_status.parquet` at real-world scale when there are statuses (long: a `status` "
+                         "column)",
     "cells": "`cells`: sums over the returned hires of the run, per destination, skill and regime",
     "histograms": "`histograms`: outcomes kept as histograms per cell (0.1% bins, `sim/bins.py`)",
     "worker_codes": "`worker_codes`: per-worker records, integers (`workers.parquet`)",

@@ -27,17 +27,18 @@ from numba import njit
 from sim import schema
 from sim.sampling import DIST_WIDTH
 
-DESTINATION, SKILL, REGIME, SHARED = range(len(schema.AXES))
+DESTINATION, SKILL, REGIME, SHARED, STATUS = range(len(schema.AXES))
 N_REGIMES = len(schema.REGIMES)
 
 
 def _codes(fields, type_name):
     """A NamedTuple naming each (name, axis) of ``fields`` by its code: (axis, index within the
-    axis's segment, fields per destination, per skill, per regime of the whole array)."""
+    axis's segment, fields per destination, per skill, per regime, shared fields and fields per
+    status of the whole array)."""
     axes = [schema.AXES.index(axis) for _, axis in fields]
     counts = [axes.count(axis) for axis in range(len(schema.AXES))]
-    codes = [(axis, axes[:i].count(axis), counts[DESTINATION], counts[SKILL], counts[REGIME])
-             for i, axis in enumerate(axes)]
+    codes = [(axis, axes[:i].count(axis), counts[DESTINATION], counts[SKILL], counts[REGIME], counts[SHARED],
+              counts[STATUS]) for i, axis in enumerate(axes)]
     return namedtuple(type_name, [name for name, _ in fields])(*codes)
 
 
@@ -52,10 +53,11 @@ TIMELINE = _codes([(lever.name, "destination") for lever in schema.LEVERS if lev
 
 @njit(cache=True, inline="always")
 def at(code, n_dest, n_skill, which):
-    """Place of the field ``code`` (of DISTS, VALUES or TIMELINE) for destination, skill or regime
-    ``which`` (0 for a shared field) in its array, with ``n_dest`` destinations and ``n_skill``
-    skills."""
-    axis, field, destination_fields, skill_fields, regime_fields = code
+    """Place of the field ``code`` (of DISTS, VALUES or TIMELINE) for destination, skill, regime
+    or status ``which`` (0 for a shared field; 0 for the first status of ``[statuses]``) in its
+    array, with ``n_dest`` destinations and ``n_skill`` skills. The per-status fields come last,
+    status by status, so their places need no count of statuses."""
+    axis, field, destination_fields, skill_fields, regime_fields, shared_fields, status_fields = code
     if axis == DESTINATION:
         return field * n_dest + which
     start = destination_fields * n_dest
@@ -64,12 +66,16 @@ def at(code, n_dest, n_skill, which):
     start += skill_fields * n_skill
     if axis == REGIME:
         return start + field * N_REGIMES + which
-    return start + regime_fields * N_REGIMES + field
+    start += regime_fields * N_REGIMES
+    if axis == SHARED:
+        return start + field
+    return start + shared_fields + which * status_fields + field
 
 
-def _length(codes, n_dest, n_skill) -> int:
-    """Entries of the array ``codes`` names."""
-    return max(at.py_func(code, n_dest, n_skill, 0) for code in codes) + 1 if codes else 0
+def _length(codes, n_dest, n_skill, n_status) -> int:
+    """Entries of the array ``codes`` names, with ``n_status`` statuses."""
+    return max((at.py_func(code, n_dest, n_skill, n_status - 1 if code[0] == STATUS else 0) + 1 for code in codes),
+               default=0)
 
 
 class PackedParams(NamedTuple):
@@ -94,8 +100,9 @@ def pack(p, tl) -> PackedParams:
     """Pack KernelParams ``p`` and TimelineArrays ``tl`` as DISTS, VALUES and TIMELINE place them."""
     n_dest = len(p.destination_cumulative_share)
     n_skill = len(p.skill_cumulative_share)
-    dists = np.empty((_length(DISTS, n_dest, n_skill), DIST_WIDTH))
-    values = np.empty(_length(VALUES, n_dest, n_skill))
+    n_status = int(p.status_count)
+    dists = np.zeros((_length(DISTS, n_dest, n_skill, n_status), DIST_WIDTH))
+    values = np.zeros(_length(VALUES, n_dest, n_skill, n_status))
     for array, packed, rows in ((dists, DISTS, schema.params("dists")), (values, VALUES, schema.params("values"))):
         for row in rows:
             for which, entry in enumerate(_entries(p, row.name, row.axis)):

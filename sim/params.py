@@ -22,14 +22,15 @@ a shared one a float, a bool (a flag) or one distribution row."""
 
 TimelineArrays = NamedTuple("TimelineArrays", [(name, np.ndarray) for name in LEVER_NAMES + schema.TIMELINE_EXTRAS])
 TimelineArrays.__doc__ = """The policy timeline: one float64 array (horizon_months, destinations) per lever of
-:data:`sim.schema.LEVERS` (same names, same order; see each one's description), then
-:data:`sim.schema.TIMELINE_EXTRAS`: ``diversion_to``, the index of each destination's diversion target (its
-own where it has none)."""
+:data:`sim.schema.LEVERS` (same names, same order; see each one's description), with the repatriation
+order compiled in (:func:`compile_timeline`), then :data:`sim.schema.TIMELINE_EXTRAS`: ``diversion_to``,
+the index of each destination's diversion target (its own where it has none), and ``compliance_share``,
+the order's compliance from its start (1 elsewhere)."""
 
 
 def _cumulative(shares):
     cumulative = np.cumsum(np.asarray(shares, dtype=np.float64))
-    cumulative[-1] = 1.0
+    cumulative[-1:] = 1.0
     return cumulative
 
 
@@ -45,7 +46,11 @@ def _monthly(series, horizon_months: int) -> np.ndarray:
 
 def compile_timeline(scenario: Scenario) -> TimelineArrays:
     """Expand each lever at each destination (:meth:`sim.config.Scenario.lever_series`) into
-    monthly arrays, (horizon_months, destinations)."""
+    monthly arrays, (horizon_months, destinations), and compile the repatriation order at each
+    destination in (:meth:`sim.config.Scenario.repatriation_order`): from its start,
+    ``recruit_open`` is 0, the repatriation hazard is ``1 - (1 - lever)(1 - order)`` (the order's
+    :meth:`sim.config.RepatriationOrder.hazard`) and ``compliance_share`` the order's (1 in every
+    month otherwise)."""
     horizon = scenario.simulation.horizon_months
     names = list(scenario.destinations)
     arrays = {lever: np.stack([_monthly(scenario.lever_series(name, lever), horizon) for name in names], axis=1)
@@ -54,6 +59,15 @@ def compile_timeline(scenario: Scenario) -> TimelineArrays:
     arrays["diversion_to"] = np.tile(
         [float(names.index(t.diversion_to) if t is not None and t.diversion_to else d) for d, t in enumerate(targets)],
         (horizon, 1))
+    arrays["compliance_share"] = np.ones((horizon, len(names)))
+    for d, name in enumerate(names):
+        order = scenario.repatriation_order(name)
+        if order is not None:
+            hazard = np.array([order.hazard(month) for month in range(horizon)])
+            lever = arrays["repatriation_hazard_per_month"][:, d]
+            arrays["repatriation_hazard_per_month"][:, d] = 1.0 - (1.0 - lever) * (1.0 - hazard)
+            arrays["recruit_open"][order.start:, d] = 0.0
+            arrays["compliance_share"][order.start:, d] = order.compliance_share
     return TimelineArrays(**arrays)
 
 
@@ -90,6 +104,8 @@ def _compile(param: schema.Param, entries: list):
         return entries[0] == param.equals
     if param.kind == "longest":
         return int(max(entry.support()[1] for entry in entries))
+    if param.kind == "count":
+        return len(entries[0])
     return np.array(entries, dtype=np.float64) if param.axis != "shared" else entries[0]
 
 

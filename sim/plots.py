@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.calibration_plots import calibration_figure, tuning_scan_figure
 from sim.figure_style import NUMBER, SIZE, WORSE, mark_policy_dates, money_axis, plain, save, time_axis
-from sim.labels import in_unit, money, number, place, run_money_unit
+from sim.labels import in_unit, lever, money, number, place, run_money_unit
 
 SHOWN_SHARE = 0.99
 
@@ -35,7 +35,7 @@ def draw_all(directory) -> list[Path]:
     -------
     list of Path, the PNG files written: ``state_revenue.png``, ``flows.png``,
     ``household_outcomes.png``, ``destinations.png`` (only when the run had two or more
-    destinations), ``calibration.png`` and ``tuning_scan.png`` (only when the run holds
+    destinations), ``statuses.png`` (only when it had statuses), ``calibration.png`` and ``tuning_scan.png`` (only when the run holds
     ``tuning_scan.csv`` with a row), in that order; amounts in the run's money unit
     """
     directory = Path(directory)
@@ -55,6 +55,9 @@ def draw_all(directory) -> list[Path]:
         by_destination = destination_rows(pd.read_parquet(outcomes))
         if by_destination["level"].nunique() >= 2:
             figures["destinations.png"] = destinations_figure(by_destination, label, unit)
+    by_status = directory / "monthly_by_status.parquet"
+    if by_status.is_file():
+        figures["statuses.png"] = statuses_figure(pd.read_parquet(by_status), label, timeline, unit)
     figures["calibration.png"] = calibration_figure(pd.read_csv(directory / "calibration.csv"), label)
     scan = directory / "tuning_scan.csv"
     if scan.is_file() and not (scanned := pd.read_csv(scan).dropna(subset=["factor"])).empty:
@@ -97,6 +100,34 @@ def state_revenue_figure(monthly: pd.DataFrame, summary: dict, label: str,
     plain(ax.legend(loc="center right"))
     ax.grid(alpha=0.3)
     figure.subplots_adjust(left=0.07, right=0.98, bottom=0.1, top=0.93)
+    return figure
+
+
+def statuses_figure(by_status: pd.DataFrame, label: str, timeline: dict | None = None, unit: str = "USD") -> Figure:
+    """Workers abroad by status (stacked, real workers) above the payments to the state by status
+    (``unit`` m per month), over time; ``by_status`` holds ``monthly_by_status.parquet`` (one row
+    per month and status); policy change points of ``timeline`` marked on both."""
+    figure = Figure(figsize=(SIZE[0], SIZE[1] * 1.3), layout="constrained")
+    stock_ax, paid_ax = figure.subplots(2, 1, sharex=True)
+    statuses = list(dict.fromkeys(by_status["status"]))
+    workers = by_status.pivot(index="month", columns="status", values="workers_active")[statuses]
+    paid = by_status.pivot(index="month", columns="status", values="to_state_usd")[statuses]
+    time = time_axis(by_status.drop_duplicates("month").reset_index(drop=True))
+    stock_ax.stackplot(time.x, workers.to_numpy().T, labels=[lever(name) for name in statuses], alpha=0.8)
+    stock_ax.set_ylim(bottom=0, top=max(workers.sum(axis=1).max(), 1.0) * 1.15)
+    stock_ax.set_ylabel("workers abroad")
+    for name in statuses:
+        paid_ax.plot(time.x, paid[name] / 1e6)
+    paid_ax.set_ylim(bottom=0, top=max(paid.to_numpy().max() / 1e6, 1e-6) * 1.15)
+    paid_ax.set_ylabel(in_unit("to the state, USD m per month", unit))
+    paid_ax.set_xlabel(time.label)
+    for ax in (stock_ax, paid_ax):
+        mark_policy_dates(ax, timeline, time.at)
+        ax.yaxis.set_major_formatter(NUMBER)
+        ax.grid(alpha=0.3)
+    plain(figure.legend(*stock_ax.get_legend_handles_labels(), loc="outside lower center", ncol=len(statuses),
+                        fontsize="small"))
+    figure.suptitle(f"Workers abroad and paying the state, by status (real-world scale; {label})", parse_math=False)
     return figure
 
 

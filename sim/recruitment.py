@@ -26,6 +26,9 @@ U_ARRIVAL, U_ACCEPT, U_DESTINATION, U_SKILL, U_REGIME, U_BORROWED, U_AGE = range
 U_DIVERT = 7 + 9 * COUNTERS_PER_DRAW
 """Counter of the post's uniform (its first candidate's) that decides whether its queues are
 diverted (:func:`post_of`, :func:`queue_diverted`)."""
+U_COMPLY, U_STATUS = range(U_DIVERT + 1, U_DIVERT + 3)
+"""After the D_ ranges, so that no earlier draw moved: whether he complies with a repatriation
+order, and the status he takes if not."""
 NOT_FORWARD = -1
 """:func:`arriving_destination` of a candidate who does not come forward."""
 MAX_STEADY_STATE_CANDIDATES = 100_000
@@ -151,6 +154,25 @@ def draw_candidate(dists, values, n_dest, n_skill, key, destination, tlm, t):
                      - travel)
     return Candidate(destination, skill, regime, contract, bribe, home_wage, capacity, expenses, hazard, quota, skim,
                      borrowed, expected_gain)
+
+
+@njit(cache=True, inline="always")
+def compliance_uniform(key):
+    """The hire's uniform U_COMPLY from his stream ``key``: he complies with a repatriation order
+    in a month whose compliance share is above it."""
+    return rng.uniform_at(key, U_COMPLY)
+
+
+@njit(cache=True, inline="always")
+def draw_status(values, n_dest, n_skill, key):
+    """The status (1, 2, ...: those of ``[statuses]`` in scenario order) a worker who does not
+    comply takes, by their shares, with his uniform U_STATUS from his stream ``key``."""
+    n_status = int(values[at(VALUES.status_count, n_dest, n_skill, 0)])
+    u = rng.uniform_at(key, U_STATUS)
+    for status in range(n_status - 1):
+        if u < values[at(VALUES.status_cumulative_share, n_dest, n_skill, status)]:
+            return status + 1
+    return n_status
 
 
 @njit(cache=True, inline="always")

@@ -27,7 +27,8 @@ from sim.labels import in_unit, missing, money, number, place, run_money_unit, s
 
 FIGURES = (("state_revenue.png", "State revenue"), ("flows.png", "Workers abroad, hires and returns"),
            ("household_outcomes.png", "What households take home"),
-           ("destinations.png", "By destination"), ("calibration.png", "Against the source"),
+           ("destinations.png", "By destination"), ("statuses.png", "By status"),
+           ("calibration.png", "Against the source"),
            ("tuning_scan.png", "How hard the tuning works"))
 
 OUTCOMES = {"cash_home_usd": ("Cash brought home", "USD"),
@@ -86,7 +87,8 @@ def _read(directory: Path) -> dict:
     return {"directory": directory, "manifest": manifest, "summary": summary,
             "name": Path(config_file).stem if config_file else "scenario", "unit": run_money_unit(manifest),
             "outcomes": _table(directory / "outcomes.parquet"), "monthly": _table(directory / "monthly.parquet"),
-            "calibration": _table(directory / "calibration.csv"), "tuning_scan": _table(directory / "tuning_scan.csv")}
+            "calibration": _table(directory / "calibration.csv"), "tuning_scan": _table(directory / "tuning_scan.csv"),
+            "by_status": _table(directory / "monthly_by_status.parquet")}
 
 
 def _table(path: Path) -> pd.DataFrame | None:
@@ -172,6 +174,8 @@ def _figures(run) -> str:
         path = directory / name
         if name == "destinations.png" and not path.is_file() and not _several_destinations(run):
             continue  # drawn only for runs with two or more destinations
+        if name == "statuses.png" and not path.is_file() and run["by_status"] is None:
+            continue  # drawn only for runs with statuses
         if name == "tuning_scan.png" and not path.is_file() and (
                 run["tuning_scan"] is None or run["tuning_scan"]["factor"].isna().all()):
             continue  # drawn only for runs with a tuning scan of some parameter
@@ -212,6 +216,11 @@ def _reading(run, name: str) -> str:
             best, worst = rows.loc[rows["p50"].idxmax()], rows.loc[rows["p50"].idxmin()]
             return (f"Median cash brought home is highest in {place(best['level'])} ({money(best['p50'], code)}) "
                     f"and lowest in {place(worst['level'])} ({money(worst['p50'], code)}).")
+        if name == "statuses.png":
+            frame = run["by_status"]
+            others = frame[frame["status"] != frame["status"].iloc[0]].groupby("month")["workers_active"].sum()
+            return (f"At most {number(others.max())} workers are abroad on a status other than the work permit "
+                    f"(month {number(others.idxmax())}), having stayed against the repatriation order.")
         if name == "calibration.png":
             return (f"Calibration, counting as evidence only figures nothing was set from: "
                     f"{evidence_line(run['calibration'])}.")

@@ -30,11 +30,17 @@ RETURN_REASONS = ("completed", "early", "sent_home_by_policy", "abroad_at_horizo
 his own hazard; early, sent home by the timeline's repatriation hazard; or still abroad at the last
 month of the horizon (his outcome is that of the run-out, whatever ended it)."""
 """The living regimes, in kernel order."""
-AXES = ("destination", "skill", "regime", "shared")
-"""How a parameter varies: one value per destination, per skill, per regime, or one for everyone.
-Each packed array holds its per-destination fields first, then per skill, per regime, shared."""
-PLACEHOLDERS = {"destination": "<destination>", "skill": "<skill>", "regime": "<regime>"}
-"""The part of a config path that names one destination, skill or regime."""
+AXES = ("destination", "skill", "regime", "shared", "status")
+"""How a parameter varies: one value per destination, per skill, per regime, one for everyone, or
+one per status of ``[statuses]``. Each packed array holds its per-destination fields first, then
+per skill, per regime, shared, and last the per-status fields, status by status (so that no other
+offset depends on the number of statuses)."""
+PLACEHOLDERS = {"destination": "<destination>", "skill": "<skill>", "regime": "<regime>", "status": "<status>"}
+"""The part of a config path that names one destination, skill, regime or status."""
+WORK_PERMIT = "work_permit"
+"""Status 0 of every worker abroad: the work permit he was sent on. Statuses 1, 2, ... are the
+``[statuses.<name>]`` of the scenario, in its order, taken by those who stay abroad against a
+repatriation order (docs/model.md, "Repatriation order")."""
 MULTIPLIER_LIMIT = 1000.0
 """Largest value of any multiplier (skill, regime, timeline)."""
 SURCHARGE_LIMIT_USD = 1e6
@@ -50,7 +56,7 @@ class Param(NamedTuple):
     kind : ``"distribution"`` (a compiled row of ``dists``); ``"value"`` (a float of ``values``);
         ``"cumulative"`` (categorical shares, cumulated, the last made 1); ``"flag"`` (1 where the
         key's value is ``equals``, else 0); ``"longest"`` (the highest value the distributions at
-        ``path``, over every name, can take)
+        ``path``, over every name, can take); ``"count"`` (how many names the table at ``path`` has)
     unit : what one number counts
     default : the key read where ``path`` is unset (None: ``path`` is always set)
     equals : the value a ``"flag"`` tests for
@@ -105,6 +111,14 @@ PARAMS = (
     Param("longest_contract_months", "destinations.<destination>.contract_months", "shared", "longest", "months",
           note="the longest contract any destination allows: bounds the steady state's acceptance draw"),
     Param("stock_mode", "simulation.mode", "shared", "flag", "1 or 0", equals="stock"),
+    Param("status_count", "statuses", "shared", "count", "statuses",
+          note="statuses beside the work permit: those who stay abroad against a repatriation order choose one"),
+    Param("status_cumulative_share", "statuses.<status>.share", "status", "cumulative", "share"),
+    Param("status_earnings_multiplier", "statuses.<status>.earnings_multiplier", "status", "value", "multiplier"),
+    Param("status_contribution_multiplier", "statuses.<status>.contribution_multiplier", "status", "value",
+          "multiplier"),
+    Param("status_detection_hazard_per_month", "statuses.<status>.detection_hazard_per_month", "status", "value",
+          "probability per month"),
 )
 """The kernel's parameters. A distribution goes to the packed table ``dists``, anything else to
 the vector ``values`` (:mod:`sim.packing`)."""
@@ -176,19 +190,24 @@ TIMELINE_COLUMNS = (
     TimelineColumn("diversion_to", lambda tl: tl.diversion_to,
                    "index of the destination a diverted candidate goes to (the destination itself where it has "
                    "no diversion_to)"),
+    TimelineColumn("compliance_share", lambda tl: tl.compliance_share,
+                   "timeline.repatriation_order.compliance_share from the order's start, else 1: the share of "
+                   "the workers reached by the repatriation hazard who go home (the others change status)"),
 )
 """Columns of the packed timeline beside the levers packed as they are. Every column holds one
 entry per destination (a lever differs by destination where ``timeline.by_destination`` says)."""
-TIMELINE_EXTRAS = ("diversion_to",)
+TIMELINE_EXTRAS = ("diversion_to", "compliance_share")
 """Fields of :class:`sim.params.TimelineArrays` beside the levers: what a column needs that is
-not a lever (the diversion target's index, constant over the months)."""
+not a lever (the diversion target's index, constant over the months; the repatriation order's
+compliance share, 1 outside the order)."""
 
 
 class Column(NamedTuple):
     """A column of one of the kernel's outputs.
 
     table : ``"monthly"`` (one row per month, summed over workers abroad), ``"monthly_by_destination"``
-        (the same, one row per month and destination), ``"cells"`` (sums over
+        (the same, one row per month and destination), ``"monthly_by_status"`` (the same, one row
+        per month and status: work permit, then the scenario's statuses), ``"cells"`` (sums over
         the returned hires of the run, per destination, skill and regime), ``"histograms"`` (the
         outcomes kept as 0.1% histograms per cell, :mod:`sim.bins`), or a per-worker record:
         ``"worker_codes"`` (integers), ``"worker_cents"`` (money), ``"worker_values"`` (floats)
@@ -284,6 +303,9 @@ COLUMNS = (
                                                                           "destination"),
     Column("returns", "monthly_by_destination", "workers", "workers who went home from it after the month"),
     *_money("monthly_by_destination", False),
+    Column("workers_active", "monthly_by_status", "workers", "workers abroad on the status during the month"),
+    Column("returns", "monthly_by_status", "workers", "workers who went home from the status after the month"),
+    *_money("monthly_by_status", False),
 
     Column("workers", "cells", "workers", "returned hires of the run"),
     Column("completed", "cells", "workers", "of those, who served their whole contract"),
@@ -325,6 +347,8 @@ COLUMNS = (
                                                      "at the horizon"),
     Column("borrowed", "worker_codes", "1 or 0", "borrowed the bribe"),
     Column("worse_off", "worker_codes", "1 or 0", "net gain negative"),
+    Column("status", "worker_codes", "index", "his status as he went home: 0 work permit, 1.. the statuses of "
+                                              "[statuses] in scenario order"),
     Column("bribe_usd", "worker_cents", "USD", "bribe paid"),
     *_money("worker_cents", True, kept_roles=("-earned", "-home")),
     Column("loan_repayment_usd", "worker_cents", "USD", "bribe with interest, repaid at return if borrowed",
@@ -337,19 +361,22 @@ COLUMNS = (
                                                   "borrowed"),
     Column("home_wage_usd_per_month", "worker_values", "USD per month", "his stay-home wage"),
     Column("earning_capacity_usd_per_month", "worker_values", "USD per month", "his earning capacity, skill and "
-                                                                               "regime multipliers included"),
+                                                                               "regime multipliers included (and "
+                                                                               "his last status's)"),
     Column("expenses_usd_per_month", "worker_values", "USD per month", "his monthly expenses"),
     Column("quota_usd_per_month", "worker_values", "USD per month", "his planned contribution, before policy "
                                                                     "multipliers (skim.base on_top: Q (1 + phi); "
                                                                     "quota.policy_applies_to new_hires: his hiring "
-                                                                    "month's multiplier and surcharge included)"),
+                                                                    "month's multiplier and surcharge included; "
+                                                                    "times his last status's contribution "
+                                                                    "multiplier)"),
     Column("skim_share", "worker_values", "share", "share of each payment kept by managers (skim.base "
                                                           "on_top: phi / (1 + phi))"),
     Column("kept_usd_per_month", "worker_values", "USD per month", "kept over months abroad"),
 )
 """Every column the kernel writes, table by table in kernel order."""
-OUTPUT_TABLES = ("monthly", "monthly_by_destination", "cells", "histograms", "worker_codes", "worker_cents",
-                 "worker_values")
+OUTPUT_TABLES = ("monthly", "monthly_by_destination", "monthly_by_status", "cells", "histograms", "worker_codes",
+                 "worker_cents", "worker_values")
 MONEY_UNITS = ("USD", "USD per month")
 """Units held as whole cents (but in ``worker_values``)."""
 

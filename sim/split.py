@@ -22,7 +22,7 @@ from sim import engine
 from sim import layout as L
 from sim.config import Scenario
 
-SUMMED = ("monthly", "monthly_by_destination", "cell_totals", "cell_totals_by_reason", "histogram")
+SUMMED = ("monthly", "monthly_by_destination", "monthly_by_status", "cell_totals", "cell_totals_by_reason", "histogram")
 """The RawRun arrays that are int64 totals over slots, added part by part."""
 
 PART_SLOTS = engine.BATCH_CHUNKS * L.CHUNK_WORKERS

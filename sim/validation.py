@@ -47,8 +47,9 @@ def problems(error: ValidationError, source: str, overridden: set, set_by: str):
 
 
 def dated_months(raw: dict):
-    """Replace, in place, each timeline change point given as a date (``["2018-06", 1.3]``), in
-    ``[timeline]`` and ``[timeline.by_destination.<name>]``, by its month after
+    """Replace, in place, each timeline change point given as a date (``["2018-06", 1.3]``), and a
+    repatriation order's ``start`` and ``deadline`` given as dates, in ``[timeline]`` and
+    ``[timeline.by_destination.<name>]``, by its month after
     ``simulation.start``; yield (key path, message) for each that cannot be."""
     timeline = raw.get("timeline") if isinstance(raw, dict) else None
     if not isinstance(timeline, dict):
@@ -61,23 +62,31 @@ def dated_months(raw: dict):
         tables += [(f"timeline.by_destination.{name}", table) for name, table in by_destination.items()
                    if isinstance(table, dict)]
     for where, table in tables:
+        order = table.get("repatriation_order")
+        for key in ("start", "deadline") if isinstance(order, dict) else ():
+            if isinstance(order.get(key), str):
+                try:
+                    order[key] = _month_of(order[key], start)
+                except ValueError as error:
+                    yield f"{where}.repatriation_order.{key}", str(error)
         for name, series in table.items():
             for point in series if isinstance(series, list) else []:
                 if not (isinstance(point, list) and point and isinstance(point[0], str)):
                     continue
                 try:
-                    point[0] = float(_month_of(point[0], start))
+                    point[0] = float(_month_of(point[0], start, "change point "))
                 except ValueError as error:
                     yield f"{where}.{name}", str(error)
 
 
-def _month_of(date: str, start) -> int:
-    """The month of ``date`` ("YYYY-MM") after ``start`` (month 0); ValueError if it cannot be."""
+def _month_of(date: str, start, what: str = "") -> int:
+    """The month after ``start`` (``simulation.start``, or None) that ``date`` ("YYYY-MM") names;
+    ValueError when there is no start or the date is before it."""
     if not isinstance(start, str):
-        raise ValueError(f"change point {date!r} is a date, but simulation.start is not set")
+        raise ValueError(f"{what}{date!r} is a date, but simulation.start is not set")
     month = calendar.months_after(start, date)
     if month < 0:
-        raise ValueError(f"change point {date!r} is before simulation.start ({start})")
+        raise ValueError(f"{what}{date!r} is before simulation.start ({start})")
     return month
 
 
@@ -98,7 +107,7 @@ def validate(raw: dict, source: str = "<config>", overridden=(), set_by: str = "
     except ValidationError as error:
         raise ConfigError(problems(error, source, set(overridden), set_by)) from None
     checks = (*scenario.beyond_horizon(), *scenario.timeline_problems(), *scenario.crossed_quota_bands(),
-              *scenario.money_beyond_limit())
+              *scenario.money_beyond_limit(), *scenario.status_problems())
     beyond = [f"{source}: {path}: {message}" for path, message in checks]
     if beyond:
         raise ConfigError(beyond)

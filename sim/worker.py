@@ -32,11 +32,13 @@ BLOCK_SLOTS = 64
 # rows of the float64 table ``real`` (USD, per month where a rate):
 (F_EARNING, F_DUE, F_STAY_ALL,  # read every month: his capacity, contribution and stay under this month's levers
  F_SKIM, F_IDLE,  # read every month
- F_CAPACITY, F_QUOTA, F_STAY,  # before the levers: read when they change (apply_levers)
+ F_CAPACITY, F_QUOTA, F_STAY,  # before the levers (on his status): read when they change (apply_levers)
  F_BRIBE, F_HOME_WAGE, F_EXPENSES,  # read at return
  F_POST_DIVERSION,  # the post's uniform that decides whether its queues are diverted (recruitment.post_of)
- ) = range(12)
-F_COUNT = 12
+ F_COMPLY,  # his uniform U_COMPLY: read when the repatriation hazard sends him home (defies_order)
+ F_OWN_STAY,  # read at return: 1 - his own early-return hazard (F_STAY is also times 1 - detection on a status)
+ ) = range(14)
+F_COUNT = 14
 # rows of the int64 table ``whole`` (money in cents, months as month indices):
 (I_KEY,  # the slot's monthly stream key (uint64 bits)
  I_OCCUPIED,  # 1 while a worker is abroad, else 0
@@ -51,8 +53,9 @@ F_COUNT = 12
  I_DUE,  # planned contributions asked of him so far, arrears aside (cents)
  I_MONTH_GROSS, I_MONTH_STATE, I_MONTH_MANAGERS,  # his last month's earnings and payments (cents; 0 if vacant)
  I_POST,  # the destination of the slot's post (his own, I_DESTINATION, differs if he was diverted)
- ) = range(24)
-I_COUNT = 24
+ I_STATUS,  # 0 on a work permit, s >= 1 on status s of [statuses]
+ ) = range(25)
+I_COUNT = 25
 COMPLETED, EARLY, SENT_HOME_BY_POLICY, ABROAD_AT_HORIZON = range(len(RETURN_REASONS))
 
 
@@ -67,7 +70,9 @@ def apply_levers(tlm, month, n_dest, n_skill, quota_everyone, real, whole, i):
     """The worker of column ``i`` under row ``month`` of the timeline ``tlm`` at his destination:
     F_EARNING = capacity * wage index, F_DUE = Q * quota multiplier + surcharge (USD a month; the
     quota's (1, 0) unless ``quota_everyone``: under new hires only his hiring month's are in Q),
-    F_STAY_ALL = (1 - his hazard) * (1 - repatriation hazard). Folding the levers into three
+    F_STAY_ALL = (1 - his hazard) * (1 - repatriation hazard), on a work permit; on another status
+    (1 - his hazard) * (1 - its detection hazard), out of the timeline's reach (F_STAY holds both
+    factors, :func:`change_status`). Folding the levers into three
     fields, refreshed only when they change (:func:`sim.kernel._levers_change`), keeps the month
     pass to as few reads as a worker-month needs: one more read a slot and LLVM stops vectorising
     it. The products are those the month would form, so the results are bit-identical."""
@@ -76,17 +81,19 @@ def apply_levers(tlm, month, n_dest, n_skill, quota_everyone, real, whole, i):
     surcharge = tlm[month, at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, d)] if quota_everyone else 0.0
     real[F_EARNING, i] = real[F_CAPACITY, i] * tlm[month, at(TIMELINE.wage_index, n_dest, n_skill, d)]
     real[F_DUE, i] = real[F_QUOTA, i] * multiplier + surcharge
-    real[F_STAY_ALL, i] = real[F_STAY, i] * tlm[month, at(TIMELINE.stay, n_dest, n_skill, d)]
+    timeline_stay = tlm[month, at(TIMELINE.stay, n_dest, n_skill, d)] if whole[I_STATUS, i] == 0 else 1.0
+    real[F_STAY_ALL, i] = real[F_STAY, i] * timeline_stay
 
 
 @njit(cache=True, inline="always")
 def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier,
-                 quota_multiplier, quota_surcharge):
-    """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block.
-    A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``. His
+                 quota_multiplier, quota_surcharge, comply):
+    """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block, on
+    a work permit. A hire of the run (``recorded``) pays his bribe times the timeline's ``bribe_multiplier``. His
     contribution is ``Q * quota_multiplier + quota_surcharge`` for his whole stay: the terms of his
-    hiring month when the quota policy reaches new hires only, else (1, 0). The caller then
-    applies the month's levers (:func:`apply_levers`)."""
+    hiring month when the quota policy reaches new hires only, else (1, 0). ``comply``: his
+    uniform U_COMPLY (:func:`sim.recruitment.compliance_uniform`). The caller then applies the
+    month's levers (:func:`apply_levers`)."""
     real[F_CAPACITY, i] = candidate.earning_capacity_usd_per_month
     real[F_QUOTA, i] = candidate.quota_usd_per_month * quota_multiplier + quota_surcharge
     real[F_SKIM, i] = candidate.skim_share
@@ -95,6 +102,9 @@ def start_worker(real, whole, i, candidate, idle_probability, hire_month, record
     real[F_BRIBE, i] = candidate.bribe_usd * bribe_multiplier if recorded else candidate.bribe_usd
     real[F_HOME_WAGE, i] = candidate.home_wage_usd_per_month
     real[F_EXPENSES, i] = candidate.expenses_usd_per_month
+    real[F_COMPLY, i] = comply
+    real[F_OWN_STAY, i] = real[F_STAY, i]
+    whole[I_STATUS, i] = 0
     whole[I_OCCUPIED, i] = 1
     whole[I_END, i] = hire_month + candidate.contract_months
     whole[I_EXPENSES_CENTS, i] = cents(candidate.expenses_usd_per_month)
@@ -110,6 +120,29 @@ def start_worker(real, whole, i, candidate, idle_probability, hire_month, record
     whole[I_CONTRACT, i] = candidate.contract_months
     whole[I_BORROWED, i] = candidate.borrowed
     whole[I_RECORDED, i] = recorded
+
+
+@njit(cache=True, inline="always")
+def change_status(real, whole, i, status, earnings_multiplier, contribution_multiplier, detection_hazard):
+    """The worker of column ``i``, on a work permit, works from the next month on ``status`` (1, 2,
+    ...): his earning capacity and planned contribution Q times its multipliers, its
+    ``detection_hazard`` (per month) on top of his own early-return hazard, and out of the
+    timeline's reach. The caller then applies the month's levers (:func:`apply_levers`)."""
+    whole[I_STATUS, i] = status
+    real[F_CAPACITY, i] *= earnings_multiplier
+    real[F_QUOTA, i] *= contribution_multiplier
+    real[F_STAY, i] *= 1.0 - detection_hazard
+
+
+@njit(cache=True, inline="always")
+def defies_order(real, whole, i, t, compliance):
+    """Whether the worker of column ``i``, whom :func:`month_pass` sends home after month ``t``,
+    stays instead on another status: on a work permit, his contract not served, sent home by the
+    timeline's repatriation hazard (his hazard uniform of the month at or above his own hazard),
+    and his uniform U_COMPLY at or above the month's ``compliance`` share."""
+    if whole[I_STATUS, i] != 0 or t + 1 >= whole[I_END, i]:
+        return False
+    return sent_home_by_policy(real, whole, i, t) and real[F_COMPLY, i] >= compliance
 
 
 class MonthSums(NamedTuple):
@@ -133,13 +166,14 @@ def month_pass(t, shock_sd, real, whole, may_return):
     """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
 
     Each worker's capacity, contribution and stay are those of this month's levers at his
-    destination, left in ``real`` by :func:`apply_levers`. Month ``t`` uses counters ``2t``
-    (split into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of each slot's
-    monthly stream, modulo 2**64 for ``t < 0``. Updates the running fields of ``whole``
-    (arrears, gross, to state, to managers, due); vacant slots are computed too and masked out.
-    With ``may_return`` False nobody goes home (the months a worker met at month 0 had served).
-    Returns :class:`MonthSums`; kept money is derived by the caller: gross - expenses - to state -
-    to managers. Whether an early return was the policy's is left to :func:`sent_home_by_policy`.
+    destination, on his status, left in ``real`` by :func:`apply_levers`. Month ``t`` uses
+    counters ``2t`` (split into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of
+    each slot's monthly stream, modulo 2**64 for ``t < 0``. Updates the running fields of
+    ``whole`` (arrears, gross, to state, to managers, due); vacant slots are computed too and
+    masked out. With ``may_return`` False nobody goes home (the months a worker met at month 0
+    had served). Returns :class:`MonthSums`; kept money is derived by the caller: gross -
+    expenses - to state - to managers. Whether an early return was the policy's, and whether he
+    defies it, is left to the rare returns (:func:`sent_home_by_policy`, :func:`defies_order`).
     """
     active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
     returns_sum = early_sum = contract_sum = served_sum = np.int64(0)
@@ -247,10 +281,11 @@ def kept_savings(whole, i, months):
 @njit(cache=True, inline="always")
 def sent_home_by_policy(real, whole, i, t):
     """Whether the worker of column ``i``, going home early after month ``t``, was sent home by the
-    timeline's repatriation hazard rather than by his own: his hazard uniform of the month (the one
-    :func:`month_pass` drew) at or above his own hazard ``1 - (1 - h)``, so below the combined one."""
+    policy rather than by his own hazard: his hazard uniform of the month (the one
+    :func:`month_pass` drew) at or above his own hazard ``1 - (1 - h)``, so below the combined one
+    (the timeline's repatriation hazard on a work permit, his status's detection on another)."""
     u_hazard = rng.uniform_pair(rng.bits(np.uint64(whole[I_KEY, i]), rng.DRAWS_PER_MONTH * t))[0]
-    return u_hazard >= 1.0 - real[F_STAY, i]
+    return u_hazard >= 1.0 - real[F_OWN_STAY, i]
 
 
 @njit(cache=True, inline="always")
@@ -329,6 +364,7 @@ def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_s
     codes[row, L.W.hire_cohort] = hired_in_run
     codes[row, L.W.borrowed] = whole[I_BORROWED, i]
     codes[row, L.W.worse_off] = s.worse_off
+    codes[row, L.W.status] = whole[I_STATUS, i]
     money[row, L.WC.bribe_usd] = s.bribe
     money[row, L.WC.gross_earnings_usd] = gross
     money[row, L.WC.to_state_usd] = to_state

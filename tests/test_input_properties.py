@@ -132,15 +132,16 @@ def test_one_mutated_leaf_error_names_that_key(path, value):
 
 def test_every_timeline_lever_is_declared_once_with_its_bounds_and_meaning():
     """A lever is one row of sim.schema.LEVERS: the Timeline field, its bounds and description
-    come from the row, and the kernel's timeline arrays are derived from the same fields."""
+    come from the row, and the kernel's timeline arrays are derived from the same fields (and the
+    repatriation order's compliance share)."""
     from sim import schema
     from sim.config import DestinationTimeline, Timeline
     from sim.params import TimelineArrays
 
     levers = tuple(lever.name for lever in schema.LEVERS)
     assert levers + schema.TIMELINE_EXTRAS == TimelineArrays._fields
-    assert set(Timeline.model_fields) == {*levers, "by_destination"}
-    assert set(DestinationTimeline.model_fields) == {*levers, "diversion_to"}
+    assert set(Timeline.model_fields) == {*levers, "by_destination", "repatriation_order"}
+    assert set(DestinationTimeline.model_fields) == {*levers, "diversion_to", "repatriation_order"}
     for name, (low, high) in Timeline.bounds().items():
         assert low < high and Timeline.model_fields[name].description, name
         with pytest.raises(ConfigError, match=f"timeline.{name}"):

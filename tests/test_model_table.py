@@ -21,7 +21,8 @@ def test_every_parameter_reads_a_key_of_the_scenario_schema():
     for p in schema.PARAMS:
         assert model_docs.schema_key(p.path) in keys, p.name
         assert p.default is None or p.default in keys, p.name
-        assert p.axis in schema.AXES and p.kind in ("distribution", "value", "cumulative", "flag", "longest"), p.name
+        assert p.axis in schema.AXES and p.kind in ("distribution", "value", "cumulative", "flag", "longest",
+                                                  "count"), p.name
         placeholder = schema.PLACEHOLDERS.get(p.axis)
         assert placeholder is None or placeholder in p.path, f"{p.name}: a per-{p.axis} key names <{p.axis}>"
     assert len({p.name for p in schema.PARAMS}) == len(schema.PARAMS)
@@ -39,10 +40,10 @@ def test_names_are_unique_and_roles_name_an_identity():
     assert {column.name for column in schema.columns("histograms")} <= {c.name for c in schema.columns("cells")}
 
 
-@pytest.mark.parametrize("n_dest, n_skill", [(1, 1), (3, 2), (4, 5)])
-def test_the_packed_layout_fills_each_array_once_without_overlap(n_dest, n_skill):
+@pytest.mark.parametrize("n_dest, n_skill, n_status", [(1, 1, 0), (3, 2, 1), (4, 5, 3)])
+def test_the_packed_layout_fills_each_array_once_without_overlap(n_dest, n_skill, n_status):
     """Every entry of every field lands in its own place, and the places are 0 .. length - 1."""
-    sizes = {"destination": n_dest, "skill": n_skill, "regime": len(schema.REGIMES), "shared": 1}
+    sizes = {"destination": n_dest, "skill": n_skill, "regime": len(schema.REGIMES), "shared": 1, "status": n_status}
     for codes, fields in ((packing.DISTS, [(p.name, p.axis) for p in schema.params("dists")]),
                           (packing.VALUES, [(p.name, p.axis) for p in schema.params("values")]),
                           (packing.TIMELINE, [(name, "destination") for name in packing.TIMELINE._fields])):

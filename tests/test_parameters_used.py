@@ -17,8 +17,14 @@ BASE = [
     'destinations.china={ share = 0.4, free_mover_share = 0.5, contract_months = 24, bribe_usd = 300, '
     'earning_capacity_usd_per_month = 800 }',
     'return.arrears_at_return="deducted"',
+    'timeline.repatriation_order={ start = 12, deadline = 22, shape = "linear", compliance_share = 0.5 }',
+    'statuses.student={ share = 0.5, earnings_multiplier = 0.8, contribution_multiplier = 0.5, '
+    'detection_hazard_per_month = 0.05 }',
+    'statuses.tourist={ share = 0.5, earnings_multiplier = 0.6, contribution_multiplier = 0.2, '
+    'detection_hazard_per_month = 0.1 }',
 ]
-"""Two destinations (so that shares can move), a short horizon."""
+"""Two destinations (so that shares can move), a short horizon, a repatriation order from month 12
+that half the workers reached defy, on two statuses (so that each of their keys can move)."""
 WORKERS, SEED = 200, 5
 
 PERTURBED = {
@@ -73,11 +79,26 @@ PERTURBED = {
                                 'timeline.by_destination.russia.diversion_to="china"|'
                                 'timeline.by_destination.china.diversion_to="russia"|'
                                 "timeline.diversion_share=[[0, 0.0], [6, 1.0]]",
+    "timeline.repatriation_order.start": "timeline.repatriation_order.start=8",
+    "timeline.repatriation_order.deadline": "timeline.repatriation_order.deadline=18",
+    "timeline.repatriation_order.shape": 'timeline.repatriation_order.shape="hazard"|'
+                                         "timeline.repatriation_order.hazard_per_month=0.3",
+    "timeline.repatriation_order.hazard_per_month": 'timeline.repatriation_order.shape="hazard"|'
+                                                    "timeline.repatriation_order.hazard_per_month=0.02",
+    "timeline.repatriation_order.compliance_share": "timeline.repatriation_order.compliance_share=0.9",
+    "statuses.<name>.share": "statuses.student.share=0.1|statuses.tourist.share=0.9",
+    "statuses.<name>.earnings_multiplier": "statuses.student.earnings_multiplier=0.2",
+    "statuses.<name>.contribution_multiplier": "statuses.student.contribution_multiplier=2.0",
+    "statuses.<name>.detection_hazard_per_month": "statuses.student.detection_hazard_per_month=0.5",
 }
-PERTURBED.update({  # each lever again, for one destination
+CHINA_ORDER = ('timeline.by_destination.china.repatriation_order={ start = 12, deadline = 22, shape = "linear", '
+               'compliance_share = 0.5 }')
+"""China's own order, the same as BASE's: a key of it then changes alone."""
+PERTURBED.update({  # each lever and the order again, for one destination
     key.replace("timeline.", "timeline.by_destination.<name>."): "|".join(
-        part.replace("timeline.", "timeline.by_destination.china.", 1) if part.startswith("timeline.")
-        and not part.startswith("timeline.by_destination") else part for part in change.split("|"))
+        ([CHINA_ORDER] if key.startswith("timeline.repatriation_order.") else [])
+        + [part.replace("timeline.", "timeline.by_destination.china.", 1) if part.startswith("timeline.")
+           and not part.startswith("timeline.by_destination") else part for part in change.split("|")])
     for key, change in list(PERTURBED.items()) if key.startswith("timeline.") and key != "timeline.diversion_share"})
 PERTURBED["timeline.by_destination.<name>.diversion_share"] = PERTURBED["timeline.diversion_share"].replace(
     'timeline.by_destination.china.diversion_to="russia"|', "").replace(
@@ -114,7 +135,9 @@ def test_every_key_is_perturbed_or_exempt():
 
 
 def test_every_parameter_and_lever_of_the_model_table_is_perturbed():
-    read = {model_docs.schema_key(p.path) for p in schema.PARAMS} | {p.default for p in schema.PARAMS if p.default}
+    # a "count" parameter counts the tables at its key (the statuses), whose own keys are perturbed
+    read = ({model_docs.schema_key(p.path) for p in schema.PARAMS if p.kind != "count"}
+            | {p.default for p in schema.PARAMS if p.default})
     assert read | {f"timeline.{lever.name}" for lever in schema.LEVERS} <= set(PERTURBED)
 
 

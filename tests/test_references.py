@@ -66,7 +66,20 @@ SCENARIOS = {
         "timeline.by_destination.china.quota_multiplier=[[0, 1.0], [12, 1.2]]",
         "timeline.by_destination.china.repatriation_hazard_per_month=[[0, 0.01], [16, 0.1]]",
     ],
+    # a repatriation order with compliance below 1 and two statuses (the NumPy reference has none)
+    "order": [SHORT, "timeline.repatriation_hazard_per_month=[[0, 0.0], [5, 0.02]]",
+              "timeline.quota_surcharge_usd_per_month=[[0, 0.0], [10, 30.0]]",
+              'timeline.repatriation_order={ start = 8, deadline = 20, shape = "hazard", hazard_per_month = 0.1, '
+              'compliance_share = 0.6 }',
+              'statuses.student={ share = 0.7, earnings_multiplier = 0.8, contribution_multiplier = 0.5, '
+              'detection_hazard_per_month = 0.03 }',
+              'statuses.tourist={ share = 0.3, earnings_multiplier = 0.6, contribution_multiplier = 0.0, '
+              'detection_hazard_per_month = 0.1 }'],
 }
+SCENARIOS["order_new_hires"] = [*SCENARIOS["order"], 'quota.policy_applies_to="new_hires"',
+                                "timeline.quota_multiplier=[[0, 1.0], [4, 1.2]]"]
+WITHOUT_STATUSES = {"order", "order_new_hires"}
+"""Scenarios the NumPy reference refuses (it does not simulate statuses)."""
 
 
 def _numpy(chosen, seed, n_slots):
@@ -82,6 +95,10 @@ REFERENCES = {"numpy": (_numpy, 2_000), "plain": (reference.simulate, 300)}
 def test_reference_equals_kernel(name, which):
     simulate, n_slots = REFERENCES[which]
     chosen = scenario(*SCENARIOS[name])
+    if which == "numpy" and name in WITHOUT_STATUSES:
+        with pytest.raises(NotImplementedError, match="statuses"):
+            simulate(chosen, 17, n_slots)
+        return
     kernel = engine.simulate(chosen, seed=17, workers=n_slots)
     ours = simulate(chosen, 17, n_slots)
     assert kernel.monthly.sum() > 0 and kernel.cell_totals.sum() > 0
@@ -94,6 +111,7 @@ def test_reference_equals_kernel(name, which):
     if which == "plain":  # the NumPy reference does not split months by destination
         np.testing.assert_array_equal(ours.monthly_by_destination, kernel.monthly_by_destination)
         np.testing.assert_array_equal(ours.cell_totals_by_reason, kernel.cell_totals_by_reason)
+        np.testing.assert_array_equal(ours.monthly_by_status, kernel.monthly_by_status)
     assert ours.state_revenue_sumsq_usd2 == kernel.state_revenue_sumsq_usd2
     assert ours.managers_revenue_sumsq_usd2 == kernel.managers_revenue_sumsq_usd2
 
@@ -162,7 +180,8 @@ def test_plain_reference_draws_where_the_kernel_does():
     """The counter layout restated in :mod:`sim.reference.random` is the kernel's (a clearer
     failure than a mismatch of the accumulators)."""
     assert random.MONTHLY_STREAM == rng.MONTHLY_STREAM and rng.DRAWS_PER_MONTH == 2
-    for name in ("ARRIVAL", "ACCEPT", "DESTINATION", "SKILL", "REGIME", "BORROWED", "AGE", "DIVERT"):
+    for name in ("ARRIVAL", "ACCEPT", "DESTINATION", "SKILL", "REGIME", "BORROWED", "AGE", "DIVERT", "COMPLY",
+                 "STATUS"):
         assert getattr(random, name) == getattr(recruitment, "U_" + name), name
     for name in ("CONTRACT", "BRIBE", "HOME_WAGE", "CAPACITY", "EXPENSES", "HAZARD", "QUOTA_INPUT", "SKIM", "TRAVEL"):
         assert getattr(random, name) == getattr(recruitment, "D_" + name), name

@@ -10,9 +10,10 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from sim.reference.random import (ARRIVAL, BORROWED, BRIBE, CAPACITY, CONTRACT, DESTINATION, DIVERT, EXPENSES,
-                                  HAZARD, HOME_WAGE, QUOTA_INPUT, REGIME, SKILL, SKIM, TRAVEL, bell, bits, category,
-                                  int_power, sample, stream_key, uniform_at, uniform_pair)
+from sim.reference.random import (ARRIVAL, BORROWED, BRIBE, CAPACITY, COMPLY, CONTRACT, DESTINATION, DIVERT,
+                                  EXPENSES, HAZARD, HOME_WAGE, QUOTA_INPUT, REGIME, SKILL, SKIM, STATUS, TRAVEL, bell,
+                                  bits, category, int_power, sample, stream_key, uniform_at, uniform_pair)
+from sim.schema import WORK_PERMIT
 
 
 def cents(usd):
@@ -35,21 +36,41 @@ class Policy:
     skim_multiplier: float
     diversion_share: float
     diversion_to: str | None
+    compliance_share: float = 1.0  # of those the repatriation hazard reaches, the share who go home
 
 
 def policy_in_month(scenario, month, destination):
     """Each lever at ``destination`` (its ``timeline.by_destination`` entry, else ``[timeline]``'s,
     else the destination's own key) in ``month``: a constant, or the value of its last change point
-    ``[m, value]`` with ``m <= month``; and where its diverted candidates go."""
+    ``[m, value]`` with ``m <= month``; where its diverted candidates go; and with a repatriation
+    order at ``destination`` (its own, else ``[timeline]``'s) from its start (``o`` =
+    :func:`order_hazard`): ``recruit_open = 0``, repatriation hazard ``1 - (1 - lever)(1 - o)``,
+    and its compliance share."""
     def value(series):
         if isinstance(series, float):
             return series
         return [v for m, v in series if m <= month][-1]
 
     own = scenario.timeline.by_destination.get(destination)
-    return Policy(diversion_to=own.diversion_to if own is not None else None,
-                  **{field.name: value(scenario.lever_series(destination, field.name))
-                     for field in dataclasses.fields(Policy) if field.name != "diversion_to"})
+    levers = {field.name: value(scenario.lever_series(destination, field.name)) for field in dataclasses.fields(Policy)
+              if field.name not in ("diversion_to", "compliance_share")}
+    policy = Policy(diversion_to=own.diversion_to if own is not None else None, **levers)
+    order = scenario.repatriation_order(destination)
+    if order is None or month < order.start:
+        return policy
+    lever = levers["repatriation_hazard_per_month"]
+    return dataclasses.replace(policy, recruit_open=0.0, compliance_share=order.compliance_share,
+                               repatriation_hazard_per_month=1.0 - (1.0 - lever) * (1.0 - order_hazard(order, month)))
+
+
+def order_hazard(order, month):
+    """The repatriation order's hazard for a work-permit holder in ``month >= start``: 1 from
+    the month before the deadline on (everyone left is reached by the deadline); before that,
+    shape "linear": ``1 / (deadline - month)``, an even run-down of those left; shape "hazard":
+    ``hazard_per_month``."""
+    if month + 1 >= order.deadline:
+        return 1.0
+    return order.hazard_per_month if order.shape == "hazard" else 1.0 / (order.deadline - month)
 
 
 def post_destination(scenario, seed, slot):
@@ -82,6 +103,7 @@ class Worker:
     quota_terms: tuple | None = None  # (multiplier, surcharge) of his hiring month, if the quota policy
     # reaches new hires only; None: each month's
     hired_in_run: bool = True  # False for the worker met at month 0: outcome by cohort and reason only
+    status: str = WORK_PERMIT  # or the name of a [statuses] table, taken against a repatriation order
     gross_cents: int = 0
     to_state_cents: int = 0
     to_managers_cents: int = 0
@@ -211,33 +233,68 @@ class Month:
     kept: int
     goes_home: bool
     early: bool  # home before his contract is served
-    sent_home: bool  # early, by the timeline's repatriation hazard rather than his own
+    sent_home: bool  # early, by the timeline's repatriation hazard or his status's detection, not his own
+    switched: bool  # reached by the repatriation hazard, he did not comply: he stays on another status
+
+
+def contribution_terms(worker, policy):
+    """(P, multiplier, surcharge) of his contribution this month, asked ``P * q + s``: his planned
+    contribution ``Q`` and the month's quota multiplier and surcharge; or, when the quota policy
+    reaches new hires only, ``P = Q * q_0 + s_0`` of his hiring month (his for the whole stay,
+    :func:`quota_terms_at_hiring`) and (1, 0). A status's contribution multiplier multiplies ``P``."""
+    if worker.quota_terms is None:
+        return worker.quota_usd_per_month, policy.quota_multiplier, policy.quota_surcharge_usd_per_month
+    multiplier, surcharge = worker.quota_terms
+    return worker.quota_usd_per_month * multiplier + surcharge, 1.0, 0.0
+
+
+def status_terms(worker, scenario):
+    """(earnings multiplier, contribution multiplier, detection hazard per month) of his status:
+    (1, 1, 0) on the work permit, else his ``[statuses.<name>]`` table's."""
+    if worker.status == WORK_PERMIT:
+        return 1.0, 1.0, 0.0
+    status = scenario.statuses[worker.status]
+    return status.earnings_multiplier, status.contribution_multiplier, status.detection_hazard_per_month
+
+
+def take_status(worker, scenario):
+    """A worker who did not comply takes a status of ``[statuses]`` by their shares, with the
+    uniform at counter STATUS of his candidate stream; from the next month."""
+    names = list(scenario.statuses)
+    worker.status = names[category([s.share for s in scenario.statuses.values()], uniform_at(worker.key, STATUS))]
 
 
 def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
-    """Month ``t`` of ``worker`` (USD amounts rounded to cents as they arise):
+    """Month ``t`` of ``worker`` (USD amounts rounded to cents as they arise), on his status with
+    multipliers ``m_E``, ``m_Q`` and detection hazard ``d`` (:func:`status_terms`):
 
     - employed unless idle (probability by regime) or the shock is not positive;
       shock ``= 1 + sd * e``, ``e`` the bounded bell draw
-    - earnings ``E_t = W * wage_index[t] * shock`` when employed, else 0
-    - asked ``a_t = Q * quota_mult + surcharge``, the month's (or his hiring month's, see
-      :func:`quota_terms_at_hiring`)
+    - earnings ``E_t = (W * m_E) * wage_index[t] * shock`` when employed, else 0
+    - asked ``a_t = (P * m_Q) * q + s``, (``P``, ``q``, ``s``) of :func:`contribution_terms`:
+      ``(Q, quota_mult[t], surcharge[t])``, or his hiring month's terms under "new_hires"
     - payment ``P_t = min(a_t + arrears, max(E_t - X, 0))``; arrears become ``a_t + arrears - P_t``
     - to managers ``phi * P_t`` (to the cent, half up), to the state ``P_t`` less that
     - kept ``E_t - X - P_t``, added to savings
     - after the month he goes home if his contract is served, or else with probability
-      :func:`return_hazard` (never when not ``may_return``: the months a worker met at month 0
+      ``1 - (1 - hazard)(1 - d)(1 - repatriation_hazard[t])``, the last factor only on the work
+      permit (:func:`return_hazard`) (never when not ``may_return``: the months a worker met at month 0
       is known to have stayed); going home early with ``u_return`` at or above his own hazard,
-      he was sent home by the policy (the policy's part of the combined hazard)
+      he was sent home by the policy (the policy's part of the combined hazard, or detection)
+    - reached by the policy (``u_return`` between ``1 - (1 - hazard)(1 - d)`` and the combined
+      hazard, contract not served), he goes home only if he complies, his uniform at counter
+      COMPLY below ``compliance_share[t]``; else he stays (``switched``: :func:`take_status`)
     """
     # the month's draws: counters 2t and 2t + 1 of the slot's monthly stream
     u_return, u_idle = uniform_pair(bits(monthly_key, 2 * t))
     shock = 1.0 + scenario.wages.monthly_shock_sd * bell(bits(monthly_key, 2 * t + 1))
     employed = u_idle >= worker.idle_probability_per_month and shock > 0.0
-    earnings = cents(worker.earning_capacity_usd_per_month * policy.wage_index * shock) if employed else 0
+    earnings_multiplier, contribution_multiplier, detection = status_terms(worker, scenario)
+    capacity = worker.earning_capacity_usd_per_month * earnings_multiplier
+    earnings = cents(capacity * policy.wage_index * shock) if employed else 0
     expenses = cents(worker.expenses_usd_per_month)
-    multiplier, surcharge = worker.quota_terms or (policy.quota_multiplier, policy.quota_surcharge_usd_per_month)
-    asked = cents(worker.quota_usd_per_month * multiplier + surcharge)
+    planned, multiplier, surcharge = contribution_terms(worker, policy)
+    asked = cents(planned * contribution_multiplier * multiplier + surcharge)
     due = asked + worker.arrears_cents
     paid = min(due, max(earnings - expenses, 0))
     to_managers = math.floor(worker.skim_share * paid + 0.5)
@@ -249,11 +306,17 @@ def work_month(worker, t, policy, scenario, monthly_key, may_return=True):
     worker.to_state_cents += to_state
     worker.to_managers_cents += to_managers
     served = t + 1 - worker.hire_month >= worker.contract_months
-    goes_home = may_return and (served or u_return < return_hazard(worker, policy))
+    own_stay = (1.0 - worker.early_return_hazard_per_month) * (1.0 - detection)
+    policy_stay = 1.0 - policy.repatriation_hazard_per_month if worker.status == WORK_PERMIT else 1.0
+    hazard_fires = u_return < 1.0 - own_stay * policy_stay
+    reached = may_return and not served and hazard_fires and u_return >= 1.0 - own_stay
+    switched = reached and uniform_at(worker.key, COMPLY) >= policy.compliance_share
+    goes_home = may_return and (served or hazard_fires) and not switched
     early = goes_home and not served
     return Month(earnings=earnings, expenses=expenses, to_state=to_state, to_managers=to_managers,
                  kept=earnings - expenses - paid, goes_home=goes_home, early=early,
-                 sent_home=early and u_return >= 1.0 - (1.0 - worker.early_return_hazard_per_month))
+                 sent_home=early and u_return >= 1.0 - (1.0 - worker.early_return_hazard_per_month),
+                 switched=switched)
 
 
 def collect_arrears(worker, scenario):

@@ -19,7 +19,7 @@ from sim import bins, layout, schema
 from sim.engine import RawRun
 from sim.reference.model import (collect_arrears, comes_forward, decides_to_go, hire, policy_in_month,
                                  post_destination, queue_diverted, quota_terms_at_hiring, recruit, return_hazard,
-                                 settle, work_month)
+                                 settle, take_status, work_month)
 from sim.reference.random import ACCEPT, AGE, MONTHLY_STREAM, int_power, stream_key, uniform_at
 
 MAX_CANDIDATES_AT_MONTH_0 = 100_000
@@ -110,16 +110,20 @@ class Totals:
     def __init__(self):
         self.monthly = defaultdict(Counter)  # month -> column of layout.MONTHLY_SERIES -> total
         self.by_destination = defaultdict(Counter)  # (month, destination) -> column -> total
+        self.by_status = defaultdict(Counter)  # (month, status) -> column -> total
         self.cells = defaultdict(Counter)  # (destination, skill, regime) -> column of CELL_TOTALS -> total
         self.by_reason = defaultdict(Counter)  # (cell, hire cohort, return reason) -> column -> total
         self.histogram = Counter()  # (cell, metric of OUTCOME_METRICS, bin, COUNT or SUM) -> total
         self.squares = []  # per chunk of slots: sums of squared payments within the horizon, USD^2
 
-    def add_month(self, t, destination, **columns):
-        """Add ``columns`` to month ``t``, and those of MONTHLY_BY_DESTINATION to ``destination``'s."""
+    def add_month(self, t, destination, status=schema.WORK_PERMIT, **columns):
+        """Add ``columns`` to month ``t``, those of MONTHLY_BY_DESTINATION to ``destination``'s and
+        those of MONTHLY_BY_STATUS to ``status``'s."""
         self.monthly[t].update(columns)
         self.by_destination[t, destination].update(
             {name: value for name, value in columns.items() if name in layout.MONTHLY_BY_DESTINATION})
+        self.by_status[t, status].update(
+            {name: value for name, value in columns.items() if name in layout.MONTHLY_BY_STATUS})
 
     def add_outcome(self, worker, outcome, reason):
         """A returned worker's outcome: by cohort and ``reason`` (of RETURN_REASONS), and a hire of
@@ -154,6 +158,8 @@ class Totals:
         by_destination = [[[self.by_destination[t, destination][name] for name in layout.MONTHLY_BY_DESTINATION]
                            for destination in scenario.destinations]
                           for t in range(scenario.simulation.horizon_months)]
+        by_status = [[[self.by_status[t, status][name] for name in layout.MONTHLY_BY_STATUS]
+                      for status in scenario.status_names()] for t in range(scenario.simulation.horizon_months)]
         histogram = np.zeros((len(cells), len(layout.OUTCOME_METRICS), bins.BINS, 2), np.int64)
         for (cell, metric, b, entry), value in self.histogram.items():
             histogram[cells.index(cell), layout.OUTCOME_METRICS.index(metric), b, entry] = value
@@ -162,7 +168,8 @@ class Totals:
                       managers_revenue_sumsq_usd2=math.fsum(m for _, m in self.squares), n_slots=n_slots,
                       seed=seed, threads=1, wall_seconds=time.perf_counter() - started, workers=None,
                       monthly_by_destination=np.array(by_destination, np.int64),
-                      cell_totals_by_reason=np.array(by_reason, np.int64))
+                      cell_totals_by_reason=np.array(by_reason, np.int64),
+                      monthly_by_status=np.array(by_status, np.int64))
 
 
 def simulate_slot(scenario, policies, seed, slot, totals):
@@ -192,7 +199,7 @@ def simulate_slot(scenario, policies, seed, slot, totals):
         served_before = t - worker.hire_month
         month = work_month(worker, t, policy, scenario, monthly_key)
         if t < horizon:
-            totals.add_month(t, worker.destination, workers_active=1, returns=month.goes_home,
+            totals.add_month(t, worker.destination, worker.status, workers_active=1, returns=month.goes_home,
                              early_returns=month.early, gross_earnings_usd=month.earnings, to_state_usd=month.to_state,
                              to_managers_usd=month.to_managers, expenses_usd=month.expenses, kept_usd=month.kept,
                              arrears_outstanding_usd=0 if month.goes_home else worker.arrears_cents,
@@ -202,8 +209,8 @@ def simulate_slot(scenario, policies, seed, slot, totals):
         if month.goes_home:
             to_state, to_managers = collect_arrears(worker, scenario)
             if t < horizon:
-                totals.add_month(t, worker.destination, to_state_usd=to_state, to_managers_usd=to_managers,
-                                 kept_usd=-to_state - to_managers, arrears_collected_usd=to_state + to_managers)
+                totals.add_month(t, worker.destination, worker.status, to_state_usd=to_state,
+                                 to_managers_usd=to_managers, kept_usd=-to_state - to_managers, arrears_collected_usd=to_state + to_managers)
                 within_horizon[0] += to_state
                 within_horizon[1] += to_managers
             outcome = settle(worker, t, scenario)
@@ -211,6 +218,8 @@ def simulate_slot(scenario, policies, seed, slot, totals):
                       else "completed" if outcome.completed else "early")
             totals.add_outcome(worker, outcome, reason)
             worker = None
+        elif month.switched:
+            take_status(worker, scenario)
     totals.add_slot(slot, *within_horizon)
 
 

@@ -28,8 +28,9 @@ MONTHLY_STREAM = 0
 ARRIVAL, ACCEPT, DESTINATION, SKILL, REGIME, BORROWED, AGE = range(7)
 # ... and a distributed attribute at each of these (it owns the next counter too)
 CONTRACT, BRIBE, HOME_WAGE, CAPACITY, EXPENSES, HAZARD, QUOTA_INPUT, SKIM, TRAVEL = range(7, 25, 2)
-# ... and one more uniform: whether a candidate turned away is diverted
-DIVERT = 25
+# ... and, after those, a uniform each: whether a candidate turned away is diverted, complying with a
+# repatriation order, the status taken if not
+DIVERT, COMPLY, STATUS = 25, 26, 27
 
 PERT_INTERVALS = 1024
 """A PERT is drawn from its inverse CDF tabulated at u = 0, 1/1024, ..., 1, interpolated linearly."""
