@@ -49,6 +49,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from sim import layout as L
 from sim import rng
+from sim.jit import inlined
 from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
 from sim.sampling import draw
@@ -274,7 +275,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         t += 1
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _add_month(monthly, t, sums):
     """Add a block's :class:`sim.worker.MonthSums` to row ``t`` of ``monthly``."""
     monthly[t, L.M.workers_active] += sums.active
@@ -289,7 +290,7 @@ def _add_month(monthly, t, sums):
     monthly[t, L.M.months_served_sum] += sums.months_served
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _add_by_destination(by_destination, t, whole, n_dest, sums):
     """Month ``t``'s pass by destination: workers, expenses, and the month's earnings and payments
     of each slot (the I_MONTH_ rows :func:`sim.worker.month_pass` leaves), summed over each
@@ -320,7 +321,7 @@ def _add_by_destination(by_destination, t, whole, n_dest, sums):
         by_destination[t, d, L.MD.kept_usd] += d_gross - d_expenses - d_state - d_managers
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _return_by_destination(by_destination, t, destination, arrears_to_state, arrears_to_managers):
     """A worker going home from ``destination`` after month ``t``, with the arrears collected from
     his savings (cents)."""
@@ -379,7 +380,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     return vacancies
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _timeline_columns(n_dest, n_skill):
     """Columns of ``tlm`` the loops read: intake, wage index, quota and bribe multipliers, stay."""
     return (at(TIMELINE.intake, n_dest, n_skill, 0), at(TIMELINE.wage_index, n_dest, n_skill, 0),
@@ -387,7 +388,7 @@ def _timeline_columns(n_dest, n_skill):
             at(TIMELINE.stay, n_dest, n_skill, 0))
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _quota_terms(tlm, t, quota_multiplier, surcharge, applies):
     """(multiplier, surcharge in USD a month) of the planned contribution from month ``t`` of the
     timeline when the quota policy ``applies`` here, else (1, 0), which leaves it as it is: a
@@ -397,7 +398,7 @@ def _quota_terms(tlm, t, quota_multiplier, surcharge, applies):
     return 1.0, 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _bit_count(mask):
     count = 0
     while mask:

@@ -22,9 +22,9 @@ from collections import namedtuple
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from sim import schema
+from sim.jit import inlined
 from sim.sampling import DIST_WIDTH
 
 DESTINATION, SKILL, REGIME, SHARED = range(len(schema.AXES))
@@ -50,7 +50,7 @@ TIMELINE = _codes([(lever.name, "shared") for lever in schema.LEVERS if lever.pa
 """Columns of ``tlm``, one row per month."""
 
 
-@njit(cache=True, inline="always")
+@inlined
 def at(code, n_dest, n_skill, which):
     """Place of the field ``code`` (of DISTS, VALUES or TIMELINE) for destination, skill or regime
     ``which`` (0 for a shared field) in its array, with ``n_dest`` destinations and ``n_skill``

@@ -12,6 +12,7 @@ from numba import njit
 
 from sim import layout as L
 from sim import rng
+from sim.jit import inlined
 from sim.packing import DISTS, VALUES, at
 from sim.sampling import COUNTERS_PER_DRAW, draw
 
@@ -43,7 +44,7 @@ class Candidate(NamedTuple):
     expected_gain_usd: float  # of a completed contract, with the hiring month's multipliers
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _category_at(values, first, count, u):
     """Index of the category the uniform ``u`` falls into, the cumulative shares being
     ``values[first:first + count]`` (the last one 1)."""
@@ -53,7 +54,7 @@ def _category_at(values, first, count, u):
     return count - 1
 
 
-@njit(cache=True, inline="always")
+@inlined
 def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multiplier, quota_surcharge,
                    bribe_multiplier):
     """A :class:`Candidate`'s attributes at recruitment, from the candidate's stream ``key``.
@@ -106,7 +107,7 @@ def draw_candidate(dists, values, n_dest, n_skill, key, wage_index, quota_multip
                      borrowed, expected_gain)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _expected_months(contract, hazard):
     """Expected months served under a constant monthly hazard, checked after each month."""
     if hazard <= 0.0:
@@ -114,7 +115,7 @@ def _expected_months(contract, hazard):
     return (1.0 - (1.0 - hazard) ** contract) / hazard
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _steady_state_age(contract, hazard, u):
     """Months already served by a worker met at a random month: P(a) ~ (1 - hazard)^a, a < contract."""
     if hazard <= 0.0:
