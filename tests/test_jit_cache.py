@@ -11,7 +11,7 @@ import numba
 import pytest
 
 import sim
-from sim import jit_cache
+from sim import jit_cache, kernel
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL_HELPERS = ["recruitment.py", "sampling.py", "packing.py", "rng.py", "layout.py", "schema.py"]
@@ -62,7 +62,7 @@ def test_importing_sim_points_numba_at_the_keyed_directory_unless_the_user_chose
         return
     expected = f"{jit_cache.install_id()}-{jit_cache.cache_key(version=sim.__version__)}"
     assert Path(numba.config.CACHE_DIR).name == expected
-    assert str(sim.engine.simulate_slots._cache._cache_path).startswith(numba.config.CACHE_DIR)
+    assert str(kernel.simulate_slots._cache._cache_path).startswith(numba.config.CACHE_DIR)
 
 
 def test_a_cache_directory_set_by_the_user_is_respected(tmp_path):
