@@ -26,7 +26,7 @@ from sim.engine import RawRun
 from sim.reference.random import bell, bits, stream_key, uniform, uniform_at, uniform_pair
 from sim.recruitment import (D_BRIBE, D_CAPACITY, D_CONTRACT, D_EXPENSES, D_HAZARD, D_HOME_WAGE,
                         D_QUOTA_INPUT, D_SKIM, D_TRAVEL, U_ACCEPT, U_AGE, U_ARRIVAL, U_BORROWED,
-                        U_DESTINATION, U_REGIME, U_SKILL)
+                        U_DESTINATION, U_DIVERT, U_REGIME, U_SKILL)
 from sim.sampling import (DISCRETE_UNIFORM, FIXED, LOGNORMAL, PERT, QUANTILE_INTERVALS,
                           TABLE_START, TRIANGULAR, UNIFORM)
 
@@ -161,12 +161,17 @@ def steady_state_age(contract, hazard, u):
     return minimum(maximum(age, 0), contract - 1)
 
 
-def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, quota_surcharge=0.0, bribe_multiplier=1.0):
-    """:func:`sim.recruitment.draw_candidate` for the candidate stream(s) ``key``, as a dict; the
-    multipliers are the timeline's in the hiring month (1 for the worker met at month 0)."""
-    destination = category(p.destination_cumulative_share, uniform_at(key, U_DESTINATION))
+def post_destination(p, seed, slot):
+    """:func:`sim.recruitment.post_destination`: the destination of the post(s) ``slot``."""
+    return category(p.destination_cumulative_share, uniform_at(stream_key(seed, slot, 1), U_DESTINATION))
+
+
+def draw_candidate(p, tl, t, key, destination):
+    """:func:`sim.recruitment.draw_candidate` for the candidate stream(s) ``key`` for
+    ``destination``, as a dict, under month ``t`` of the timeline (month 0 for the worker met at
+    month 0)."""
     skill = category(p.skill_cumulative_share, uniform_at(key, U_SKILL))
-    regime = where(uniform_at(key, U_REGIME) < p.free_mover_share[destination], L.FREE, L.CAMP)
+    regime = where(uniform_at(key, U_REGIME) < tl.free_mover_share[t, destination], L.FREE, L.CAMP)
     c = dict(destination=destination, skill=skill, regime=regime,
              contract=trunc_int(draw_from(p.contract_months, destination, key, D_CONTRACT)),
              bribe=draw_from(p.bribe_usd, destination, key, D_BRIBE),
@@ -175,7 +180,7 @@ def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, quota_surcharge
                        * p.skill_wage_multiplier[skill] * p.regime_earnings_multiplier[regime]),
              expenses=draw_from(p.expenses_usd_per_month, regime, key, D_EXPENSES),
              hazard=draw_from(p.early_return_hazard_per_month, regime, key, D_HAZARD),
-             skim=draw(p.skim_share, key, D_SKIM),
+             skim=minimum(draw(p.skim_share, key, D_SKIM) * tl.skim_multiplier[t, destination], 1.0),
              borrowed=uniform_at(key, U_BORROWED) < p.borrowed_share)
     quota = draw(p.quota_input_usd_per_month, key, D_QUOTA_INPUT)
     if p.quota_from_retention:
@@ -184,31 +189,27 @@ def draw_candidate(p, key, wage_index=1.0, quota_multiplier=1.0, quota_surcharge
     if p.skim_on_top:
         quota, c["skim"] = quota * (1.0 + c["skim"]), c["skim"] / (1.0 + c["skim"])
     c["quota"] = quota
-    expected_earnings = c["capacity"] * wage_index * (1.0 - p.idle_probability_per_month[regime])
-    asked = quota * quota_multiplier + quota_surcharge
+    expected_earnings = c["capacity"] * tl.wage_index[t, destination] * (1.0 - p.idle_probability_per_month[regime])
+    asked = quota * tl.quota_multiplier[t, destination] + tl.quota_surcharge_usd_per_month[t, destination]
     forgiven = 0.0 if p.arrears_deducted else c["contract"] * maximum(
         asked - maximum(expected_earnings - c["expenses"], 0.0), 0.0)
     loan_factor = where(c["borrowed"], int_power(1.0 + p.interest_rate_per_month, c["contract"]), 1.0)
     c["gain"] = (c["contract"] * (expected_earnings - c["expenses"] - asked - c["home_wage"]) + forgiven
-                 - c["bribe"] * bribe_multiplier * loan_factor - draw(p.travel_cost_usd, key, D_TRAVEL))
+                 - c["bribe"] * tl.bribe_multiplier[t, destination] * loan_factor
+                 - draw(p.travel_cost_usd, key, D_TRAVEL))
     return c
-
-
-def steady_state_multipliers(tl):
-    """(wage index, quota multiplier, quota surcharge, bribe multiplier) of month 0, under which
-    the stock-mode workers met at month 0 were hired."""
-    return hiring_multipliers(tl, 0)
 
 
 def steady_state_hazard(c, tl):
     """Monthly hazard of going home with the month-0 timeline's: 1 - (1 - h)(1 - repatriation)."""
-    return 1.0 - (1.0 - c["hazard"]) * (1.0 - tl.repatriation_hazard_per_month[0])
+    return 1.0 - (1.0 - c["hazard"]) * (1.0 - tl.repatriation_hazard_per_month[0, c["destination"]])
 
 
-def steady_state_spell(p, tl, c, key):
-    """(whether the candidate ``c`` goes, the length of his spell in the slot's history): his
-    expected months abroad if he goes, else the one month the slot stays vacant."""
-    goes = arrives(tl, 0, key) & (c["gain"] >= p.reservation_gain_usd)
+def steady_state_spell(p, tl, c, came):
+    """(whether the candidate ``c``, who ``came`` forward or not, goes, the length of his spell in
+    the slot's history): his expected months abroad if he goes, else the one month the slot stays
+    vacant."""
+    goes = came & (c["gain"] >= p.reservation_gain_usd)
     return goes, where(goes, expected_months(c["contract"], steady_state_hazard(c, tl)), 1.0)
 
 
@@ -222,24 +223,29 @@ def steady_state_months(c, tl, key):
     return steady_state_age(c["contract"], steady_state_hazard(c, tl), uniform_at(key, U_AGE))
 
 
-def hiring_multipliers(tl, t):
-    """(wage index, quota multiplier, quota surcharge, bribe multiplier) of month ``t``, as a
-    candidate weighs them."""
-    return tl.wage_index[t], tl.quota_multiplier[t], tl.quota_surcharge_usd_per_month[t], tl.bribe_multiplier[t]
-
-
-def quota_terms(p, tl, t, at_hiring):
-    """(multiplier, surcharge) of the planned contribution from month ``t``: applied at hiring
-    (``at_hiring``) when the quota policy reaches new hires only, else every month; (1, 0) where
-    it is not applied."""
+def quota_terms(p, tl, t, at_hiring, destination):
+    """(multiplier, surcharge) of the planned contribution from month ``t`` at ``destination``:
+    applied at hiring (``at_hiring``) when the quota policy reaches new hires only, else every
+    month; (1, 0) where it is not applied."""
     if bool(p.quota_policy_for_new_hires) != at_hiring:
         return 1.0, 0.0
-    return tl.quota_multiplier[t], tl.quota_surcharge_usd_per_month[t]
+    return tl.quota_multiplier[t, destination], tl.quota_surcharge_usd_per_month[t, destination]
 
 
-def arrives(tl, t, key):
-    """Whether the candidate ``key`` comes forward for a vacant slot in month ``t``."""
-    return uniform_at(key, U_ARRIVAL) < tl.recruit_open[t] * tl.intake_multiplier[t]
+def queue_diverted(tl, t, post_key, post):
+    """:func:`sim.recruitment.queue_diverted`: whether the queue(s) of the post(s) at ``post``, with
+    first candidate stream(s) ``post_key``, are diverted in month ``t``."""
+    return uniform_at(post_key, U_DIVERT) < tl.diversion_share[t, post]
+
+
+def arriving(tl, t, key, post, diverted):
+    """:func:`sim.recruitment.arriving_destination`: where the candidate(s) ``key`` for a vacant
+    post at ``post``, in a queue ``diverted`` or not, come forward in month ``t``, or -1."""
+    u_arrival = uniform_at(key, U_ARRIVAL)
+    intake = tl.recruit_open * tl.intake_multiplier
+    target = tl.diversion_to[t, post].astype(np.int64)
+    elsewhere = diverted & (target != post) & (u_arrival < intake[t, target])
+    return where(u_arrival < intake[t, post], post, where(elsewhere, target, -1))
 
 
 def new_worker(c, key, months, recorded, bribe_multiplier=1.0, quota_terms=(1.0, 0.0)):
@@ -270,11 +276,12 @@ def work_month(w, t, p, tl, monthly_key, may_return=True):
     returns : bool or ndarray(bool), whether he goes home after this month
     """
     month = min(max(t, 0), len(tl.wage_index) - 1)
+    destination = w["destination"]
     u_hazard, u_idle = uniform_pair(bits(monthly_key, rng.DRAWS_PER_MONTH * t))
     shock = 1.0 + p.wage_shock_sd * bell(bits(monthly_key, rng.DRAWS_PER_MONTH * t + 1))
     working = (u_idle >= p.idle_probability_per_month[w["regime"]]) & (shock > 0.0)
-    earnings = where(working, cents(w["capacity"] * tl.wage_index[month] * shock), 0)
-    multiplier, surcharge = quota_terms(p, tl, month, False)
+    earnings = where(working, cents(w["capacity"] * tl.wage_index[month, destination] * shock), 0)
+    multiplier, surcharge = quota_terms(p, tl, month, False, destination)
     due_now = cents(w["quota"] * multiplier + surcharge)
     due = due_now + w["arrears"]
     available = earnings - w["expenses_cents"]
@@ -282,13 +289,13 @@ def work_month(w, t, p, tl, monthly_key, may_return=True):
     to_managers = floor_int(w["skim"] * paid + 0.5)
     months = w["months"] + 1
     completed = months >= w["contract"]
-    repatriation = tl.repatriation_hazard_per_month[month]
+    repatriation = tl.repatriation_hazard_per_month[month, destination]
     returns = may_return & (completed | (u_hazard < 1.0 - (1.0 - w["hazard"]) * (1.0 - repatriation)))
     running = dict(months=months, arrears=due - paid, savings=w["savings"] + available - paid,
                    gross=w["gross"] + earnings, to_state=w["to_state"] + paid - to_managers,
                    to_managers=w["to_managers"] + to_managers,
                    expenses_total=w["expenses_total"] + w["expenses_cents"], due=w["due"] + due_now)
-    row = dict(workers_active=1, hires=0, candidates_declined=0, returns=returns, early_returns=returns != completed,
+    row = dict(workers_active=1, hires=0, candidates_declined=0, candidates_diverted=0, returns=returns, early_returns=returns != completed,
                gross_earnings_usd=earnings, to_state_usd=paid - to_managers, to_managers_usd=to_managers,
                expenses_usd=w["expenses_cents"], kept_usd=available - paid,
                arrears_outstanding_usd=where(returns, 0, due - paid), arrears_collected_usd=0,

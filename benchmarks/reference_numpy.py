@@ -10,10 +10,9 @@ import time
 
 import numpy as np
 
-from benchmarks.elementwise import (accepted_at_steady_state, arrives, bin_index, collect_arrears,
-                                    draw_candidate, hiring_multipliers, new_worker, quota_terms, raw_run, settle,
-                                    steady_state_months, steady_state_multipliers, steady_state_spell,
-                                    stream_key, work_month)
+from benchmarks.elementwise import (accepted_at_steady_state, arriving, bin_index, collect_arrears, draw_candidate,
+                                    new_worker, post_destination, queue_diverted, quota_terms, raw_run, settle,
+                                    steady_state_months, steady_state_spell, stream_key, work_month)
 from sim import bins
 from sim import layout as L
 from sim.engine import HISTOGRAM_SHAPE
@@ -21,14 +20,14 @@ from sim import rng
 from sim.recruitment import MAX_STEADY_STATE_CANDIDATES
 
 
-_MONTH_FIELDS = ("regime", "capacity", "quota", "arrears", "expenses_cents", "skim", "months", "contract",
+_MONTH_FIELDS = ("destination", "regime", "capacity", "quota", "arrears", "expenses_cents", "skim", "months", "contract",
                  "hazard", "savings", "gross", "to_state", "to_managers", "expenses_total", "due")
 """What :func:`work_month` reads: gathered for the occupied slots each month."""
 
 
-def _candidates(p, key, *multipliers):
+def _candidates(p, tl, t, key, destination):
     """:func:`draw_candidate` with every attribute an array shaped like ``key``."""
-    return {name: np.broadcast_to(value, key.shape) for name, value in draw_candidate(p, key, *multipliers).items()}
+    return {name: np.broadcast_to(value, key.shape) for name, value in draw_candidate(p, tl, t, key, destination).items()}
 
 
 def _subset(fields, chosen):
@@ -56,7 +55,7 @@ def simulate(p, tl, seed, n_slots):
     RawRun, whose ``monthly``, ``cell_totals``, ``histogram`` and sums of squares equal the kernel's
     """
     started = time.perf_counter()
-    horizon = len(tl.wage_index)
+    horizon = tl.wage_index.shape[0]
     n_cells = len(p.destination_cumulative_share) * len(p.skill_cumulative_share) * len(L.REGIMES)
     monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
     cell_totals = np.zeros((n_cells, len(L.CELL_TOTALS)), np.int64)
@@ -65,8 +64,9 @@ def simulate(p, tl, seed, n_slots):
     monthly_key = stream_key(seed, slot, rng.MONTHLY_STREAM)
     candidates = np.zeros(n_slots, np.uint64)  # candidates each slot has drawn so far
     paid_in_horizon = np.zeros((n_slots, 2), np.int64)  # per slot: to the state, to managers
+    post = np.broadcast_to(post_destination(p, seed, slot), slot.shape)  # each slot's destination
     nobody = np.zeros(0, np.uint64)  # a worker of no one: gives every field of a slot its dtype
-    template = dict(new_worker(_candidates(p, nobody), nobody, 0, True), occupied=False)
+    template = dict(new_worker(_candidates(p, tl, 0, nobody, np.zeros(0, np.int64)), nobody, 0, True), occupied=False)
     state = {name: np.zeros(n_slots, np.asarray(value).dtype) for name, value in template.items()}
     occupied = state["occupied"]
 
@@ -75,46 +75,58 @@ def simulate(p, tl, seed, n_slots):
         candidates[slots] += 1
         return key
 
-    def queue(slots, verdict):
-        """Each of ``slots``' monthly queue: up to K candidates in turn until one goes. ``verdict``
-        maps candidate keys to (goes, declined) arrays. Returns (the goer's key, or the last
-        candidate's where none goes; whether one goes; how many declined in all)."""
+    diverted_queue = np.zeros(n_slots, bool)  # whether each slot's queue this month is diverted
+
+    def queue(slots, t, verdict):
+        """Each of ``slots``' month-``t`` queue: up to K candidates in turn until one goes. ``verdict``
+        maps (candidate keys, their slots) to (goes, declined, diverted) arrays. Returns (the goer's
+        key, or the last candidate's where none goes; whether one goes; how many declined and how
+        many were diverted in all)."""
+        diverted_queue[slots] = queue_diverted(tl, t, stream_key(seed, slot[slots], 1), post[slots])
         key = next_candidates(slots)
-        goes, declined = verdict(key)
-        n_declined = np.count_nonzero(declined)
+        goes, declined, diverted = verdict(key, slots)
+        n_declined, n_diverted = np.count_nonzero(declined), np.count_nonzero(diverted)
         for _ in range(int(p.candidates_per_post) - 1):
             again = np.flatnonzero(~goes)
             if again.size == 0:
                 break
             key[again] = next_candidates(slots[again])
-            goes[again], declined = verdict(key[again])
+            goes[again], declined, diverted = verdict(key[again], slots[again])
             n_declined += np.count_nonzero(declined)
-        return key, goes, n_declined
+            n_diverted += np.count_nonzero(diverted)
+        return key, goes, n_declined, n_diverted
 
-    def at_steady_state(key):
-        goes = steady_state_spell(p, tl, _candidates(p, key, *steady_state_multipliers(tl)), key)[0]
-        return goes, goes
+    def candidates_at(t, key, slots):
+        """(where they come forward or -1, their attributes there, or at the post where -1)."""
+        came = arriving(tl, t, key, post[slots], diverted_queue[slots])
+        return came, _candidates(p, tl, t, key, np.where(came < 0, post[slots], came))
 
     def in_month(t):
-        def verdict(key):
-            came = arrives(tl, t, key)
-            willing = _candidates(p, key, *hiring_multipliers(tl, t))["gain"] >= p.reservation_gain_usd
-            return came & willing, came & ~willing
+        def verdict(key, slots):
+            came, c = candidates_at(t, key, slots)
+            willing = c["gain"] >= p.reservation_gain_usd
+            forward = came >= 0
+            return forward & willing, forward & ~willing, forward & (came != post[slots])
         return verdict
+
+    def at_steady_state(key, slots):
+        came, c = candidates_at(0, key, slots)
+        goes = steady_state_spell(p, tl, c, came >= 0)[0]
+        return goes, goes, goes
 
     pending = np.arange(n_slots) if p.stock_mode else np.arange(0)
     served = np.zeros(n_slots, np.int64)  # stock mode: months served before month 0
     for _ in range(MAX_STEADY_STATE_CANDIDATES):  # stock mode, month 0: a round per queue
         if pending.size == 0:
             break
-        key = queue(pending, at_steady_state)[0]
-        c = _candidates(p, key, *steady_state_multipliers(tl))
-        goes, spell = steady_state_spell(p, tl, c, key)
+        key = queue(pending, 0, at_steady_state)[0]
+        came, c = candidates_at(0, key, pending)
+        goes, spell = steady_state_spell(p, tl, c, came >= 0)
         ok = accepted_at_steady_state(p, spell, key)
         hire = ok & goes
         c, key = _subset(c, hire), key[hire]
-        _store(state, pending[hire], dict(new_worker(c, key, 0, False, quota_terms=quota_terms(p, tl, 0, True)),
-                                          occupied=True))
+        terms = quota_terms(p, tl, 0, True, c["destination"])
+        _store(state, pending[hire], dict(new_worker(c, key, 0, False, quota_terms=terms), occupied=True))
         served[pending[hire]] = steady_state_months(c, tl, key)
         pending = pending[~ok]
     for t in range(-served.max(initial=0), 0):  # the months they served
@@ -127,9 +139,11 @@ def simulate(p, tl, seed, n_slots):
     while t < horizon or occupied.any():  # the months, then the run-out
         if t < horizon and (t > 0 if p.stock_mode else t == 0):
             vacant = np.flatnonzero(~occupied)
-            key, hired, monthly[t, L.M.candidates_declined] = queue(vacant, in_month(t))
-            c = _candidates(p, key, *hiring_multipliers(tl, t))
-            w = new_worker(_subset(c, hired), key[hired], 0, True, tl.bribe_multiplier[t], quota_terms(p, tl, t, True))
+            key, hired, monthly[t, L.M.candidates_declined], monthly[t, L.M.candidates_diverted] = queue(
+                vacant, t, in_month(t))
+            c = _subset(candidates_at(t, key, vacant)[1], hired)
+            w = new_worker(c, key[hired], 0, True, tl.bribe_multiplier[t, c["destination"]],
+                           quota_terms(p, tl, t, True, c["destination"]))
             _store(state, vacant[hired], dict(w, occupied=True))
             monthly[t, L.M.hires] += np.count_nonzero(hired)
         working = np.flatnonzero(occupied)

@@ -65,7 +65,7 @@ def floor(scenario, n, threads, repeats):
 def _numpy_reference(scenario, seed, n):
     """:func:`benchmarks.reference_numpy.simulate` from the scenario (compiling its parameters
     takes a millisecond, beside seconds of simulating)."""
-    timeline = compile_timeline(scenario.timeline, scenario.simulation.horizon_months)
+    timeline = compile_timeline(scenario)
     return reference_numpy.simulate(compile_params(scenario), timeline, seed, n)
 
 

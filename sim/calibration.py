@@ -10,12 +10,14 @@ import math
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import calendar, labels, series
 from sim import layout as L
-from sim.config import ConfigError, Scenario, Timeline
+from sim.config import LEVER_NAMES, ConfigError, Scenario
+from sim.params import compile_timeline
 from sim.validation import error_message
 from sim.scenario_file import read_toml
 
@@ -203,12 +205,12 @@ PERIODS = {"present": "present-day figure", "soviet": "Soviet-era figure"}
 def policy_start(scenario: Scenario) -> int | None:
     """The first month after month 0 in which a timeline lever changes value (a reform starts);
     None when every lever keeps its month-0 value throughout."""
-    changes = []
-    for name in Timeline.model_fields:
-        series = getattr(scenario.timeline, name)
-        points = [] if isinstance(series, float) else series
-        changes += [int(after[0]) for before, after in zip(points, points[1:]) if after[1] != before[1]][:1]
-    return min(changes, default=None)
+    changes = np.zeros(scenario.simulation.horizon_months, bool)
+    timeline = compile_timeline(scenario)
+    for lever in LEVER_NAMES:
+        monthly = getattr(timeline, lever)
+        changes |= (monthly != monthly[0]).any(axis=1)
+    return int(np.argmax(changes)) if changes.any() else None
 
 
 def month_text(scenario: Scenario, month: int) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import effects
-from sim.labels import change_points, in_unit, run_money_unit
+from sim.labels import change_points, in_unit, place, run_money_unit
 from sim.figure_style import NUMBER, SIZE, mark_policy_dates, plain, save, time_axis
 
 MONTHLY_FIGURES = {
@@ -36,7 +36,8 @@ def draw_all(directory) -> list[Path]:
 
     Returns
     -------
-    list of Path: ``state_revenue.png``, ``workers_abroad.png``, ``effects.png``
+    list of Path: ``state_revenue.png``, ``workers_abroad.png``, ``effects.png``, and
+    ``workers_by_destination.png`` when the comparison has series by destination
     """
     directory = Path(directory)
     manifest = json.loads((directory / "manifest.json").read_text())
@@ -51,7 +52,46 @@ def draw_all(directory) -> list[Path]:
                                                names, timeline), directory / file))
     figure = effects_figure(pd.read_csv(directory / "effects.csv"), names, manifest["replications"])
     paths.append(save(figure, directory / "effects.png"))
+    by_destination = directory / "monthly_effects_by_destination.parquet"
+    if by_destination.is_file():
+        figure = by_destination_figure(pd.read_parquet(by_destination), names, timeline)
+        paths.append(save(figure, directory / "workers_by_destination.png"))
     return paths
+
+
+def by_destination_figure(monthly: pd.DataFrame, names, timeline: dict | None = None) -> Figure:
+    """Workers abroad at each destination under the base and the policy, one panel each (its own
+    scale), with the effect's paired 95% band around the policy's line and the policy's dates
+    marked.
+
+    Parameters
+    ----------
+    monthly : DataFrame, the rows of ``monthly_effects_by_destination.parquet``
+    names : (policy, base) names for the legend
+    timeline : dict, the policy's ``config['timeline']``
+    """
+    rows = monthly[monthly["series"] == "workers_active"]
+    destinations = list(dict.fromkeys(rows["destination"]))
+    figure = Figure(figsize=(SIZE[0], 1.9 * len(destinations) + 1.0), layout="constrained")
+    axes = figure.subplots(len(destinations), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, destination in zip(axes, destinations):
+        own = rows[rows["destination"] == destination].reset_index(drop=True)
+        time = time_axis(own)
+        ax.plot(time.x, own["base"], color=BASE_COLOUR, label=f"base: {names[1]}")
+        ax.plot(time.x, own["policy"], color=POLICY_COLOUR, label=f"policy: {names[0]}")
+        ax.fill_between(time.x, own["base"] + own["effect"] - own["band"], own["base"] + own["effect"] + own["band"],
+                        color=POLICY_COLOUR, alpha=0.3, linewidth=0, label="policy: 95% band of the paired effect")
+        ax.set_ylim(bottom=0.0, top=max(float(own[["base", "policy"]].max().max()), 1.0) * 1.15)
+        ax.set_ylabel(place(destination))
+        ax.yaxis.set_major_formatter(NUMBER)
+        ax.grid(alpha=0.3)
+        mark_policy_dates(ax, timeline if ax is axes[0] else None, time.at)
+        for point in change_points(timeline) if ax is not axes[0] else ():
+            ax.axvline(time.at(point.month), color="0.35", linestyle="--", linewidth=0.8, zorder=1)
+    axes[-1].set_xlabel(time.label)
+    plain(figure.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize="small"))
+    figure.suptitle(f"Workers abroad by destination: {names[0]} vs {names[1]}", parse_math=False)
+    return figure
 
 
 def arm_names(manifest: dict) -> tuple[str, str]:

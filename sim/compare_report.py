@@ -15,13 +15,15 @@ import pandas as pd
 
 from sim import effects
 from sim.compare_plots import arm_names
-from sim.labels import money, run_money_unit, with_unit
+from sim.labels import money, place, run_money_unit, with_unit
 from sim.html_page import (assumptions_section, embedded_figure, html_table, html_text, page, timeline_section,
                            write_page)
 
 FIGURES = (("state_revenue.png", "State revenue, base and policy, and the effect"),
            ("workers_abroad.png", "Workers abroad, base and policy, and the effect"),
            ("effects.png", "Every effect with its intervals"))
+BY_DESTINATION = ("workers_by_destination.png", "Workers abroad by destination")
+"""The figure of a comparison with series by destination (monthly_effects_by_destination.parquet)."""
 
 
 def build(directory) -> Path:
@@ -84,14 +86,30 @@ def effects_table(table: pd.DataFrame) -> str:
 
 def _figures(directory: Path, table: pd.DataFrame, monthly: pd.DataFrame, manifest: dict) -> str:
     parts = ["<h2>Figures</h2>"]
-    for name, title in FIGURES:
+    figures = FIGURES + ((BY_DESTINATION,) if (directory / "monthly_effects_by_destination.parquet").is_file() else ())
+    for name, title in figures:
         parts.append(f"<h3>{escape(title)}</h3>")
         path = directory / name
         if not path.is_file():
             parts.append(f"<p class=\"missing\">The figure {escape(name)} is missing from this directory.</p>")
             continue
-        parts.append(embedded_figure(path, title, reading(name, table, monthly, manifest)))
+        text = (_destinations_reading(pd.read_parquet(directory / "monthly_effects_by_destination.parquet"))
+                if name == BY_DESTINATION[0] else reading(name, table, monthly, manifest))
+        parts.append(embedded_figure(path, title, text))
     return "\n".join(parts)
+
+
+def _destinations_reading(monthly: pd.DataFrame) -> str:
+    """One sentence on the last month's effect on workers abroad at each destination."""
+    rows = monthly[monthly["series"] == "workers_active"]
+    last = rows[rows["month"] == rows["month"].max()]
+    effects_text = "; ".join(
+        f"{place(row.destination)} {with_unit(row.effect, 'workers')} (95% interval "
+        f"{with_unit(row.effect - row.band, 'workers')} to {with_unit(row.effect + row.band, 'workers')})"
+        for row in last.itertuples())
+    return (f"Each panel is one destination's workers abroad under the base and the policy, the band the policy's "
+            f"line give or take the 95% interval of its paired effect. In the last month the effect is: "
+            f"{effects_text}.")
 
 
 def reading(name: str, table: pd.DataFrame, monthly: pd.DataFrame, manifest: dict) -> str:

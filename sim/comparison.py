@@ -15,6 +15,7 @@ spread of the R paired differences (see :mod:`sim.effects`).
 """
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ import pandas as pd
 from sim import calibration, compare_plots, compare_report, effects, results
 from sim.compare_report import start_text
 from sim.api import _flag, _scenario, _whole_number, run
-from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
+from sim.config import LEVER_NAMES, MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
 from sim.params import compile_timeline
 
 REPLICATIONS = 10
@@ -38,6 +39,8 @@ REPLICATIONS = 10
 RUN_ONLY = {"simulation": ("seed", "workers", "start")}
 """Keys that say how a scenario is run or labelled, not what it simulates: a difference in them
 is no policy (the seed and workers are the comparison's, the start only names months)."""
+QUOTA_LEVERS = ("quota_multiplier", "quota_surcharge_usd_per_month")
+"""The levers whose reach ``quota.policy_applies_to`` sets."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -50,6 +53,8 @@ class Comparison:
     effects : DataFrame, one row per compared figure (see :func:`sim.effects.effect_frame`)
     monthly : DataFrame, each monthly series of both arms and the effect with its band, long
         form (see :func:`sim.effects.monthly_effect_frame`)
+    monthly_by_destination : DataFrame or None, the same for each series by destination (a
+        ``destination`` column); None unless both have the same several destinations
     replications : DataFrame, each figure of each arm in each replication: replication, seed,
         metric, base, policy, difference
     manifest : dict, both configs as resolved, seeds, replications, versions, git commit
@@ -61,6 +66,7 @@ class Comparison:
     monthly: pd.DataFrame
     replications: pd.DataFrame
     manifest: dict
+    monthly_by_destination: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -85,14 +91,17 @@ class Comparison:
     def save(self, parent="results", name: str | None = None) -> Path:
         """Write the comparison to a new directory under ``parent`` (built aside, then renamed into
         place; never an existing one) and return its path: ``effects.csv``,
-        ``monthly_effects.parquet``, ``replications.csv``, ``manifest.json``, the figures and
-        ``report.html``. The name is ``<policy>-vs-<base>-<UTC time>-seed<seed>`` unless given."""
+        ``monthly_effects.parquet`` (and ``monthly_effects_by_destination.parquet`` with several
+        destinations), ``replications.csv``, ``manifest.json``, the figures and ``report.html``.
+        The name is ``<policy>-vs-<base>-<UTC time>-seed<seed>`` unless given."""
         name = results.safe_name(name) if name else f"{self.name}-{results.timestamp()}-seed{self.manifest['seed']}"
         return results.write_atomically(parent, name, self._fill)
 
     def _fill(self, directory: Path) -> None:
         self.effects.to_csv(directory / "effects.csv", index=False)
         self.monthly.to_parquet(directory / "monthly_effects.parquet", index=False)
+        if self.monthly_by_destination is not None:
+            self.monthly_by_destination.to_parquet(directory / "monthly_effects_by_destination.parquet", index=False)
         self.replications.to_csv(directory / "replications.csv", index=False)
         results.write_json(directory / "manifest.json", self.manifest)
         compare_plots.draw_all(directory)
@@ -241,15 +250,21 @@ def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
     """First month in which ``policy`` simulates something other than ``base``; None if nothing differs.
 
     Month 0 when any key outside the timeline differs (the bribe, the skim, ...: these act from
-    the start), else the first month in which a timeline lever takes another value.
+    the start), else the first month in which a timeline lever takes another value. Whom the quota
+    levers reach (``quota.policy_applies_to``) matters from the first month they leave their
+    month-0 values, in either scenario.
     """
     if _simulated(policy) != _simulated(base):
         return 0
     horizon = policy.simulation.horizon_months
-    ours, theirs = compile_timeline(policy.timeline, horizon), compile_timeline(base.timeline, horizon)
     differs = np.zeros(horizon, bool)
-    for lever, values in zip(ours, theirs):
-        differs |= lever != values
+    ours, theirs = compile_timeline(policy), compile_timeline(base)
+    for lever in LEVER_NAMES:  # a diversion target alone acts only through a lever (diversion_share)
+        differs |= (getattr(ours, lever) != getattr(theirs, lever)).any(axis=1)
+    if policy.quota.policy_applies_to != base.quota.policy_applies_to:
+        for timeline, lever in itertools.product((ours, theirs), QUOTA_LEVERS):
+            monthly = getattr(timeline, lever)
+            differs |= (monthly != monthly[0]).any(axis=1)
     return int(np.argmax(differs)) if differs.any() else None
 
 
@@ -258,7 +273,7 @@ def _simulated(scenario: Scenario) -> dict:
     data = scenario.to_toml_dict()
     for table in ("timeline", "calibration"):
         data.pop(table, None)
-    for table, keys in RUN_ONLY.items():
+    for table, keys in {**RUN_ONLY, "quota": ("policy_applies_to",)}.items():  # its reach: see policy_start_month
         data[table] = {key: value for key, value in data[table].items() if key not in keys}
     return data
 
@@ -269,23 +284,25 @@ class Arm(NamedTuple):
 
     summaries: list[dict]
     monthly: list[pd.DataFrame]
+    monthly_by_destination: list[pd.DataFrame]
     manifest: dict
     threads: int
 
 
 def _arm(scenario: Scenario, seeds: list[int], per: int, threads: int | None, bar) -> Arm:
     """One run of ``scenario`` per seed, ``per`` simulated workers each."""
-    summaries, monthly, manifest, used = [], [], None, None
+    summaries, monthly, by_destination, manifest, used = [], [], [], None, None
     for replication_seed in seeds:
         result = run(scenario, seed=replication_seed, workers=per, threads=threads, progress=False)
         summaries.append(result.summary_dict)
         monthly.append(result.monthly)
+        by_destination.append(result.monthly_by_destination)
         if manifest is None:  # the config file, the files it extends, the config as run
             manifest = {key: result.manifest[key] for key in ("config_file", "extends", "config")}
             used = result.raw.threads
         if bar:
             bar.update()
-    return Arm(summaries, monthly, manifest, used)
+    return Arm(summaries, monthly, by_destination, manifest, used)
 
 
 def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, seed: int, seeds: list[int],
@@ -296,6 +313,10 @@ def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, se
                                                                                               arm.monthly)])
         for arm in (base_arm, policy_arm))
     monthly = effects.monthly_effect_frame(base_arm.monthly, policy_arm.monthly)
+    by_destination = None
+    if len(policy.destinations) > 1 and list(policy.destinations) == list(base.destinations):
+        by_destination = effects.monthly_effect_frame(base_arm.monthly_by_destination,
+                                                      policy_arm.monthly_by_destination, "destination")
     replications = pd.concat(
         [pd.DataFrame({"replication": index, "seed": replication_seed, "metric": base_figures.columns,
                        "base": base_figures.iloc[index].to_numpy(), "policy": policy_figures.iloc[index].to_numpy()})
@@ -322,7 +343,8 @@ def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, se
         "versions": results.versions(),
         "git_commit": results.git_commit(Path(__file__).resolve().parent),
     }
-    return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures, policy.simulation.money_unit), monthly, replications, manifest)
+    return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures, policy.simulation.money_unit),
+                      monthly, replications, manifest, by_destination)
 
 
 def _progress_bar(policies: int, bases: int, replications: int):

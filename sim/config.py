@@ -136,7 +136,7 @@ class Simulation(Section):
 class Destination(Section):
     """A host country: its share of hires and what a job there is like."""
 
-    share: Share = Field(description="share of hires who go here (destination shares sum to 1)")
+    share: Share = Field(description="share of the posts that are here (destination shares sum to 1)")
     free_mover_share: Share = Field(description="share of hires who live free rather than in a camp")
     confined: bool = Field(default=False, description="workers may not leave their work sites (China): no free "
                                                       "movers, so free_mover_share must be 0")
@@ -289,9 +289,10 @@ ChangePoints = list[Annotated[list[float], Field(min_length=2, max_length=2)]]
 """``[[month, value], ...]``: the value holds from that month on; months rise from 0. A month may
 be written as a date, ``"YYYY-MM"``, when ``simulation.start`` is set (see :func:`sim.validation.dated_months`)."""
 Series = Union[float, ChangePoints]
+LEVER_NAMES = tuple(lever.name for lever in schema.LEVERS)
 
 
-class _Levers(Section):
+class LeverTable(Section):
     """Monthly policy levers; a number is constant, change points step through the horizon.
 
     During the run-out after the horizon, every lever keeps its last month's value; month 0 of
@@ -304,9 +305,11 @@ class _Levers(Section):
         """Lever name -> (lowest, highest) value, from :data:`sim.schema.LEVERS`."""
         return {lever.name: (lever.low, lever.high) for lever in schema.LEVERS}
 
-    @field_validator("*")
+    @field_validator(*LEVER_NAMES, check_fields=False)
     @classmethod
     def _series_valid(cls, series, info):
+        if series is None:
+            return series
         low, high = cls.bounds()[info.field_name]
         points = [(0, series)] if isinstance(series, float) else series
         if any(not float(month).is_integer() for month, _ in points):
@@ -321,11 +324,32 @@ class _Levers(Section):
                 raise ValueError(f"value {value} at month {month:g} is outside [{low:g}, {high:g}]")
         return series
 
+    def levers(self) -> dict[str, Series]:
+        """Lever name -> its series, for the levers this table sets."""
+        return {name: getattr(self, name) for name in LEVER_NAMES if getattr(self, name) is not None}
 
-Timeline = create_model("Timeline", __base__=_Levers, __module__=__name__, __doc__=_Levers.__doc__,
-                        **{lever.name: (Series, Field(default=lever.default, description=lever.description))
-                           for lever in schema.LEVERS})
-"""The ``[timeline]`` table: one field per row of :data:`sim.schema.LEVERS`."""
+
+def _lever_fields(inherit: bool) -> dict:
+    """Pydantic fields of the levers: defaults of :data:`sim.schema.LEVERS`, or (``inherit``) None,
+    the shared timeline's value."""
+    return {lever.name: (Series | None, Field(default=None if inherit else lever.default,
+                                              description=lever.description)) for lever in schema.LEVERS}
+
+
+DestinationTimeline = create_model(
+    "DestinationTimeline", __base__=LeverTable, __module__=__name__,
+    __doc__="A ``[timeline.by_destination.<name>]`` table: the levers that differ for this destination (the "
+            "others are ``[timeline]``'s) and where its diverted candidates go.",
+    diversion_to=(str | None, Field(default=None, description="the destination that candidates turned away here "
+                                                              "go to, a share diversion_share of them")),
+    **_lever_fields(inherit=True))
+Timeline = create_model(
+    "Timeline", __base__=LeverTable, __module__=__name__, __doc__=LeverTable.__doc__,
+    by_destination=(dict[str, DestinationTimeline], Field(
+        default_factory=dict, description="levers for one destination, by its name: each key set there replaces "
+                                          "[timeline]'s for that destination")),
+    **_lever_fields(inherit=False))
+"""The ``[timeline]`` table: one field per row of :data:`sim.schema.LEVERS`, and ``by_destination``."""
 
 
 class Calibration(Section):
@@ -388,10 +412,47 @@ class Scenario(Section):
                 yield (f"destinations.{name}.quota_floor_usd_per_month",
                        f"the quota floor ({floor}) is above the cap ({cap}) for this destination")
 
-    def timeline_max(self, name: str) -> float:
-        """Largest value the timeline series ``name`` takes."""
-        series = getattr(self.timeline, name)
+    def lever_series(self, destination: str, name: str) -> Series:
+        """The series of lever ``name`` at ``destination``: its ``timeline.by_destination`` entry, else
+        ``[timeline]``'s, else (a lever whose default is None) the destination's own key."""
+        own = self.timeline.by_destination.get(destination)
+        series = getattr(own, name) if own is not None else None
+        series = getattr(self.timeline, name) if series is None else series
+        return getattr(self.destinations[destination], name) if series is None else series
+
+    def timeline_max(self, name: str, destination: str) -> float:
+        """Largest value the timeline series ``name`` takes at ``destination``."""
+        series = self.lever_series(destination, name)
         return series if isinstance(series, float) else max(value for _, value in series)
+
+    def lever_tables(self):
+        """(key path, table) of ``[timeline]`` and of each ``[timeline.by_destination.<name>]``."""
+        yield "timeline", self.timeline
+        for name, table in self.timeline.by_destination.items():
+            yield f"timeline.by_destination.{name}", table
+
+    def timeline_problems(self):
+        """(key path, message) for each ``timeline.by_destination`` entry that does not fit the
+        destinations: an unknown name, a diversion without a valid target, free movers where the
+        destination is confined."""
+        names = ", ".join(self.destinations)
+        for name, table in self.timeline.by_destination.items():
+            where = f"timeline.by_destination.{name}"
+            if name not in self.destinations:
+                yield where, f"not a destination of this scenario ({names})"
+            elif table.diversion_to is not None and table.diversion_to not in set(self.destinations) - {name}:
+                yield f"{where}.diversion_to", f"{table.diversion_to!r} is not another destination ({names})"
+        for name, destination in self.destinations.items():
+            own = self.timeline.by_destination.get(name)
+            if self.timeline_max("diversion_share", name) > 0.0 and (own is None or own.diversion_to is None):
+                path = f"timeline.by_destination.{name}" if own is not None and own.diversion_share is not None \
+                    else "timeline"
+                yield f"{path}.diversion_share", (f"diverts {name}'s candidates, but timeline.by_destination."
+                                                  f"{name}.diversion_to does not say where")
+            if destination.confined and self.timeline_max("free_mover_share", name) > 0.0:
+                path = f"timeline.by_destination.{name}" if own is not None and own.free_mover_share is not None \
+                    else "timeline"
+                yield f"{path}.free_mover_share", f"{name} is confined: it has no free movers"
 
     def money_beyond_limit(self):
         """(key path, message) for each amount a worker could draw, earn, owe or repay in a month
@@ -404,18 +465,18 @@ class Scenario(Section):
         reported = set()
         for name, destination in self.destinations.items():
             where = f"destinations.{name}."
-            bribe = destination.bribe_usd.support()[1] * self.timeline_max("bribe_multiplier")
+            bribe = destination.bribe_usd.support()[1] * self.timeline_max("bribe_multiplier", name)
             checks = (
                 (where + "earning_capacity_usd_per_month", "monthly earnings",
                  destination.earning_capacity_usd_per_month.support()[1] * most["skill"] * most["regime"]
-                 * self.timeline_max("wage_index") * shock,
+                 * self.timeline_max("wage_index", name) * shock,
                  "with the largest skill and regime multipliers, wage index and wage shock"),
                 (where + "bribe_usd" if bribe > MONEY_LIMIT_USD else "bribe_finance.interest_rate_per_month",
                  "a loan repayment", bribe * growth,
                  f"with the bribe multiplier and {longest:g} months of loan interest"),
                 (where + "quota_cap_usd_per_month" if destination.quota_cap_usd_per_month is not None
                  else "quota.cap_usd_per_month", "the planned contribution",
-                 self.quota_band(destination)[1] * self.timeline_max("quota_multiplier"),
+                 self.quota_band(destination)[1] * self.timeline_max("quota_multiplier", name),
                  "with the largest quota multiplier"),
             )
             for path, what, amount, how in checks:
@@ -427,11 +488,11 @@ class Scenario(Section):
     def beyond_horizon(self):
         """(key path, message) for each timeline change point at or past the horizon."""
         horizon = self.simulation.horizon_months
-        for name in Timeline.model_fields:
-            series = getattr(self.timeline, name)
-            last = 0 if isinstance(series, float) else int(series[-1][0])
-            if last >= horizon:
-                yield f"timeline.{name}", f"change point at month {last} is past the horizon ({horizon} months)"
+        for where, table in self.lever_tables():
+            for name, series in table.levers().items():
+                last = 0 if isinstance(series, float) else int(series[-1][0])
+                if last >= horizon:
+                    yield f"{where}.{name}", f"change point at month {last} is past the horizon ({horizon} months)"
 
     def to_toml_dict(self) -> dict:
         """The resolved scenario as plain data, keys as written in TOML."""

@@ -156,30 +156,37 @@ def effect_frame(base: pd.DataFrame, policy: pd.DataFrame, money_unit: str = "US
     })
 
 
-def monthly_effect_frame(base: list[pd.DataFrame], policy: list[pd.DataFrame]) -> pd.DataFrame:
-    """Each monthly series of both arms and the policy's effect on it, month by month.
+def monthly_effect_frame(base: list[pd.DataFrame], policy: list[pd.DataFrame], group: str | None = None
+                         ) -> pd.DataFrame:
+    """Each monthly series of both arms and the policy's effect on it, month by month (and, with
+    ``group``, by the group each row of the frames is about, e.g. ``"destination"``).
 
     Parameters
     ----------
-    base, policy : lists of R monthly frames (``Result.monthly``), replication r at place r
+    base, policy : lists of R monthly frames (``Result.monthly``, or with ``group``
+        ``Result.monthly_by_destination``), replication r at place r; rows in the same order in
+        every frame
+    group : str, optional; a column naming what each row is about besides its month
 
     Returns
     -------
-    DataFrame in long form, one row per (series, month): month, date (when the policy's or else
-    the base's runs have one), series, base and policy (means over replications), effect (mean
-    paired difference), band (half-width of its 95% paired t interval: effect +- band) and
-    unpaired_band (the half-width of Welch's interval, were the runs unpaired)
+    DataFrame in long form, one row per (series, month[, group]): month, date (when the policy's or
+    else the base's runs have one), the group column, series, base and policy (means over
+    replications), effect (mean paired difference), band (half-width of its 95% paired t interval:
+    effect +- band) and unpaired_band (the half-width of Welch's interval, were the runs unpaired)
     """
-    series = [name for name in base[0].columns if name not in ("month", "date")]
+    keys = ["month", "date"] + ([group] if group else [])
+    series = [name for name in base[0].columns if name not in keys]
     base_values = np.stack([frame[series].to_numpy(float) for frame in base])
     policy_values = np.stack([frame[series].to_numpy(float) for frame in policy])
     pair, apart = paired(base_values, policy_values), unpaired(base_values, policy_values)
-    months = len(base[0])
     frame = pd.DataFrame({"month": np.tile(base[0]["month"].to_numpy(), len(series))})
     dated = next((frames[0]["date"] for frames in (policy, base) if "date" in frames[0]), None)
     if dated is not None:
         frame["date"] = np.tile(dated.to_numpy(), len(series))
-    frame["series"] = np.repeat(series, months)
+    if group:
+        frame[group] = np.tile(base[0][group].to_numpy(), len(series))
+    frame["series"] = np.repeat(series, len(base[0]))
     for column, values in (("base", base_values.mean(axis=0)), ("policy", policy_values.mean(axis=0)),
                            ("effect", pair.estimate), ("band", pair.half_width),
                            ("unpaired_band", apart.half_width)):

@@ -140,7 +140,7 @@ def simulate(
         raise ValueError(f"first_slot must be a multiple of {L.CHUNK_WORKERS} from 0, got {first_slot}")
     threads = numba.get_num_threads() if threads is None else threads
     check_memory(scenario, threads, n_slots, keep_workers or worker_sink is not None)
-    packed = pack(compile_params(scenario), compile_timeline(scenario.timeline, scenario.simulation.horizon_months))
+    packed = pack(compile_params(scenario), compile_timeline(scenario))
     n_dest = len(scenario.destinations)
     cells = n_dest * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months

@@ -8,7 +8,7 @@ import typing
 import annotated_types
 from pydantic import BaseModel
 
-from sim.config import Scenario, Series, Timeline
+from sim.config import LEVER_NAMES, LeverTable, Scenario
 from sim.distributions import Fixed
 
 BOUNDS = ((annotated_types.Ge, ">="), (annotated_types.Gt, ">"), (annotated_types.Le, "<="),
@@ -52,8 +52,8 @@ def _what_it_takes(model, name, field) -> str:
     options = [arg for arg in typing.get_args(field.annotation) if arg is not type(None)]
     if typing.get_origin(field.annotation) is typing.Literal:
         return " | ".join(f'"{option}"' for option in options)
-    if model is Timeline and field.annotation == Series:
-        low, high = Timeline.bounds()[name]
+    if issubclass(model, LeverTable) and name in LEVER_NAMES:
+        low, high = model.bounds()[name]
         return f"number or [[month, value], ...], values in [{low:g}, {high:g}]"
     if any(isinstance(option, type) and issubclass(option, Fixed) for option in _flatten(field.annotation)):
         return "number or distribution"

@@ -12,8 +12,8 @@ import pandas as pd
 
 from sim import results
 from sim.assumptions import marked_values
-from sim.config import Timeline
-from sim.labels import lever, missing, number
+from sim import schema
+from sim.labels import lever_series, missing, number, place
 
 FILE = "report.html"
 
@@ -93,13 +93,16 @@ def assumptions_section(manifest: dict) -> str:
 def timeline_section(manifest: dict) -> str:
     """The ``Policy timeline`` section: each lever of the run's config that leaves its default."""
     timeline = (manifest.get("config") or {}).get("timeline") or {}
-    defaults = {name: field.default for name, field in Timeline.model_fields.items()}
+    defaults = {lever.name: lever.default for lever in schema.LEVERS}
     rows = []
-    for name, series in timeline.items():
+    for name, words, series in lever_series(timeline):
         points = series if isinstance(series, list) else [[0, series]]
         if all(value == defaults.get(name) for _, value in points):
             continue
-        rows.extend((escape(lever(name)), escape(number(month)), escape(number(value))) for month, value in points)
+        rows.extend((escape(words), escape(number(month)), escape(number(value))) for month, value in points)
+    for destination, table in (timeline.get("by_destination") or {}).items():
+        if table.get("diversion_to"):
+            rows.append((escape(f"{place(destination)}: diverted to"), "", escape(place(table["diversion_to"]))))
     text = ("<h2>Policy timeline</h2>\n<p>Each policy lever that does not stay at its default, with the month "
             "(since the start of the run) from which each value holds.</p>\n")
     if not rows:

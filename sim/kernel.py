@@ -51,11 +51,12 @@ from sim import layout as L
 from sim import rng
 from sim.jit import inlined
 from sim.packing import DISTS, TIMELINE, VALUES, at
-from sim.recruitment import D_TRAVEL, U_ARRIVAL, draw_candidate, steady_state_worker
+from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, draw_candidate, post_destination,
+                             queue_diverted, steady_state_worker)
 from sim.sampling import draw
 from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_COUNT, I_DESTINATION,
                         I_EXPENSES_CENTS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE, I_MONTH_GROSS,
-                        I_MONTH_MANAGERS, I_MONTH_STATE, I_OCCUPIED, I_RECORD_ROW, I_STATE, I_STATE_REVENUE,
+                        I_MONTH_MANAGERS, I_MONTH_STATE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_STATE, I_STATE_REVENUE,
                         BLOCK_SLOTS, collect_arrears, kept_savings, month_pass, record_outcome, return_reason, settle,
                         start_worker)
 
@@ -186,16 +187,16 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     queue = int(values[at(VALUES.candidates_per_post, n_dest, n_skill, 0)])
     interest = values[at(VALUES.interest_rate_per_month, n_dest, n_skill, 0)]
     deduct_arrears = values[at(VALUES.arrears_deducted, n_dest, n_skill, 0)] != 0.0
-    intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
-    surcharge = at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, 0)
     new_hires_only = values[at(VALUES.quota_policy_for_new_hires, n_dest, n_skill, 0)] != 0.0
     keep = records.codes.shape[0] > 0
     split = n_dest > 1
     real[:, :] = 0.0
     whole[:, :] = 0
     for i in range(n):
-        whole[I_KEY, i] = np.int64(rng.stream_key(seed, first_slot + block_start + i, rng.MONTHLY_STREAM))
+        slot = first_slot + block_start + i
+        whole[I_KEY, i] = np.int64(rng.stream_key(seed, slot, rng.MONTHLY_STREAM))
         whole[I_RECORD_ROW, i] = records.first_row[block_start + i] if keep else -1
+        whole[I_POST, i] = post_destination(values, n_dest, n_skill, seed, slot)
     vacancies = (np.uint64(1) << np.uint64(n)) - np.uint64(1) if n < 64 else ~np.uint64(0)
     if stock_mode:
         vacancies = _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot + block_start, n,
@@ -208,32 +209,38 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             while pending:  # each vacant slot: its queue, in turn, until one candidate goes
                 i = np.int64(trailing_zeros(pending))
                 pending &= pending - np.uint64(1)
+                post = whole[I_POST, i]
+                slot = first_slot + block_start + i
+                diverted = queue_diverted(tlm, t, n_dest, n_skill, rng.stream_key(seed, slot, 1), post)
                 for _ in range(queue):
                     whole[I_CANDIDATES, i] += 1
-                    key = rng.stream_key(seed, first_slot + block_start + i, whole[I_CANDIDATES, i])
-                    if rng.uniform_at(key, U_ARRIVAL) >= tlm[t, intake]:
+                    key = rng.stream_key(seed, slot, whole[I_CANDIDATES, i])
+                    d = arriving_destination(tlm, t, n_dest, n_skill, key, post, diverted)
+                    if d == NOT_FORWARD:
                         continue
-                    c = draw_candidate(dists, values, n_dest, n_skill, key, tlm[t, wage_index],
-                                       tlm[t, quota_multiplier], tlm[t, surcharge], tlm[t, bribe_multiplier])
+                    if d != post:
+                        monthly[t, L.M.candidates_diverted] += 1
+                        if split:
+                            by_destination[t, post, L.MD.candidates_diverted] += 1
+                    c = draw_candidate(dists, values, n_dest, n_skill, key, d, tlm, t)
                     if c.expected_gain_usd < reservation:
                         monthly[t, L.M.candidates_declined] += 1
+                        if split:
+                            by_destination[t, post, L.MD.candidates_declined] += 1
                     else:
                         monthly[t, L.M.hires] += 1
                         if split:
-                            by_destination[t, c.destination, L.MD.hires] += 1
-                        hire_multiplier, hire_surcharge = _quota_terms(tlm, t, quota_multiplier, surcharge,
-                                                                       new_hires_only)
+                            by_destination[t, d, L.MD.hires] += 1
+                        hire_multiplier, hire_surcharge = _quota_terms(tlm, t, n_dest, n_skill, d, new_hires_only)
                         start_worker(real, whole, i, c,
                                      values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)], t,
-                                     True, tlm[t, bribe_multiplier], hire_multiplier, hire_surcharge)
+                                     True, tlm[t, at(TIMELINE.bribe_multiplier, n_dest, n_skill, d)],
+                                     hire_multiplier, hire_surcharge)
                         vacant -= 1
                         vacancies &= ~(np.uint64(1) << np.uint64(i))
                         break
-        month = min(t, horizon - 1)
-        month_multiplier, month_surcharge = _quota_terms(tlm, month, quota_multiplier, surcharge,
-                                                         not new_hires_only)
-        sums = month_pass(t, tlm[month, wage_index], month_multiplier, month_surcharge, tlm[month, stay], shock_sd,
-                          real, whole, True)
+        sums = month_pass(t, tlm, min(t, horizon - 1), n_dest, n_skill, not new_hires_only, shock_sd, real, whole,
+                          True)
         if t < horizon:
             _add_month(monthly, t, sums)
             if split:
@@ -342,22 +349,18 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     month 0 are left out of the slot's payments within the horizon (rows I_STATE_REVENUE,
     I_MANAGERS_REVENUE start at minus them). Returns the set of slots vacant at month 0.
     """
-    intake, wage_index, quota_multiplier, bribe_multiplier, stay = _timeline_columns(n_dest, n_skill)
-    surcharge = at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, 0)
     new_hires_only = values[at(VALUES.quota_policy_for_new_hires, n_dest, n_skill, 0)] != 0.0
     vacancies = np.uint64(0)
     waiting = np.uint64(0)  # slots whose worker starts in a month before 0
     first_month = 0
-    hire_multiplier, hire_surcharge = _quota_terms(tlm, 0, quota_multiplier, surcharge, new_hires_only)
-    month_multiplier, month_surcharge = _quota_terms(tlm, 0, quota_multiplier, surcharge, not new_hires_only)
     for i in range(n):
-        candidate, c, served = steady_state_worker(
-            dists, values, n_dest, n_skill, seed, first_slot + i, tlm[0, intake], tlm[0, wage_index],
-            tlm[0, quota_multiplier], tlm[0, surcharge], tlm[0, bribe_multiplier], tlm[0, stay])
+        candidate, c, served = steady_state_worker(dists, values, n_dest, n_skill, seed, first_slot + i,
+                                                   whole[I_POST, i], tlm)
         whole[I_CANDIDATES, i] = candidate
         if served < 0:
             vacancies |= np.uint64(1) << np.uint64(i)
             continue
+        hire_multiplier, hire_surcharge = _quota_terms(tlm, 0, n_dest, n_skill, c.destination, new_hires_only)
         start_worker(real, whole, i, c, values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)],
                      -served, False, 1.0, hire_multiplier, hire_surcharge)
         whole[I_OCCUPIED, i] = 0
@@ -372,7 +375,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
                 whole[I_OCCUPIED, i] = 1
                 waiting &= ~(np.uint64(1) << np.uint64(i))
         if t < 0:
-            month_pass(t, tlm[0, wage_index], month_multiplier, month_surcharge, 1.0,
+            month_pass(t, tlm, 0, n_dest, n_skill, not new_hires_only,
                        values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)], real, whole, False)
     for i in range(n):
         whole[I_STATE_REVENUE, i] = -whole[I_STATE, i]
@@ -381,20 +384,13 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
 
 
 @inlined
-def _timeline_columns(n_dest, n_skill):
-    """Columns of ``tlm`` the loops read: intake, wage index, quota and bribe multipliers, stay."""
-    return (at(TIMELINE.intake, n_dest, n_skill, 0), at(TIMELINE.wage_index, n_dest, n_skill, 0),
-            at(TIMELINE.quota_multiplier, n_dest, n_skill, 0), at(TIMELINE.bribe_multiplier, n_dest, n_skill, 0),
-            at(TIMELINE.stay, n_dest, n_skill, 0))
-
-
-@inlined
-def _quota_terms(tlm, t, quota_multiplier, surcharge, applies):
-    """(multiplier, surcharge in USD a month) of the planned contribution from month ``t`` of the
-    timeline when the quota policy ``applies`` here, else (1, 0), which leaves it as it is: a
-    worker's month applies it when it reaches everyone abroad, his hiring when new hires only."""
-    if applies:
-        return tlm[t, quota_multiplier], tlm[t, surcharge]
+def _quota_terms(tlm, t, n_dest, n_skill, destination, new_hires_only):
+    """(multiplier, surcharge in USD a month) of the planned contribution that a worker hired for
+    ``destination`` in month ``t`` keeps for his whole stay: month ``t``'s when the quota policy
+    reaches new hires only, else (1, 0), and each month's apply (:func:`sim.worker.month_pass`)."""
+    if new_hires_only:
+        return (tlm[t, at(TIMELINE.quota_multiplier, n_dest, n_skill, destination)],
+                tlm[t, at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, destination)])
     return 1.0, 0.0
 
 

@@ -145,6 +145,17 @@ class ChangePoint(NamedTuple):
     text: str
 
 
+def lever_series(timeline: dict | None) -> list[tuple[str, str, float | list]]:
+    """(name, words, series) of each lever a manifest's ``config['timeline']`` sets: ``[timeline]``'s
+    (``quota multiplier``), then each destination's (``russia: recruit open``)."""
+    timeline = timeline or {}
+    entries = [(name, lever(name), series) for name, series in timeline.items() if name != "by_destination"]
+    for destination, table in (timeline.get("by_destination") or {}).items():
+        entries += [(name, f"{place(destination)}: {lever(name)}", series) for name, series in table.items()
+                    if name != "diversion_to"]
+    return entries
+
+
 def change_points(timeline: dict | None) -> list[ChangePoint]:
     """Change points after month 0 of a manifest's ``config['timeline']``, one per month.
 
@@ -152,10 +163,10 @@ def change_points(timeline: dict | None) -> list[ChangePoint]:
     month share one entry, e.g. ``ChangePoint(24.0, 'quota multiplier 1.3')``.
     """
     by_month: dict[float, list[str]] = {}
-    for name, series in (timeline or {}).items():
+    for _, words, series in lever_series(timeline):
         if not isinstance(series, list):
             continue
         for month, value in series:
             if month > 0:
-                by_month.setdefault(float(month), []).append(f"{lever(name)} {number(value)}")
+                by_month.setdefault(float(month), []).append(f"{words} {number(value)}")
     return [ChangePoint(month, "; ".join(texts)) for month, texts in sorted(by_month.items())]

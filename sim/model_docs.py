@@ -51,9 +51,11 @@ def parameters_page() -> str:
     lines += _table(("kernel name", "key", "varies by", "kind", "unit", "takes", "meaning"), rows)
     lines += ["", "## Timeline levers", "",
               "`[timeline]` keys, one row each of `sim.schema.LEVERS` (from which `sim.config.Timeline` and its "
-              "validation are built): a number holds for every month, `[[month, value], ...]` steps.", ""]
+              "validation are built): a number holds for every month, `[[month, value], ...]` steps. Each may be "
+              "set again for one destination under `[timeline.by_destination.<name>]` (with `diversion_to`, the "
+              "destination its diverted candidates go to).", ""]
     lines += _table(("key", "default", "values in", "unit", "meaning", "packed as it is"),
-                    [(f"`timeline.{lever.name}`", f"{lever.default:g}", f"[{lever.low:g}, {lever.high:g}]", lever.unit,
+                    [(f"`timeline.{lever.name}`", "the destination's" if lever.default is None else f"{lever.default:g}", f"[{lever.low:g}, {lever.high:g}]", lever.unit,
                       lever.description, "yes" if lever.packed else "no") for lever in schema.LEVERS])
     lines += ["", "Columns of the kernel's packed timeline computed from levers (`sim.schema.TIMELINE_COLUMNS`):", ""]
     lines += _table(("column", "is"), [(f"`{column.name}`", column.description)

@@ -14,9 +14,9 @@ each per-regime field, then the shared fields. Nothing is numbered by hand: :dat
 and the array's per-axis field counts), a module constant that Numba freezes, and :func:`at`
 turns a code into a place:
 
-    values[at(VALUES.free_mover_share, n_dest, n_skill, destination)]
+    values[at(VALUES.quota_floor_usd_per_month, n_dest, n_skill, destination)]
     draw(dists, at(DISTS.skim_share, n_dest, n_skill, 0), key, D_SKIM)
-    tlm[t, at(TIMELINE.wage_index, n_dest, n_skill, 0)]
+    tlm[t, at(TIMELINE.wage_index, n_dest, n_skill, destination)]
 """
 from collections import namedtuple
 from typing import NamedTuple
@@ -45,9 +45,9 @@ DISTS = _codes([(p.name, p.axis) for p in schema.params("dists")], "DistRows")
 """Rows of ``dists``: one compiled distribution per row."""
 VALUES = _codes([(p.name, p.axis) for p in schema.params("values")], "ValueIndices")
 """Entries of ``values`` (float64; a flag is 1.0 or 0.0)."""
-TIMELINE = _codes([(lever.name, "shared") for lever in schema.LEVERS if lever.packed]
-                  + [(column.name, "shared") for column in schema.TIMELINE_COLUMNS], "TimelineColumns")
-"""Columns of ``tlm``, one row per month."""
+TIMELINE = _codes([(lever.name, "destination") for lever in schema.LEVERS if lever.packed]
+                  + [(column.name, "destination") for column in schema.TIMELINE_COLUMNS], "TimelineColumns")
+"""Columns of ``tlm``, one row per month, one column per destination for each."""
 
 
 @inlined
@@ -74,7 +74,7 @@ def _length(codes, n_dest, n_skill) -> int:
 
 class PackedParams(NamedTuple):
     """What the kernel reads: ``dists`` (rows of compiled distributions, float64), ``values``
-    (float64 scalars), ``tlm`` (float64, (horizon, len(TIMELINE))), and the numbers of
+    (float64 scalars), ``tlm`` (float64, (horizon, len(TIMELINE) * destinations)), and the numbers of
     destinations and skills that place them."""
 
     dists: np.ndarray
@@ -100,10 +100,10 @@ def pack(p, tl) -> PackedParams:
         for row in rows:
             for which, entry in enumerate(_entries(p, row.name, row.axis)):
                 array[at.py_func(getattr(packed, row.name), n_dest, n_skill, which)] = entry
-    tlm = np.empty((tl[0].shape[0], len(TIMELINE)))
-    for lever in schema.LEVERS:
-        if lever.packed:
-            tlm[:, at.py_func(getattr(TIMELINE, lever.name), n_dest, n_skill, 0)] = getattr(tl, lever.name)
-    for column in schema.TIMELINE_COLUMNS:
-        tlm[:, at.py_func(getattr(TIMELINE, column.name), n_dest, n_skill, 0)] = column.formula(tl)
+    tlm = np.empty((tl[0].shape[0], len(TIMELINE) * n_dest))
+    columns = [(lever.name, getattr(tl, lever.name)) for lever in schema.LEVERS if lever.packed]
+    columns += [(column.name, column.formula(tl)) for column in schema.TIMELINE_COLUMNS]
+    for name, monthly in columns:
+        first = at.py_func(getattr(TIMELINE, name), n_dest, n_skill, 0)
+        tlm[:, first : first + n_dest] = monthly
     return PackedParams(dists, values, tlm, n_dest, n_skill)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim import schema
-from sim.config import Scenario, Timeline
+from sim.config import LEVER_NAMES, Scenario
 from sim.layout import REGIMES
 
 
@@ -20,9 +20,11 @@ name (a float, or a compiled distribution row of :data:`sim.sampling.DIST_WIDTH`
 a shared one a float, a bool (a flag) or one distribution row."""
 
 
-TimelineArrays = NamedTuple("TimelineArrays", [(name, np.ndarray) for name in Timeline.model_fields])
-TimelineArrays.__doc__ = """The policy timeline: one float64 array of length ``horizon_months`` per lever of
-:class:`sim.config.Timeline` (same names, same order; see each field's description)."""
+TimelineArrays = NamedTuple("TimelineArrays", [(name, np.ndarray) for name in LEVER_NAMES + schema.TIMELINE_EXTRAS])
+TimelineArrays.__doc__ = """The policy timeline: one float64 array (horizon_months, destinations) per lever of
+:data:`sim.schema.LEVERS` (same names, same order; see each one's description), then
+:data:`sim.schema.TIMELINE_EXTRAS`: ``diversion_to``, the index of each destination's diversion target (its
+own where it has none)."""
 
 
 def _cumulative(shares):
@@ -31,17 +33,27 @@ def _cumulative(shares):
     return cumulative
 
 
-def compile_timeline(timeline: Timeline, horizon_months: int) -> TimelineArrays:
-    """Expand constants and change points into monthly arrays."""
-    arrays = {}
-    for name in TimelineArrays._fields:
-        series = getattr(timeline, name)
-        values = np.empty(horizon_months)
-        points = [(0, series)] if isinstance(series, float) else series
-        for index, (month, value) in enumerate(points):
-            end = int(points[index + 1][0]) if index + 1 < len(points) else horizon_months
-            values[int(month) : end] = value
-        arrays[name] = values
+def _monthly(series, horizon_months: int) -> np.ndarray:
+    """A constant or change points as one value a month (horizon_months,)."""
+    values = np.empty(horizon_months)
+    points = [(0, series)] if isinstance(series, float) else series
+    for index, (month, value) in enumerate(points):
+        end = int(points[index + 1][0]) if index + 1 < len(points) else horizon_months
+        values[int(month) : end] = value
+    return values
+
+
+def compile_timeline(scenario: Scenario) -> TimelineArrays:
+    """Expand each lever at each destination (:meth:`sim.config.Scenario.lever_series`) into
+    monthly arrays, (horizon_months, destinations)."""
+    horizon = scenario.simulation.horizon_months
+    names = list(scenario.destinations)
+    arrays = {lever: np.stack([_monthly(scenario.lever_series(name, lever), horizon) for name in names], axis=1)
+              for lever in LEVER_NAMES}
+    targets = [scenario.timeline.by_destination.get(name) for name in names]
+    arrays["diversion_to"] = np.tile(
+        [float(names.index(t.diversion_to) if t is not None and t.diversion_to else d) for d, t in enumerate(targets)],
+        (horizon, 1))
     return TimelineArrays(**arrays)
 
 

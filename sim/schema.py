@@ -83,7 +83,6 @@ PARAMS = (
     Param("skim_share", "skim.share", "shared", "distribution", "share"),
     Param("travel_cost_usd", "return.travel_cost_usd", "shared", "distribution", "USD"),
     Param("destination_cumulative_share", "destinations.<destination>.share", "destination", "cumulative", "share"),
-    Param("free_mover_share", "destinations.<destination>.free_mover_share", "destination", "value", "share"),
     Param("quota_floor_usd_per_month", "destinations.<destination>.quota_floor_usd_per_month", "destination",
           "value", "USD per month", default="quota.floor_usd_per_month"),
     Param("quota_cap_usd_per_month", "destinations.<destination>.quota_cap_usd_per_month", "destination", "value",
@@ -112,12 +111,13 @@ the vector ``values`` (:mod:`sim.packing`)."""
 
 
 class Lever(NamedTuple):
-    """A lever of the policy timeline (``timeline.<name>``): a constant or change points, one value
-    a month, every value in [low, high]; ``packed``: a column of the kernel's timeline as it is
-    (else only through a :class:`TimelineColumn`)."""
+    """A lever of the policy timeline (``timeline.<name>``, or ``timeline.by_destination.<name>.<lever>``
+    for one destination): a constant or change points, one value a month and destination, every
+    value in [low, high]; ``default`` None: the destination's own key of that name; ``packed``: a
+    column of the kernel's timeline as it is (else only through a :class:`TimelineColumn`)."""
 
     name: str
-    default: float
+    default: float | None
     low: float
     high: float
     unit: str
@@ -143,13 +143,23 @@ LEVERS = (
           "month (and deters candidates); workers already abroad paid theirs"),
     Lever("wage_index", 1.0, 0.0, MULTIPLIER_LIMIT, "multiplier", "multiplies earnings this month (exchange rate, "
           "sector); applies to everyone abroad and to the decision of candidates hired this month"),
+    Lever("free_mover_share", None, 0.0, 1.0, "share", "share of those hired this month who live free (own "
+          "housing, own jobs) rather than in a camp; default: the destination's free_mover_share; a confined "
+          "destination allows none"),
+    Lever("skim_multiplier", 1.0, 0.0, MULTIPLIER_LIMIT, "multiplier", "multiplies the skim share of those hired "
+          "this month (at most 1): the managers' cut is agreed at hiring, like the bribe, and deters candidates "
+          "where skim.base is on_top"),
+    Lever("diversion_share", 0.0, 0.0, 1.0, "share", "share of a destination's posts (the same posts while it "
+          "holds) whose candidates, when its intake turns them away (recruit_open 0, or an intake_multiplier below "
+          "1), go to its diversion_to destination instead, as that destination's candidates: the share of its "
+          "would-be migrants who go elsewhere (set both under timeline.by_destination.<name>)"),
 )
 """The policy levers, in the order of :class:`sim.config.Timeline` and its TOML keys."""
 
 
 class TimelineColumn(NamedTuple):
     """A column of the kernel's packed timeline computed from levers: ``formula`` takes
-    :class:`sim.params.TimelineArrays` and returns the column (horizon_months,);
+    :class:`sim.params.TimelineArrays` and returns the column (horizon_months, destinations);
     ``description`` states it."""
 
     name: str
@@ -163,8 +173,15 @@ TIMELINE_COLUMNS = (
                    "otherwise compute)"),
     TimelineColumn("intake", lambda tl: tl.recruit_open * tl.intake_multiplier,
                    "recruit_open * intake_multiplier: a vacant post's candidate comes forward this month"),
+    TimelineColumn("diversion_to", lambda tl: tl.diversion_to,
+                   "index of the destination a diverted candidate goes to (the destination itself where it has "
+                   "no diversion_to)"),
 )
-"""Columns of the packed timeline beside the levers packed as they are."""
+"""Columns of the packed timeline beside the levers packed as they are. Every column holds one
+entry per destination (a lever differs by destination where ``timeline.by_destination`` says)."""
+TIMELINE_EXTRAS = ("diversion_to",)
+"""Fields of :class:`sim.params.TimelineArrays` beside the levers: what a column needs that is
+not a lever (the diversion target's index, constant over the months)."""
 
 
 class Column(NamedTuple):
@@ -243,6 +260,9 @@ COLUMNS = (
     Column("hires", "monthly", "workers", "workers hired this month"),
     Column("candidates_declined", "monthly", "candidates", "candidates who came forward for a vacant post this "
                                                            "month and would not go"),
+    Column("candidates_diverted", "monthly", "candidates", "candidates turned away by their destination's intake "
+                                                           "this month who came forward for its diversion_to "
+                                                           "destination instead"),
     Column("returns", "monthly", "workers", "workers who went home after the month"),
     Column("early_returns", "monthly", "workers", "of those, before their contract was served"),
     *_money("monthly", False),
@@ -254,7 +274,14 @@ COLUMNS = (
 
     Column("workers_active", "monthly_by_destination", "workers", "workers abroad in the destination during the "
                                                                     "month"),
-    Column("hires", "monthly_by_destination", "workers", "workers hired for the destination this month"),
+    Column("hires", "monthly_by_destination", "workers", "workers hired for the destination this month (diverted "
+                                                          "ones where they went)"),
+    Column("candidates_declined", "monthly_by_destination", "candidates", "candidates for its vacant posts who "
+                                                                          "came forward and would not go"),
+    Column("candidates_diverted", "monthly_by_destination", "candidates", "candidates for its vacant posts whom "
+                                                                          "its intake turned away and who came "
+                                                                          "forward for its diversion_to "
+                                                                          "destination"),
     Column("returns", "monthly_by_destination", "workers", "workers who went home from it after the month"),
     *_money("monthly_by_destination", False),
 

@@ -47,28 +47,38 @@ def problems(error: ValidationError, source: str, overridden: set, set_by: str):
 
 
 def dated_months(raw: dict):
-    """Replace, in place, each timeline change point given as a date (``["2018-06", 1.3]``) by
-    its month after ``simulation.start``; yield (key path, message) for each that cannot be."""
+    """Replace, in place, each timeline change point given as a date (``["2018-06", 1.3]``), in
+    ``[timeline]`` and ``[timeline.by_destination.<name>]``, by its month after
+    ``simulation.start``; yield (key path, message) for each that cannot be."""
     timeline = raw.get("timeline") if isinstance(raw, dict) else None
     if not isinstance(timeline, dict):
         return
     simulation = raw.get("simulation")
     start = simulation.get("start") if isinstance(simulation, dict) else None
-    for name, series in timeline.items():
-        points = series if isinstance(series, list) else []
-        for point in points:
-            if not (isinstance(point, list) and point and isinstance(point[0], str)):
-                continue
-            try:
-                if not isinstance(start, str):
-                    raise ValueError(f"change point {point[0]!r} is a date, but simulation.start is not set")
-                month = calendar.months_after(start, point[0])
-                if month < 0:
-                    raise ValueError(f"change point {point[0]!r} is before simulation.start ({start})")
-            except ValueError as error:
-                yield f"timeline.{name}", str(error)
-                continue
-            point[0] = float(month)
+    tables = [("timeline", timeline)]
+    by_destination = timeline.get("by_destination")
+    if isinstance(by_destination, dict):
+        tables += [(f"timeline.by_destination.{name}", table) for name, table in by_destination.items()
+                   if isinstance(table, dict)]
+    for where, table in tables:
+        for name, series in table.items():
+            for point in series if isinstance(series, list) else []:
+                if not (isinstance(point, list) and point and isinstance(point[0], str)):
+                    continue
+                try:
+                    point[0] = float(_month_of(point[0], start))
+                except ValueError as error:
+                    yield f"{where}.{name}", str(error)
+
+
+def _month_of(date: str, start) -> int:
+    """The month of ``date`` ("YYYY-MM") after ``start`` (month 0); ValueError if it cannot be."""
+    if not isinstance(start, str):
+        raise ValueError(f"change point {date!r} is a date, but simulation.start is not set")
+    month = calendar.months_after(start, date)
+    if month < 0:
+        raise ValueError(f"change point {date!r} is before simulation.start ({start})")
+    return month
 
 
 def validate(raw: dict, source: str = "<config>", overridden=(), set_by: str = "with --set") -> Scenario:
@@ -87,7 +97,8 @@ def validate(raw: dict, source: str = "<config>", overridden=(), set_by: str = "
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(problems(error, source, set(overridden), set_by)) from None
-    checks = (*scenario.beyond_horizon(), *scenario.crossed_quota_bands(), *scenario.money_beyond_limit())
+    checks = (*scenario.beyond_horizon(), *scenario.timeline_problems(), *scenario.crossed_quota_bands(),
+              *scenario.money_beyond_limit())
     beyond = [f"{source}: {path}: {message}" for path, message in checks]
     if beyond:
         raise ConfigError(beyond)

@@ -23,6 +23,7 @@ from sim import bins
 from sim import layout as L
 from sim import rng
 from sim.jit import inlined
+from sim.packing import TIMELINE, at
 from sim.schema import HIRE_COHORTS, RETURN_REASONS
 
 BLOCK_SLOTS = 64
@@ -45,8 +46,9 @@ F_COUNT = 8
  I_STATE_REVENUE, I_MANAGERS_REVENUE,  # the slot's payments within the horizon (cents)
  I_DUE,  # planned contributions asked of him so far, arrears aside (cents)
  I_MONTH_GROSS, I_MONTH_STATE, I_MONTH_MANAGERS,  # his last month's earnings and payments (cents; 0 if vacant)
- ) = range(23)
-I_COUNT = 23
+ I_POST,  # the destination of the slot's post (his own, I_DESTINATION, differs if he was diverted)
+ ) = range(24)
+I_COUNT = 24
 COMPLETED, EARLY, SENT_HOME_BY_POLICY, ABROAD_AT_HORIZON = range(len(RETURN_REASONS))
 
 
@@ -106,21 +108,26 @@ class MonthSums(NamedTuple):
 
 
 @inlined
-def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, shock_sd, real, whole, may_return):
+def month_pass(t, tlm, month, n_dest, n_skill, quota_everyone, shock_sd, real, whole, may_return):
     """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
 
-    ``wage_index``, ``quota_multiplier``, ``quota_surcharge`` (USD a month) and ``timeline_stay``
-    (1 - repatriation hazard) are the timeline's entries for month ``t`` (the quota's (1, 0) when it
-    reaches new hires only) (its last month during the run-out, its first for the
-    months before 0 that a stock-mode worker served). Month ``t`` uses counters ``2t`` (split
-    into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of each slot's monthly
-    stream, modulo 2**64 for ``t < 0``. Updates the running fields of ``whole`` (arrears, gross,
-    to state, to managers, due); vacant slots are computed too and masked out. With
-    ``may_return`` False nobody goes home (the months a worker met at month 0 had served).
-    Returns :class:`MonthSums`; kept money is derived by the caller: gross - expenses - to
-    state - to managers. A worker going home early with his hazard uniform ``u`` at or above
-    his own hazard ``1 - (1 - h)`` (so below the combined one) is sent home by the policy.
+    Each worker's wage index, quota multiplier and surcharge (USD a month) and 1 - repatriation
+    hazard are row ``month`` of the timeline ``tlm`` at his destination (``month`` is ``t``
+    within the horizon, its last month during the run-out, 0 for the months before 0 that a
+    stock-mode worker served); the quota's are (1, 0) unless ``quota_everyone`` (when the
+    policy reaches new hires only, his hiring month's are in his contribution). Month ``t`` uses
+    counters ``2t`` (split into the hazard and idle uniforms) and ``2t + 1`` (the wage shock) of
+    each slot's monthly stream, modulo 2**64 for ``t < 0``. Updates the running fields of
+    ``whole`` (arrears, gross, to state, to managers, due); vacant slots are computed too and
+    masked out. With ``may_return`` False nobody goes home (the months a worker met at month 0
+    had served). Returns :class:`MonthSums`; kept money is derived by the caller: gross -
+    expenses - to state - to managers. A worker going home early with his hazard uniform ``u`` at
+    or above his own hazard ``1 - (1 - h)`` (so below the combined one) is sent home by the policy.
     """
+    wage_column = at(TIMELINE.wage_index, n_dest, n_skill, 0)
+    quota_column = at(TIMELINE.quota_multiplier, n_dest, n_skill, 0)
+    surcharge_column = at(TIMELINE.quota_surcharge_usd_per_month, n_dest, n_skill, 0)
+    stay_column = at(TIMELINE.stay, n_dest, n_skill, 0)
     active = gross_sum = state_sum = managers_sum = expenses_sum = arrears_sum = np.int64(0)
     returns_sum = early_sum = contract_sum = served_sum = np.int64(0)
     returned = sent_home = np.uint64(0)
@@ -130,7 +137,10 @@ def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, 
         u_hazard, u_idle = rng.uniform_pair(rng.bits(key, rng.DRAWS_PER_MONTH * t))
         shock = 1.0 + shock_sd * rng.bell(rng.bits(key, rng.DRAWS_PER_MONTH * t + 1))
         works = (u_idle >= real[F_IDLE, i]) & (shock > 0.0)
-        earnings = cents(real[F_CAPACITY, i] * wage_index * shock) if works else np.int64(0)
+        d = whole[I_DESTINATION, i]
+        quota_multiplier = tlm[month, quota_column + d] if quota_everyone else 1.0
+        quota_surcharge = tlm[month, surcharge_column + d] if quota_everyone else 0.0
+        earnings = cents(real[F_CAPACITY, i] * tlm[month, wage_column + d] * shock) if works else np.int64(0)
         expenses_cents = whole[I_EXPENSES_CENTS, i]
         due_now = cents(real[F_QUOTA, i] * quota_multiplier + quota_surcharge)
         due = due_now + whole[I_ARREARS, i]
@@ -139,7 +149,7 @@ def month_pass(t, wage_index, quota_multiplier, quota_surcharge, timeline_stay, 
         to_managers = np.int64(math.floor(real[F_SKIM, i] * paid + 0.5))
         to_state = paid - to_managers
         completed = t + 1 >= whole[I_END, i]
-        returns = may_return & (completed | (u_hazard < 1.0 - real[F_STAY, i] * timeline_stay))
+        returns = may_return & (completed | (u_hazard < 1.0 - real[F_STAY, i] * tlm[month, stay_column + d]))
         contract = whole[I_CONTRACT, i]
         served = t - whole[I_HIRE_MONTH, i]
         if not occupied:

@@ -36,11 +36,14 @@ def test_destinations_sum_to_the_monthly_series_to_the_cent(raw):
     assert aggregate.accounting_residual_usd(raw) == 0.0  # gross = to state + to managers + expenses + kept
 
 
-def test_each_destination_gets_its_share_of_the_hires(raw):
-    # everyone goes (no threshold), so each hire, month 0's steady state aside, is china's with its share 0.3
-    hires = raw.monthly_by_destination[1:, :, L.MD.hires].sum(axis=0)
-    share, n = hires[1] / hires.sum(), hires.sum()
-    assert n > 1_000 and abs(share - 0.3) < SIGMAS * np.sqrt(0.3 * 0.7 / n)
+def test_each_destination_holds_its_share_of_the_posts(raw):
+    # a post is china's with its share 0.3; everyone goes (no threshold), so every post is held
+    workers = raw.monthly_by_destination[:, :, L.MD.workers_active]
+    n = raw.n_slots
+    assert (workers.sum(axis=1) == n).all()
+    share = workers[0, 1] / n
+    assert abs(share - 0.3) < SIGMAS * np.sqrt(0.3 * 0.7 / n)
+    assert (workers[:, 1] == workers[0, 1]).all()  # a post stays china's: its stock is constant
 
 
 def test_one_destination_is_the_monthly_series():

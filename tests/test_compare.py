@@ -248,3 +248,32 @@ def test_sim_report_rebuilds_a_comparisons_page(saved, tmp_path, capsys):
     (copy / "effects.csv").unlink()
     assert main(["report", str(copy)]) == 2
     assert capsys.readouterr().err.strip().endswith("not a whole comparison (no effects.csv)")
+
+
+@pytest.mark.parametrize("policy, start", [
+    (["timeline.quota_surcharge_usd_per_month=[[0, 0.0], [24, 100.0]]"], 24),
+    (['quota.policy_applies_to="new_hires"', "timeline.quota_surcharge_usd_per_month=[[0, 0.0], [24, 100.0]]"], 24),
+    (['quota.policy_applies_to="new_hires"'], None),  # the quota levers never move: nothing differs
+    (["skim.share=0.2"], 0),
+    (['timeline.by_destination.russia.wage_index=[[0, 1.0], [30, 0.5]]'], 30),
+])
+def test_the_policy_starts_where_it_first_simulates_something_else(policy, start):
+    from sim.comparison import policy_start_month
+
+    assert policy_start_month(scenario(*policy), scenario()) == start
+
+
+def test_a_policy_at_one_destination_has_effects_by_destination_that_sum_to_the_total(tmp_path):
+    """russia_closes: zero everywhere before month 24, then russia loses workers and china gains
+    half as many; the destinations' effects add up to the total's, month by month."""
+    result = sim.compare(POLICIES / "russia_closes.toml", workers=6_000, replications=3)
+    frame = result.monthly_by_destination
+    workers = frame[frame["series"] == "workers_active"].pivot(index="month", columns="destination", values="effect")
+    total = result.monthly[result.monthly["series"] == "workers_active"].set_index("month")["effect"]
+    np.testing.assert_allclose(workers.sum(axis=1), total, atol=1e-6)
+    assert (workers.loc[:23] == 0).all().all()
+    last = workers.loc[workers.index.max()]
+    assert last["russia"] < 0 < last["china"] and last["middle_east"] == 0
+    directory = result.save(tmp_path)
+    assert (directory / "workers_by_destination.png").is_file()
+    assert "Workers abroad by destination" in (directory / "report.html").read_text()

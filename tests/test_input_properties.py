@@ -133,12 +133,18 @@ def test_one_mutated_leaf_error_names_that_key(path, value):
 def test_every_timeline_lever_is_declared_once_with_its_bounds_and_meaning():
     """A lever is one row of sim.schema.LEVERS: the Timeline field, its bounds and description
     come from the row, and the kernel's timeline arrays are derived from the same fields."""
-    from sim.config import Timeline
+    from sim import schema
+    from sim.config import DestinationTimeline, Timeline
     from sim.params import TimelineArrays
 
-    assert tuple(Timeline.model_fields) == TimelineArrays._fields
+    levers = tuple(lever.name for lever in schema.LEVERS)
+    assert levers + schema.TIMELINE_EXTRAS == TimelineArrays._fields
+    assert set(Timeline.model_fields) == {*levers, "by_destination"}
+    assert set(DestinationTimeline.model_fields) == {*levers, "diversion_to"}
     for name, (low, high) in Timeline.bounds().items():
         assert low < high and Timeline.model_fields[name].description, name
         with pytest.raises(ConfigError, match=f"timeline.{name}"):
             validate({**BASELINE_DICT, "timeline": {name: high * 2 + 1}}, "x.toml")
+        with pytest.raises(ConfigError, match=f"timeline.by_destination.russia.{name}"):
+            validate({**BASELINE_DICT, "timeline": {"by_destination": {"russia": {name: high * 2 + 1}}}}, "x.toml")
 

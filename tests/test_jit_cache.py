@@ -101,8 +101,8 @@ def test_an_edit_to_a_module_the_kernel_inlines_is_compiled_not_served_stale_fro
     managers_share_before = split()
     recruitment = package / "recruitment.py"
     source = recruitment.read_text()
-    assert source.count("skim = draw(") == 1, "the test's edit no longer applies to sim/recruitment.py: update it"
-    recruitment.write_text(source.replace("skim = draw(", "skim = 0.5 * draw("))
+    assert source.count("skim = min(draw(") == 1, "the test's edit no longer applies to sim/recruitment.py: update it"
+    recruitment.write_text(source.replace("skim = min(draw(", "skim = min(0.5 * draw("))
     managers_share_after = split()
 
     assert managers_share_after < 0.75 * managers_share_before  # the halved skim ran

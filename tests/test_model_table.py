@@ -45,7 +45,7 @@ def test_the_packed_layout_fills_each_array_once_without_overlap(n_dest, n_skill
     sizes = {"destination": n_dest, "skill": n_skill, "regime": len(schema.REGIMES), "shared": 1}
     for codes, fields in ((packing.DISTS, [(p.name, p.axis) for p in schema.params("dists")]),
                           (packing.VALUES, [(p.name, p.axis) for p in schema.params("values")]),
-                          (packing.TIMELINE, [(name, "shared") for name in packing.TIMELINE._fields])):
+                          (packing.TIMELINE, [(name, "destination") for name in packing.TIMELINE._fields])):
         places = [packing.at.py_func(getattr(codes, name), n_dest, n_skill, which)
                   for name, axis in fields for which in range(sizes[axis])]
         assert sorted(places) == list(range(len(places))), type(codes).__name__
@@ -55,7 +55,7 @@ def test_packing_puts_each_parameter_where_the_kernel_reads_it():
     chosen = scenario("destinations.russia.share=0.6",
                       'destinations.china={ share = 0.4, free_mover_share = 0.5, contract_months = 24, '
                       'bribe_usd = 300, earning_capacity_usd_per_month = 800, quota_cap_usd_per_month = 850 }')
-    p, tl = compile_params(chosen), compile_timeline(chosen.timeline, chosen.simulation.horizon_months)
+    p, tl = compile_params(chosen), compile_timeline(chosen)
     packed = packing.pack(p, tl)
     china = list(chosen.destinations).index("china")
 
@@ -64,14 +64,15 @@ def test_packing_puts_each_parameter_where_the_kernel_reads_it():
 
     assert value("quota_cap_usd_per_month", china) == 850
     assert value("quota_cap_usd_per_month", 1 - china) == chosen.quota.cap_usd_per_month
-    assert value("free_mover_share", china) == 0.5
+    assert packed.tlm[0, packing.at.py_func(packing.TIMELINE.free_mover_share, 2, 2, china)] == 0.5
     assert value("skill_wage_multiplier", 1) == chosen.skills["skilled"].wage_multiplier
     assert value("arrears_deducted") == (chosen.return_.arrears_at_return == "deducted")
     at = packing.at.py_func
     np.testing.assert_array_equal(packed.dists[at(packing.DISTS.bribe_usd, 2, 2, china)],
                                   chosen.destinations["china"].bribe_usd.compile())
-    np.testing.assert_array_equal(packed.tlm[:, at(packing.TIMELINE.stay, 2, 2, 0)],
-                                  1.0 - tl.repatriation_hazard_per_month)
+    for destination in range(2):
+        np.testing.assert_array_equal(packed.tlm[:, at(packing.TIMELINE.stay, 2, 2, destination)],
+                                      1.0 - tl.repatriation_hazard_per_month[:, destination])
 
 
 @pytest.fixture(scope="module")

@@ -67,7 +67,21 @@ PERTURBED = {
     "quota.policy_applies_to": 'quota.policy_applies_to="new_hires"|timeline.quota_multiplier=[[0, 1.0], [6, 1.5]]',
     "timeline.bribe_multiplier": "timeline.bribe_multiplier=[[0, 1.0], [6, 3.0]]",
     "timeline.wage_index": "timeline.wage_index=[[0, 1.0], [6, 0.6]]",
+    "timeline.free_mover_share": "timeline.free_mover_share=[[0, 0.3], [6, 0.9]]",
+    "timeline.skim_multiplier": "timeline.skim_multiplier=[[0, 1.0], [6, 2.0]]",
+    "timeline.diversion_share": 'timeline.by_destination.russia.recruit_open=[[0, 1.0], [6, 0.0]]|'
+                                'timeline.by_destination.russia.diversion_to="china"|'
+                                'timeline.by_destination.china.diversion_to="russia"|'
+                                "timeline.diversion_share=[[0, 0.0], [6, 1.0]]",
 }
+PERTURBED.update({  # each lever again, for one destination
+    key.replace("timeline.", "timeline.by_destination.<name>."): "|".join(
+        part.replace("timeline.", "timeline.by_destination.china.", 1) if part.startswith("timeline.")
+        and not part.startswith("timeline.by_destination") else part for part in change.split("|"))
+    for key, change in list(PERTURBED.items()) if key.startswith("timeline.") and key != "timeline.diversion_share"})
+PERTURBED["timeline.by_destination.<name>.diversion_share"] = PERTURBED["timeline.diversion_share"].replace(
+    'timeline.by_destination.china.diversion_to="russia"|', "").replace(
+    "timeline.diversion_share", "timeline.by_destination.russia.diversion_share")
 """A change of each key that moves the model's accumulators (``|`` separates overrides)."""
 EXEMPT = {
     "simulation.workers": "how many slots: an argument of every run here",
@@ -83,6 +97,9 @@ EXEMPT = {
     "calibration.tuning_scan": "whether sim run also scans the tuned parameters (more runs, same kernel)",
     "simulation.money_unit": "names the unit amounts are in; the arithmetic is the same in any unit",
     "simulation.period": "which era's source figures a run is compared with",
+    "timeline.by_destination.<name>.diversion_to": "where diverted candidates go: perturbed with "
+                                                   "timeline.diversion_share (it takes effect only with it); "
+                                                   "tests/test_destination_levers.py checks where they go",
 }
 """Keys that feed only what the kernel and the reference do not compute, and why."""
 

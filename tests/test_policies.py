@@ -7,6 +7,7 @@ import pytest
 
 from conftest import BASELINE
 from sim import api
+from sim.scenario_file import load_config
 
 POLICIES = sorted((BASELINE.parent / "policies").glob("*.toml"))
 WORKERS = 3_000
@@ -19,15 +20,28 @@ def baseline():
     return api.run(BASELINE, workers=WORKERS)
 
 
+@pytest.fixture(scope="module")
+def bases():
+    """Each base a policy extends, run once: path -> RunResult."""
+    runs = {}
+
+    def run(path):
+        if path not in runs:
+            runs[path] = api.run(path, workers=WORKERS)
+        return runs[path]
+    return run
+
+
 def test_there_are_example_policies():
-    assert {path.stem for path in POLICIES} >= {"quota_hike", "rouble_crash", "ban_and_recall", "scheme_ends"}
+    assert {path.stem for path in POLICIES} >= {"quota_hike", "rouble_crash", "ban_and_recall", "scheme_ends",
+                                                "russia_closes", "surcharge"}
 
 
 @pytest.mark.parametrize("policy", POLICIES, ids=lambda path: path.stem)
-def test_an_example_policy_changes_nothing_before_it_starts(baseline, policy):
+def test_an_example_policy_changes_nothing_before_it_starts(bases, policy):
     result = api.run(policy, workers=WORKERS)
     before, after = slice(0, 24), slice(24, None)
-    ours, theirs = result.monthly[SERIES], baseline.monthly[SERIES]
+    ours, theirs = result.monthly[SERIES], bases(load_config(policy).bases[0]).monthly[SERIES]
     pd.testing.assert_frame_equal(ours.iloc[before], theirs.iloc[before])
     assert not np.array_equal(ours.iloc[after].to_numpy(), theirs.iloc[after].to_numpy())
 

@@ -7,6 +7,7 @@ import pytest
 from benchmarks import elementwise, reference_numpy
 from conftest import DEGENERATE, scenario
 from sim import engine, recruitment, reference, rng
+from sim import layout as L
 from sim.layout import REGIMES
 from sim.params import compile_params, compile_timeline
 from sim.reference import model, random
@@ -49,11 +50,27 @@ SCENARIOS = {
     "queue": [SHORT, "participation.reservation_gain_usd=3000", "participation.candidates_per_post=5",
               "timeline.intake_multiplier=[[0, 0.7], [6, 0.4]]"],
     "fixed": [SHORT, *DEGENERATE, "regimes.camp.early_return_hazard_per_month=1.0"],
+    # levers by destination, a ban with diversion, free movers and the skim over time
+    "destinations": [
+        SHORT,
+        "destinations.russia.share=0.7",
+        'destinations.china={ share = 0.3, free_mover_share = 0.0, confined = true, contract_months = 24, '
+        'bribe_usd = 200, earning_capacity_usd_per_month = { dist = "uniform", low = 700, high = 1000 } }',
+        "participation.candidates_per_post=3",
+        "timeline.skim_multiplier=[[0, 1.0], [6, 1.5]]",
+        "timeline.by_destination.russia.recruit_open=[[0, 1.0], [8, 0.0], [20, 1.0]]",
+        "timeline.by_destination.russia.diversion_share=[[0, 0.0], [8, 0.6]]",
+        'timeline.by_destination.russia.diversion_to="china"',
+        "timeline.by_destination.russia.free_mover_share=[[0, 0.2], [4, 0.6]]",
+        "timeline.by_destination.russia.wage_index=[[0, 1.0], [10, 0.7]]",
+        "timeline.by_destination.china.quota_multiplier=[[0, 1.0], [12, 1.2]]",
+        "timeline.by_destination.china.repatriation_hazard_per_month=[[0, 0.01], [16, 0.1]]",
+    ],
 }
 
 
 def _numpy(chosen, seed, n_slots):
-    timeline = compile_timeline(chosen.timeline, chosen.simulation.horizon_months)
+    timeline = compile_timeline(chosen)
     return reference_numpy.simulate(compile_params(chosen), timeline, seed, n_slots)
 
 
@@ -68,6 +85,9 @@ def test_reference_equals_kernel(name, which):
     kernel = engine.simulate(chosen, seed=17, workers=n_slots)
     ours = simulate(chosen, 17, n_slots)
     assert kernel.monthly.sum() > 0 and kernel.cell_totals.sum() > 0
+    if name == "destinations":  # the mechanisms the scenario is there for do happen
+        assert kernel.monthly[:, L.M.candidates_diverted].sum() > 0
+        assert kernel.monthly_by_destination[9, 0, L.MD.hires] == 0 < kernel.monthly_by_destination[9, 1, L.MD.hires]
     np.testing.assert_array_equal(ours.monthly, kernel.monthly)
     np.testing.assert_array_equal(ours.cell_totals, kernel.cell_totals)
     np.testing.assert_array_equal(ours.histogram, kernel.histogram)
@@ -82,7 +102,7 @@ def test_numpy_reference_across_a_chunk_boundary():
     """Slot indices past CHUNK_WORKERS (and the per-chunk sums of squares) agree too."""
     chosen = scenario('simulation={ mode = "cohort", horizon_months = 30, workers = 10, seed = 3 }')
     params = compile_params(chosen)
-    timeline = compile_timeline(chosen.timeline, chosen.simulation.horizon_months)
+    timeline = compile_timeline(chosen)
     kernel = engine.simulate(chosen, seed=5, workers=20_000)
     ours = reference_numpy.simulate(params, timeline, 5, 20_000)
     np.testing.assert_array_equal(ours.monthly, kernel.monthly)
@@ -117,11 +137,14 @@ def test_hires_attributes_are_bit_identical_to_the_kernels():
                "contract": "contract_months", "borrowed": "borrowed", "skim": "skim_share",
                "home_wage": "home_wage_usd_per_month", "capacity": "earning_capacity_usd_per_month",
                "expenses": "expenses_usd_per_month", "quota": "quota_usd_per_month"}
-    vectorised = elementwise.draw_candidate(params, key)
+    destination = workers["destination"]  # no timeline: each works at his post
+    timeline = compile_timeline(chosen)
+    vectorised = elementwise.draw_candidate(params, timeline, 0, key, destination)
     for ours, theirs in columns.items():
         np.testing.assert_array_equal(np.broadcast_to(vectorised[ours], key.shape), workers[theirs], err_msg=ours)
-    month = model.policy_in_month(chosen.timeline, 0)
-    plain = [model.recruit(chosen, random.stream_key(17, int(s), int(c) + 1), month) for s, c in zip(slot, candidate)]
+    names = list(chosen.destinations)
+    plain = [model.recruit(chosen, random.stream_key(17, int(s), int(c) + 1), names[d],
+                           model.policy_in_month(chosen, 0, names[d])) for s, c, d in zip(slot, candidate, destination)]
     codes = {"destination": list(chosen.destinations), "skill": list(chosen.skills), "regime": list(REGIMES)}
     for ours, theirs in {"destination": "destination", "skill": "skill", "regime": "regime",
                          "contract_months": "contract_months", "borrowed": "borrowed", "skim_share": "skim_share",
@@ -139,7 +162,7 @@ def test_plain_reference_draws_where_the_kernel_does():
     """The counter layout restated in :mod:`sim.reference.random` is the kernel's (a clearer
     failure than a mismatch of the accumulators)."""
     assert random.MONTHLY_STREAM == rng.MONTHLY_STREAM and rng.DRAWS_PER_MONTH == 2
-    for name in ("ARRIVAL", "ACCEPT", "DESTINATION", "SKILL", "REGIME", "BORROWED", "AGE"):
+    for name in ("ARRIVAL", "ACCEPT", "DESTINATION", "SKILL", "REGIME", "BORROWED", "AGE", "DIVERT"):
         assert getattr(random, name) == getattr(recruitment, "U_" + name), name
     for name in ("CONTRACT", "BRIBE", "HOME_WAGE", "CAPACITY", "EXPENSES", "HAZARD", "QUOTA_INPUT", "SKIM", "TRAVEL"):
         assert getattr(random, name) == getattr(recruitment, "D_" + name), name

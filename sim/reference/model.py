@@ -10,9 +10,9 @@ import dataclasses
 import math
 from dataclasses import dataclass
 
-from sim.reference.random import (ARRIVAL, BORROWED, BRIBE, CAPACITY, CONTRACT, DESTINATION, EXPENSES, HAZARD,
-                                  HOME_WAGE, QUOTA_INPUT, REGIME, SKILL, SKIM, TRAVEL, bell, bits, category,
-                                  int_power, sample, uniform_at, uniform_pair)
+from sim.reference.random import (ARRIVAL, BORROWED, BRIBE, CAPACITY, CONTRACT, DESTINATION, DIVERT, EXPENSES,
+                                  HAZARD, HOME_WAGE, QUOTA_INPUT, REGIME, SKILL, SKIM, TRAVEL, bell, bits, category,
+                                  int_power, sample, stream_key, uniform_at, uniform_pair)
 
 
 def cents(usd):
@@ -22,7 +22,7 @@ def cents(usd):
 
 @dataclass(frozen=True)
 class Policy:
-    """The policy timeline in one month (MODEL.md section 5)."""
+    """The policy timeline at one destination in one month (MODEL.md section 5)."""
 
     recruit_open: float
     intake_multiplier: float
@@ -31,17 +31,32 @@ class Policy:
     quota_surcharge_usd_per_month: float
     bribe_multiplier: float
     wage_index: float
+    free_mover_share: float
+    skim_multiplier: float
+    diversion_share: float
+    diversion_to: str | None
 
 
-def policy_in_month(timeline, month):
-    """Each series of ``scenario.timeline`` in ``month``: a constant, or the value of its last
-    change point ``[m, value]`` with ``m <= month``."""
+def policy_in_month(scenario, month, destination):
+    """Each lever at ``destination`` (its ``timeline.by_destination`` entry, else ``[timeline]``'s,
+    else the destination's own key) in ``month``: a constant, or the value of its last change point
+    ``[m, value]`` with ``m <= month``; and where its diverted candidates go."""
     def value(series):
         if isinstance(series, float):
             return series
         return [v for m, v in series if m <= month][-1]
 
-    return Policy(**{field.name: value(getattr(timeline, field.name)) for field in dataclasses.fields(Policy)})
+    own = scenario.timeline.by_destination.get(destination)
+    return Policy(diversion_to=own.diversion_to if own is not None else None,
+                  **{field.name: value(scenario.lever_series(destination, field.name))
+                     for field in dataclasses.fields(Policy) if field.name != "diversion_to"})
+
+
+def post_destination(scenario, seed, slot):
+    """A post's destination, by the destination shares, with its first candidate's uniform at
+    DESTINATION; every candidate for the post is a candidate for it."""
+    return list(scenario.destinations)[category(
+        [d.share for d in scenario.destinations.values()], uniform_at(stream_key(seed, slot, 1), DESTINATION))]
 
 
 @dataclass
@@ -76,12 +91,14 @@ class Worker:
     arrears_collected_cents: int = 0  # paid at return
 
 
-def recruit(scenario, key, policy):
-    """A candidate's draws at recruitment, from his stream ``key``; ``policy`` of his hiring month.
+def recruit(scenario, key, destination, policy):
+    """A candidate's draws at recruitment for ``destination``, from his stream ``key``; ``policy``
+    of his hiring month at ``destination``.
 
-    - destination ``d`` and skill by their shares; regime ``free`` with ``d``'s free-mover share,
-      else ``camp``; contract ``L``, bribe ``B``, capacity ``W_d`` by destination; expenses ``X``
-      and early-return hazard by regime; home wage ``h``, skim share ``phi``
+    - skill by its shares; regime ``free`` with the month's free-mover share, else ``camp``;
+      contract ``L``, bribe ``B``, capacity ``W_d`` by destination; expenses ``X`` and
+      early-return hazard by regime; home wage ``h``, skim share ``phi`` drawn times the month's
+      skim multiplier (at most 1)
     - earning capacity ``W = W_d * skill wage multiplier * regime earnings multiplier``
     - planned contribution ``Q = clip(W - X - K*, floor_d, cap_d)`` (rule "retention", ``K*``
       the retention allowance) or ``Q = clip(Q drawn, floor_d, cap_d)`` (rule "drawn")
@@ -93,11 +110,9 @@ def recruit(scenario, key, policy):
       ``E = W wage_index (1 - idle)``, asked ``a = Q quota_mult + surcharge``, and the arrears he
       expects never to pay ``A = L max(a - max(E - X, 0), 0)`` where arrears are forgiven (else 0)
     """
-    destination = list(scenario.destinations)[category(
-        [d.share for d in scenario.destinations.values()], uniform_at(key, DESTINATION))]
     skill = list(scenario.skills)[category([s.share for s in scenario.skills.values()], uniform_at(key, SKILL))]
     where = scenario.destinations[destination]
-    regime = "free" if uniform_at(key, REGIME) < where.free_mover_share else "camp"
+    regime = "free" if uniform_at(key, REGIME) < policy.free_mover_share else "camp"
     living = getattr(scenario.regimes, regime)
     contract = int(sample(where.contract_months, key, CONTRACT))
     bribe = sample(where.bribe_usd, key, BRIBE)
@@ -113,7 +128,7 @@ def recruit(scenario, key, policy):
         quota = sample(rule.quota_usd_per_month, key, QUOTA_INPUT)
     floor, cap = scenario.quota_band(where)
     quota = min(max(quota, floor), cap)
-    skim = sample(scenario.skim.share, key, SKIM)
+    skim = min(sample(scenario.skim.share, key, SKIM) * policy.skim_multiplier, 1.0)
     if scenario.skim.base == "on_top":
         quota, skim = quota * (1.0 + skim), skim / (1.0 + skim)
     borrowed = uniform_at(key, BORROWED) < scenario.bribe_finance.borrowed_share
@@ -133,9 +148,29 @@ def recruit(scenario, key, policy):
                   borrowed=borrowed, expected_gain_usd=expected_gain)
 
 
-def comes_forward(key, policy):
-    """A vacant post's candidate comes forward with probability ``recruit_open[t] * intake_multiplier[t]``."""
-    return uniform_at(key, ARRIVAL) < policy.recruit_open * policy.intake_multiplier
+def queue_diverted(seed, slot, post, policies):
+    """Whether a vacant post's queue this month is diverted: when the post's own uniform (its first
+    candidate's at DIVERT) is below ``diversion_share[t]`` at ``post``, so a share of the posts
+    send their would-be migrants elsewhere, the same posts while the share holds."""
+    return uniform_at(stream_key(seed, slot, 1), DIVERT) < policies[post].diversion_share
+
+
+def comes_forward(key, post, policies, diverted):
+    """Where the candidate ``key`` for a vacant post at ``post`` comes forward, or None, under the
+    month's ``policies`` (destination -> Policy). He comes forward with probability
+    ``recruit_open[t] * intake_multiplier[t]`` at ``post``; in a ``diverted`` queue, one turned
+    away comes forward at ``post``'s ``diversion_to`` as its own candidates do (the same arrival
+    uniform below that destination's intake)."""
+    def intake(policy):
+        return policy.recruit_open * policy.intake_multiplier
+
+    arrival = uniform_at(key, ARRIVAL)
+    if arrival < intake(policies[post]):
+        return post
+    target = policies[post].diversion_to
+    if diverted and target and arrival < intake(policies[target]):
+        return target
+    return None
 
 
 def decides_to_go(worker, scenario):

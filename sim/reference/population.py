@@ -18,7 +18,8 @@ import numpy as np
 from sim import bins, layout, schema
 from sim.engine import RawRun
 from sim.reference.model import (collect_arrears, comes_forward, decides_to_go, hire, policy_in_month,
-                                 quota_terms_at_hiring, recruit, return_hazard, settle, work_month)
+                                 post_destination, queue_diverted, quota_terms_at_hiring, recruit, return_hazard,
+                                 settle, work_month)
 from sim.reference.random import ACCEPT, AGE, MONTHLY_STREAM, int_power, stream_key, uniform_at
 
 MAX_CANDIDATES_AT_MONTH_0 = 100_000
@@ -46,26 +47,34 @@ def months_served_before_month_0(contract, hazard, u):
     return min(max(served, 0), contract - 1)
 
 
-def queue(scenario, policy, seed, slot, candidates):
-    """A vacant post's queue for a month under ``policy``: up to K = ``candidates_per_post``
-    candidates, streams ``candidates + 1`` on, each in turn coming forward (or not) and going (or
-    not); the first who goes takes the post. Returns (candidates drawn so far, the last one's
-    stream key, the one who goes or None, how many came forward and would not go)."""
-    declined = 0
+def queue(scenario, policies, seed, slot, candidates, post):
+    """A vacant post's queue for a month under ``policies`` (destination -> Policy): up to K =
+    ``candidates_per_post`` candidates, streams ``candidates + 1`` on, each in turn coming forward
+    (or not, :func:`comes_forward`: at the post's destination, or, the queue diverted
+    (:func:`queue_diverted`), at its target) and going (or not);
+    the first who goes takes the post. Returns (candidates drawn so far, the last one's stream
+    key, the one who goes or None, how many came forward and would not go, how many of those who
+    came forward were diverted)."""
+    declined = diverted = 0
+    elsewhere = queue_diverted(seed, slot, post, policies)
     for _ in range(scenario.participation.candidates_per_post):
         candidates += 1
         key = stream_key(seed, slot, candidates)
-        worker = recruit(scenario, key, policy)
-        if comes_forward(key, policy):
-            if decides_to_go(worker, scenario):
-                return candidates, key, worker, declined
-            declined += 1
-    return candidates, key, None, declined
+        destination = comes_forward(key, post, policies, elsewhere)
+        worker = recruit(scenario, key, destination or post, policies[destination or post])
+        if destination is None:
+            continue
+        diverted += destination != post
+        if decides_to_go(worker, scenario):
+            return candidates, key, worker, declined, diverted
+        declined += 1
+    return candidates, key, None, declined, diverted
 
 
-def worker_at_month_0(scenario, policy, seed, slot, monthly_key):
-    """Who holds a stock-mode slot at month 0, under the month-0 ``policy``: (candidates drawn,
-    the worker with his months before 0 simulated, or None for a vacant slot).
+def worker_at_month_0(scenario, policies, seed, slot, monthly_key, post):
+    """Who holds a stock-mode slot, a post at ``post``, at month 0, under the month-0 ``policies``
+    (destination -> Policy): (candidates drawn, the worker with his months before 0 simulated,
+    or None for a vacant slot).
 
     A slot's history is a run of spells, one per monthly :func:`queue`: a queue none of whom goes
     leaves it vacant for a month, the one who goes holds it for his months abroad. Month 0 falls
@@ -77,8 +86,8 @@ def worker_at_month_0(scenario, policy, seed, slot, monthly_key):
     longest = max(int(d.contract_months.support()[1]) for d in scenario.destinations.values())
     candidate = 0
     while candidate < MAX_CANDIDATES_AT_MONTH_0:
-        candidate, key, worker, _ = queue(scenario, policy, seed, slot, candidate)
-        hazard = None if worker is None else return_hazard(worker, policy)
+        candidate, key, worker, _, _ = queue(scenario, policies, seed, slot, candidate, post)
+        hazard = None if worker is None else return_hazard(worker, policies[worker.destination])
         spell = 1.0 if worker is None else expected_months_abroad(worker.contract_months, hazard)
         if uniform_at(key, ACCEPT) * longest < spell:
             break
@@ -86,6 +95,7 @@ def worker_at_month_0(scenario, policy, seed, slot, monthly_key):
         return candidate, None
     if worker is None:
         return candidate, None
+    policy = policies[worker.destination]
     served = months_served_before_month_0(worker.contract_months, hazard, uniform_at(key, AGE))
     worker.hire_month, worker.hired_in_run = -served, False
     worker.quota_terms = quota_terms_at_hiring(policy, scenario)
@@ -156,24 +166,29 @@ class Totals:
 
 
 def simulate_slot(scenario, policies, seed, slot, totals):
-    """One slot from month 0 until its last worker is home; adds into ``totals``."""
+    """One slot from month 0 until its last worker is home; adds into ``totals``. ``policies``:
+    per month, destination -> Policy."""
     horizon = len(policies)
     stock_mode = scenario.simulation.mode == "stock"
     monthly_key = stream_key(seed, slot, MONTHLY_STREAM)
-    candidates, worker = worker_at_month_0(scenario, policies[0], seed, slot, monthly_key) if stock_mode else (0, None)
+    post = post_destination(scenario, seed, slot)
+    candidates, worker = (worker_at_month_0(scenario, policies[0], seed, slot, monthly_key, post) if stock_mode
+                          else (0, None))
     within_horizon = [0, 0]  # his payments in months 0 .. horizon - 1: to the state, to managers
     for t in itertools.count():
-        policy = policies[min(t, horizon - 1)]
+        month_policies = policies[min(t, horizon - 1)]
         if worker is None and t >= horizon:
             break
         if worker is None and (t > 0 if stock_mode else t == 0):  # the vacant post's queue this month
-            candidates, _, candidate, declined = queue(scenario, policy, seed, slot, candidates)
-            totals.add_month(t, 0, candidates_declined=declined)
+            candidates, _, candidate, declined, diverted = queue(scenario, month_policies, seed, slot, candidates,
+                                                                 post)
+            totals.add_month(t, post, candidates_declined=declined, candidates_diverted=diverted)
             if candidate is not None:
-                worker = hire(candidate, t, policy, scenario)
+                worker = hire(candidate, t, month_policies[candidate.destination], scenario)
                 totals.add_month(t, worker.destination, hires=1)
         if worker is None:
             continue
+        policy = month_policies[worker.destination]
         served_before = t - worker.hire_month
         month = work_month(worker, t, policy, scenario, monthly_key)
         if t < horizon:
@@ -208,7 +223,8 @@ def simulate(scenario, seed=None, workers=None):
     started = time.perf_counter()
     seed = scenario.simulation.seed if seed is None else seed
     workers = scenario.simulation.workers if workers is None else workers
-    policies = [policy_in_month(scenario.timeline, t) for t in range(scenario.simulation.horizon_months)]
+    policies = [{name: policy_in_month(scenario, t, name) for name in scenario.destinations}
+                for t in range(scenario.simulation.horizon_months)]
     totals = Totals()
     for slot in range(workers):
         simulate_slot(scenario, policies, seed, slot, totals)

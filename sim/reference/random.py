@@ -28,6 +28,8 @@ MONTHLY_STREAM = 0
 ARRIVAL, ACCEPT, DESTINATION, SKILL, REGIME, BORROWED, AGE = range(7)
 # ... and a distributed attribute at each of these (it owns the next counter too)
 CONTRACT, BRIBE, HOME_WAGE, CAPACITY, EXPENSES, HAZARD, QUOTA_INPUT, SKIM, TRAVEL = range(7, 25, 2)
+# ... and one more uniform: whether a candidate turned away is diverted
+DIVERT = 25
 
 PERT_INTERVALS = 1024
 """A PERT is drawn from its inverse CDF tabulated at u = 0, 1/1024, ..., 1, interpolated linearly."""
