@@ -1,21 +1,25 @@
 """``python -m benchmarks.compile_time``: where a first run's compile time goes.
 
 Runs the kernel once (the baseline, 500 workers) in this process with an empty Numba cache (a
-new temporary ``NUMBA_CACHE_DIR``, unless one is set) and prints CPU seconds by compiler pass
+new temporary ``NUMBA_CACHE_DIR``, deleted after, unless one is set) and prints CPU seconds by compiler pass
 and by compiled function, each exclusive of what it calls, from Numba's event API
 (``numba.core.event``: ``numba:compile``, ``numba:run_pass``, and ``numba:llvm_lock`` for
 LLVM's optimisation and code generation), and how many times each function was compiled (a
 function compiled for several argument types counts each). CPU time, not wall time, so that
 other jobs on the machine disturb it less.
 """
+import atexit
 import collections
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
 
-os.environ.setdefault("NUMBA_CACHE_DIR", tempfile.mkdtemp(prefix="sim-cold-"))
+if "NUMBA_CACHE_DIR" not in os.environ:
+    os.environ["NUMBA_CACHE_DIR"] = tempfile.mkdtemp(prefix="sim-cold-")
+    atexit.register(shutil.rmtree, os.environ["NUMBA_CACHE_DIR"], ignore_errors=True)
 
 from numba.core import event  # noqa: E402  (after NUMBA_CACHE_DIR is set)
 
