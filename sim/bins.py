@@ -14,8 +14,9 @@ does not grow with the number of workers.
 import math
 
 import numpy as np
-from numba import njit
 from numba.cpython.unsafe.numbers import leading_zeros
+
+from sim.jit import inlined
 
 SUB_BITS = 10
 SUB_BINS = 1 << SUB_BITS
@@ -32,7 +33,7 @@ COUNT, SUM = 0, 1
 """The two entries of a bin: how many values, and their sum."""
 
 
-@njit(cache=True, inline="always")
+@inlined
 def bin_index(value):
     """Bin of an int64 ``value`` (cents or months); the bins rise with the value."""
     magnitude = value if value >= 0 else -value

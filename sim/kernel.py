@@ -49,6 +49,7 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 
 from sim import layout as L
 from sim import rng
+from sim.jit import inlined
 from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate,
                              draw_status, post_of, queue_diverted, steady_state_worker)
@@ -322,7 +323,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         t += 1
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _stayed_on(monthly, t, whole, switched):
     """Undo, in row ``t`` of ``monthly``, the return of the workers in ``switched``: the month pass
     counted them going home early, but they stay on another status, owing their arrears."""
@@ -334,7 +335,7 @@ def _stayed_on(monthly, t, whole, switched):
         monthly[t, L.M.arrears_outstanding_usd] += whole[I_ARREARS, i]
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _add_month(monthly, t, sums):
     """Add a block's :class:`sim.worker.MonthSums` to row ``t`` of ``monthly``."""
     monthly[t, L.M.workers_active] += sums.active
@@ -349,7 +350,7 @@ def _add_month(monthly, t, sums):
     monthly[t, L.M.months_served_sum] += sums.months_served
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _add_by_group(table, columns, t, whole, row, n_groups, sums):
     """Month ``t``'s pass by group (destination or status: the row ``row`` of ``whole`` that names
     each slot's group) into ``table`` (columns ``columns``, :data:`sim.layout.MD` or ``MS``):
@@ -382,7 +383,7 @@ def _add_by_group(table, columns, t, whole, row, n_groups, sums):
         table[t, d, columns.kept_usd] += d_gross - d_expenses - d_state - d_managers
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _return_by_group(table, columns, t, group, arrears_to_state, arrears_to_managers):
     """A worker going home from ``group`` (destination or status) after month ``t`` into ``table``
     (columns ``columns``), with the arrears collected from his savings (cents)."""
@@ -438,7 +439,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     return vacancies
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _levers_change(tlm, t, n_dest, n_skill):
     """Whether month ``t`` (> 0) of the timeline changes a lever the month pass reads (wage index,
     quota multiplier and surcharge, stay) at any destination."""
@@ -450,7 +451,7 @@ def _levers_change(tlm, t, n_dest, n_skill):
     return False
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _quota_terms(tlm, t, n_dest, n_skill, destination, new_hires_only):
     """(multiplier, surcharge in USD a month) of the planned contribution that a worker hired for
     ``destination`` in month ``t`` keeps for his whole stay: month ``t``'s when the quota policy
@@ -461,7 +462,7 @@ def _quota_terms(tlm, t, n_dest, n_skill, destination, new_hires_only):
     return 1.0, 0.0
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _bit_count(mask):
     count = 0
     while mask:

@@ -22,9 +22,9 @@ from collections import namedtuple
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from sim import schema
+from sim.jit import inlined
 from sim.sampling import DIST_WIDTH
 
 DESTINATION, SKILL, REGIME, SHARED, STATUS = range(len(schema.AXES))
@@ -51,7 +51,7 @@ TIMELINE = _codes([(lever.name, "destination") for lever in schema.LEVERS if lev
 """Columns of ``tlm``, one row per month, one column per destination for each."""
 
 
-@njit(cache=True, inline="always")
+@inlined
 def at(code, n_dest, n_skill, which):
     """Place of the field ``code`` (of DISTS, VALUES or TIMELINE) for destination, skill, regime
     or status ``which`` (0 for a shared field; 0 for the first status of ``[statuses]``) in its

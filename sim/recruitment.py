@@ -17,6 +17,7 @@ from numba import njit
 
 from sim import layout as L
 from sim import rng
+from sim.jit import inlined
 from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.sampling import COUNTERS_PER_DRAW, draw
 
@@ -56,7 +57,7 @@ class Candidate(NamedTuple):
     expected_gain_usd: float  # of a completed contract, with the hiring month's multipliers
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _category_at(values, first, count, u):
     """Index of the category the uniform ``u`` falls into, the cumulative shares being
     ``values[first:first + count]`` (the last one 1)."""
@@ -66,7 +67,7 @@ def _category_at(values, first, count, u):
     return count - 1
 
 
-@njit(cache=True, inline="always")
+@inlined
 def post_of(values, n_dest, n_skill, seed, slot):
     """The post ``slot``: (its destination, by the destination shares; its own uniform that decides
     whether its queues are diverted, :func:`queue_diverted`), both from its first candidate's
@@ -77,7 +78,7 @@ def post_of(values, n_dest, n_skill, seed, slot):
     return destination, rng.uniform_at(key, U_DIVERT)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def queue_diverted(tlm, t, n_dest, n_skill, post, post_uniform):
     """Whether the month-``t`` queue of a vacant post at ``post`` is diverted: when the post's own
     uniform (:func:`post_of`) is below ``diversion_share[t, post]``. So a share of the posts, the
@@ -86,7 +87,7 @@ def queue_diverted(tlm, t, n_dest, n_skill, post, post_uniform):
     return post_uniform < tlm[t, at(TIMELINE.diversion_share, n_dest, n_skill, post)]
 
 
-@njit(cache=True, inline="always")
+@inlined
 def arriving_destination(tlm, t, n_dest, n_skill, key, post, diverted):
     """Where the candidate ``key`` for a vacant post at ``post`` comes forward in month ``t``, or
     NOT_FORWARD. He comes forward with probability ``intake[t, post]``; in a ``diverted`` queue
@@ -101,7 +102,7 @@ def arriving_destination(tlm, t, n_dest, n_skill, key, post, diverted):
     return target
 
 
-@njit(cache=True, inline="always")
+@inlined
 def draw_candidate(dists, values, n_dest, n_skill, key, destination, tlm, t):
     """A :class:`Candidate`'s attributes at recruitment for ``destination``, from the candidate's
     stream ``key``, under month ``t`` of the timeline ``tlm`` (its free-mover share and skim
@@ -156,14 +157,14 @@ def draw_candidate(dists, values, n_dest, n_skill, key, destination, tlm, t):
                      borrowed, expected_gain)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def compliance_uniform(key):
     """The hire's uniform U_COMPLY from his stream ``key``: he complies with a repatriation order
     in a month whose compliance share is above it."""
     return rng.uniform_at(key, U_COMPLY)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def draw_status(values, n_dest, n_skill, key):
     """The status (1, 2, ...: those of ``[statuses]`` in scenario order) a worker who does not
     comply takes, by their shares, with his uniform U_STATUS from his stream ``key``."""
@@ -175,7 +176,7 @@ def draw_status(values, n_dest, n_skill, key):
     return n_status
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _expected_months(contract, hazard):
     """Expected months served under a constant monthly hazard, checked after each month."""
     if hazard <= 0.0:
@@ -183,7 +184,7 @@ def _expected_months(contract, hazard):
     return (1.0 - (1.0 - hazard) ** contract) / hazard
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _steady_state_age(contract, hazard, u):
     """Months already served by a worker met at a random month: P(a) ~ (1 - hazard)^a, a < contract."""
     if hazard <= 0.0:

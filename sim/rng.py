@@ -22,6 +22,8 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.jit import inlined
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
@@ -37,7 +39,7 @@ DRAWS_PER_MONTH = 2
 """Counters a monthly stream uses each month: ``2t`` (hazard and idle), ``2t + 1`` (wage shock)."""
 
 
-@njit(cache=True, inline="always")
+@inlined
 def mix64(z):
     """The splitmix64 finaliser: a bijection of uint64 that scrambles every bit."""
     z = (z ^ (z >> np.uint64(30))) * _MIX1
@@ -53,25 +55,25 @@ def stream_key(seed, slot, stream):
     return mix64(key ^ (np.uint64(stream) + _MIX2))
 
 
-@njit(cache=True, inline="always")
+@inlined
 def bits(key, counter):
     """64 random bits: step ``counter`` (0, 1, ...) of the splitmix64 stream at ``key``."""
     return mix64(key + np.uint64(counter + 1) * _GOLDEN)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def uniform(random_bits):
     """A uniform float in [0, 1) from the top 53 of 64 random bits."""
     return float(np.int64(random_bits >> np.uint64(11))) * _TO_UNIT_53
 
 
-@njit(cache=True, inline="always")
+@inlined
 def uniform_at(key, counter):
     """The uniform in [0, 1) at ``counter`` of the stream ``key``."""
     return uniform(bits(key, counter))
 
 
-@njit(cache=True, inline="always")
+@inlined
 def uniform_pair(random_bits):
     """Two independent uniforms in [0, 1) with 32 random bits each."""
     high = float(np.int64(random_bits >> np.uint64(32))) * _TO_UNIT_32
@@ -79,7 +81,7 @@ def uniform_pair(random_bits):
     return high, low
 
 
-@njit(cache=True, inline="always")
+@inlined
 def bell(random_bits):
     """A bounded bell-shaped value with mean 0 and sd 1 from 64 random bits.
 

@@ -20,9 +20,9 @@ also the one at ``counter + 1``: each distributed attribute owns two counters.
 import math
 
 import numpy as np
-from numba import njit
 
 from sim import rng
+from sim.jit import inlined
 
 FIXED, UNIFORM, TRIANGULAR, PERT, LOGNORMAL, DISCRETE_UNIFORM = range(6)
 QUANTILE_INTERVALS = 1024
@@ -39,7 +39,7 @@ COUNTERS_PER_DRAW = 2
 """Counters of its stream a distributed attribute owns."""
 
 
-@njit(cache=True, inline="always")
+@inlined
 def draw(table, index, key, counter):
     """Draw from the compiled distribution in row ``index`` of ``table``, with the stream ``key``
     at ``counter``. Takes the table and an index, not a row: a row view would cost reference

@@ -6,8 +6,8 @@ the I_ rows), so that a month of the whole block is one branch-free loop over co
 vectorises (:func:`month_pass`). Everything else a worker does (starting, going home, settling his
 accounts, being recorded) is a scalar function of one column, here.
 
-All functions are ``inline="always"``, so the arrays they take cost no reference counting (see
-:mod:`sim.kernel`). Results come back as named tuples of scalars (passed by value).
+All functions are :func:`sim.jit.inlined` (inlined by LLVM at every call), so the arrays they take
+cost no reference counting (see :mod:`sim.kernel`). Results come back as named tuples of scalars (passed by value).
 Money is whole cents (int64) from the worker-month on, so that
 
     gross earnings = to state + to managers + expenses + kept
@@ -18,11 +18,11 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from sim import bins
 from sim import layout as L
 from sim import rng
+from sim.jit import inlined
 from sim.packing import TIMELINE, at
 from sim.schema import HIRE_COHORTS, RETURN_REASONS
 
@@ -59,13 +59,13 @@ I_COUNT = 25
 COMPLETED, EARLY, SENT_HOME_BY_POLICY, ABROAD_AT_HORIZON = range(len(RETURN_REASONS))
 
 
-@njit(cache=True, inline="always")
+@inlined
 def cents(usd):
     """USD to whole cents (int64), rounding half up."""
     return np.int64(math.floor(usd * 100.0 + 0.5))
 
 
-@njit(cache=True, inline="always")
+@inlined
 def apply_levers(tlm, month, n_dest, n_skill, quota_everyone, real, whole, i):
     """The worker of column ``i`` under row ``month`` of the timeline ``tlm`` at his destination:
     F_EARNING = capacity * wage index, F_DUE = Q * quota multiplier + surcharge (USD a month; the
@@ -85,7 +85,7 @@ def apply_levers(tlm, month, n_dest, n_skill, quota_everyone, real, whole, i):
     real[F_STAY_ALL, i] = real[F_STAY, i] * timeline_stay
 
 
-@njit(cache=True, inline="always")
+@inlined
 def start_worker(real, whole, i, candidate, idle_probability, hire_month, recorded, bribe_multiplier,
                  quota_multiplier, quota_surcharge, comply):
     """Put a worker (a :class:`sim.recruitment.Candidate` who goes) in column ``i`` of a block, on
@@ -122,7 +122,7 @@ def start_worker(real, whole, i, candidate, idle_probability, hire_month, record
     whole[I_RECORDED, i] = recorded
 
 
-@njit(cache=True, inline="always")
+@inlined
 def change_status(real, whole, i, status, earnings_multiplier, contribution_multiplier, detection_hazard):
     """The worker of column ``i``, on a work permit, works from the next month on ``status`` (1, 2,
     ...): his earning capacity and planned contribution Q times its multipliers, its
@@ -134,7 +134,7 @@ def change_status(real, whole, i, status, earnings_multiplier, contribution_mult
     real[F_STAY, i] *= 1.0 - detection_hazard
 
 
-@njit(cache=True, inline="always")
+@inlined
 def defies_order(real, whole, i, t, compliance):
     """Whether the worker of column ``i``, whom :func:`month_pass` sends home after month ``t``,
     stays instead on another status: on a work permit, his contract not served, sent home by the
@@ -161,7 +161,7 @@ class MonthSums(NamedTuple):
     returned: np.uint64  # bit i: the worker of column i goes home after the month
 
 
-@njit(cache=True, inline="always")
+@inlined
 def month_pass(t, shock_sd, real, whole, may_return):
     """Month ``t`` of every occupied slot of a block: the worker-month, vectorised across slots.
 
@@ -223,7 +223,7 @@ def month_pass(t, shock_sd, real, whole, may_return):
                      contract_sum, served_sum, returned)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def collect_arrears(real, whole, i, deduct):
     """The arrears of the worker of column ``i`` as he goes home: with ``deduct``, paid from his
     savings and split like any payment. Adds them to his totals; returns (to state, to managers)
@@ -249,7 +249,7 @@ class Settlement(NamedTuple):
     worse_off: bool
 
 
-@njit(cache=True, inline="always")
+@inlined
 def settle(bribe, borrowed, months, contract, interest, home_wage, savings, travel):
     """A returning hire's accounts (:class:`Settlement`). ``savings`` are what he kept after every
     payment, arrears collected at return included; ``bribe``, ``home_wage`` and ``travel`` in USD."""
@@ -263,7 +263,7 @@ def settle(bribe, borrowed, months, contract, interest, home_wage, savings, trav
                       cents(savings / 100.0 / months), months >= contract, net_gain < 0)
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _count(histogram, cell, metric, value):
     """Add the int64 ``value`` (cents, or months) to its bin of ``histogram[cell, metric]``."""
     b = bins.bin_index(value)
@@ -271,14 +271,14 @@ def _count(histogram, cell, metric, value):
     histogram[cell, metric, b, bins.SUM] += value
 
 
-@njit(cache=True, inline="always")
+@inlined
 def kept_savings(whole, i, months):
     """What the worker of column ``i`` kept over ``months`` (cents): gross - expenses - payments."""
     return (whole[I_GROSS, i] - months * whole[I_EXPENSES_CENTS, i] - whole[I_STATE, i]
             - whole[I_MANAGERS, i])
 
 
-@njit(cache=True, inline="always")
+@inlined
 def sent_home_by_policy(real, whole, i, t):
     """Whether the worker of column ``i``, going home early after month ``t``, was sent home by the
     policy rather than by his own hazard: his hazard uniform of the month (the one
@@ -288,7 +288,7 @@ def sent_home_by_policy(real, whole, i, t):
     return u_hazard >= 1.0 - real[F_OWN_STAY, i]
 
 
-@njit(cache=True, inline="always")
+@inlined
 def return_reason(t, horizon, months, contract, sent_home):
     """Why a worker went home after month ``t`` (an index of :data:`sim.schema.RETURN_REASONS`)."""
     if t >= horizon:
@@ -298,7 +298,7 @@ def return_reason(t, horizon, months, contract, sent_home):
     return COMPLETED if months >= contract else EARLY
 
 
-@njit(cache=True, inline="always")
+@inlined
 def _add_totals(totals, row, real, whole, i, months, kept, collected, s):
     """Add the returning worker of column ``i`` to row ``row`` of ``totals`` (columns of CELL_TOTALS)."""
     totals[row, L.C.workers] += 1
@@ -325,7 +325,7 @@ def _add_totals(totals, row, real, whole, i, months, kept, collected, s):
         totals[row, L.C.cash_home_completed_usd] += s.cash_home
 
 
-@njit(cache=True, inline="always")
+@inlined
 def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_skill, totals, by_reason, histogram,
                    records):
     """Add the returning worker of column ``i`` (global ``slot``), after ``months`` abroad, to
