@@ -28,7 +28,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim import calibration, compare_plots, compare_report, effects, results
+from sim import calibration, compare_plots, compare_report, effects, results, schema
 from sim.compare_report import start_text
 from sim.api import _flag, _scenario, _whole_number, run
 from sim.config import LEVER_NAMES, MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
@@ -55,6 +55,9 @@ class Comparison:
         form (see :func:`sim.effects.monthly_effect_frame`)
     monthly_by_destination : DataFrame or None, the same for each series by destination (a
         ``destination`` column); None unless both have the same several destinations
+    monthly_by_status : DataFrame or None, the same by status (a ``status`` column: the work
+        permit, then the policy's statuses; a run without statuses has everyone on the work permit);
+        None unless the policy has statuses the base has too, or the base has none
     replications : DataFrame, each figure of each arm in each replication: replication, seed,
         metric, base, policy, difference
     manifest : dict, both configs as resolved, seeds, replications, versions, git commit
@@ -67,6 +70,7 @@ class Comparison:
     replications: pd.DataFrame
     manifest: dict
     monthly_by_destination: pd.DataFrame | None = None
+    monthly_by_status: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -92,7 +96,7 @@ class Comparison:
         """Write the comparison to a new directory under ``parent`` (built aside, then renamed into
         place; never an existing one) and return its path: ``effects.csv``,
         ``monthly_effects.parquet`` (and ``monthly_effects_by_destination.parquet`` with several
-        destinations), ``replications.csv``, ``manifest.json``, the figures and ``report.html``.
+        destinations, ``monthly_effects_by_status.parquet`` with statuses), ``replications.csv``, ``manifest.json``, the figures and ``report.html``.
         The name is ``<policy>-vs-<base>-<UTC time>-seed<seed>`` unless given."""
         name = results.safe_name(name) if name else f"{self.name}-{results.timestamp()}-seed{self.manifest['seed']}"
         return results.write_atomically(parent, name, self._fill)
@@ -102,6 +106,8 @@ class Comparison:
         self.monthly.to_parquet(directory / "monthly_effects.parquet", index=False)
         if self.monthly_by_destination is not None:
             self.monthly_by_destination.to_parquet(directory / "monthly_effects_by_destination.parquet", index=False)
+        if self.monthly_by_status is not None:
+            self.monthly_by_status.to_parquet(directory / "monthly_effects_by_status.parquet", index=False)
         self.replications.to_csv(directory / "replications.csv", index=False)
         results.write_json(directory / "manifest.json", self.manifest)
         compare_plots.draw_all(directory)
@@ -288,24 +294,26 @@ class Arm(NamedTuple):
     summaries: list[dict]
     monthly: list[pd.DataFrame]
     monthly_by_destination: list[pd.DataFrame]
+    monthly_by_status: list[pd.DataFrame | None]
     manifest: dict
     threads: int
 
 
 def _arm(scenario: Scenario, seeds: list[int], per: int, threads: int | None, bar) -> Arm:
     """One run of ``scenario`` per seed, ``per`` simulated workers each."""
-    summaries, monthly, by_destination, manifest, used = [], [], [], None, None
+    summaries, monthly, by_destination, by_status, manifest, used = [], [], [], [], None, None
     for replication_seed in seeds:
         result = run(scenario, seed=replication_seed, workers=per, threads=threads, progress=False)
         summaries.append(result.summary_dict)
         monthly.append(result.monthly)
         by_destination.append(result.monthly_by_destination)
+        by_status.append(result.monthly_by_status)
         if manifest is None:  # the config file, the files it extends, the config as run
             manifest = {key: result.manifest[key] for key in ("config_file", "extends", "config")}
             used = result.raw.threads
         if bar:
             bar.update()
-    return Arm(summaries, monthly, by_destination, manifest, used)
+    return Arm(summaries, monthly, by_destination, by_status, manifest, used)
 
 
 def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, seed: int, seeds: list[int],
@@ -347,7 +355,31 @@ def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, se
         "git_commit": results.git_commit(Path(__file__).resolve().parent),
     }
     return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures, policy.simulation.money_unit),
-                      monthly, replications, manifest, by_destination)
+                      monthly, replications, manifest, by_destination, _by_status_effects(policy, base, policy_arm,
+                                                                                          base_arm))
+
+
+def _by_status_effects(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm) -> pd.DataFrame | None:
+    """The monthly effects by status (:func:`sim.effects.monthly_effect_frame`), in the policy's
+    statuses; None unless the policy has statuses and the base has the same or none."""
+    names = policy.status_names()
+    if not policy.statuses or (base.statuses and base.status_names() != names):
+        return None
+    frames = [_everyone_on_permit(monthly, names) if by_status is None else by_status
+              for monthly, by_status in zip(base_arm.monthly, base_arm.monthly_by_status)]
+    return effects.monthly_effect_frame(frames, policy_arm.monthly_by_status, "status")
+
+
+def _everyone_on_permit(monthly: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The monthly series of a run without statuses as series by status ``names``: everyone on
+    the work permit (the first), nobody on the others."""
+    columns = [column.name for column in schema.columns("monthly_by_status")]
+    frame = monthly.loc[monthly.index.repeat(len(names)), [c for c in ("month", "date") if c in monthly]]
+    frame["status"] = np.tile(np.array(names, dtype=object), len(monthly))
+    on_permit = np.tile(np.arange(len(names)) == 0, len(monthly))
+    for column in columns:
+        frame[column] = np.where(on_permit, monthly[column].to_numpy().repeat(len(names)), 0.0)
+    return frame.reset_index(drop=True)
 
 
 def _progress_bar(policies: int, bases: int, replications: int):

@@ -277,3 +277,17 @@ def test_a_policy_at_one_destination_has_effects_by_destination_that_sum_to_the_
     directory = result.save(tmp_path)
     assert (directory / "workers_by_destination.png").is_file()
     assert "Workers abroad by destination" in (directory / "report.html").read_text()
+
+
+def test_an_order_with_statuses_has_effects_by_status_that_sum_to_the_total(tmp_path):
+    """un_order: the base has no statuses (everyone on the work permit); under the order some stay
+    on student or tourist visas. The statuses' effects add up to the total's, month by month."""
+    result = sim.compare(POLICIES / "un_order.toml", workers=6_000, replications=3)
+    frame = result.monthly_by_status
+    workers = frame[frame["series"] == "workers_active"].pivot(index="month", columns="status", values="effect")
+    total = result.monthly[result.monthly["series"] == "workers_active"].set_index("month")["effect"]
+    np.testing.assert_allclose(workers.sum(axis=1), total, atol=1e-6)
+    start = result.manifest["policy_start_month"]
+    assert (workers.loc[: start - 1] == 0).all().all()
+    assert workers["work_permit"].min() < 0 and workers.drop(columns="work_permit").to_numpy().max() > 0
+    assert (result.save(tmp_path) / "monthly_effects_by_status.parquet").is_file()
