@@ -36,7 +36,8 @@ def draw_all(directory) -> list[Path]:
 
     Returns
     -------
-    list of Path: ``state_revenue.png``, ``workers_abroad.png``, ``effects.png``, and
+    list of Path: ``state_revenue.png``, ``workers_abroad.png``, ``effects.png``,
+    ``distributions.png`` (comparisons saved with distributions.parquet), and
     ``workers_by_destination.png`` when the comparison has series by destination
     """
     directory = Path(directory)
@@ -52,11 +53,59 @@ def draw_all(directory) -> list[Path]:
                                                names, timeline), directory / file))
     figure = effects_figure(pd.read_csv(directory / "effects.csv"), names, manifest["replications"])
     paths.append(save(figure, directory / "effects.png"))
+    distributions = directory / "distributions.parquet"
+    if distributions.is_file():
+        figure = distributions_figure(pd.read_parquet(distributions), names, run_money_unit(manifest))
+        paths.append(save(figure, directory / "distributions.png"))
     by_destination = directory / "monthly_effects_by_destination.parquet"
     if by_destination.is_file():
         figure = by_destination_figure(pd.read_parquet(by_destination), names, timeline)
         paths.append(save(figure, directory / "workers_by_destination.png"))
     return paths
+
+
+DISTRIBUTION_PANELS = {"cash_home_usd": "cash brought home, USD", "net_gain_usd": "net gain over staying home, USD"}
+"""Metric of distributions.parquet -> its axis label (USD stands for the runs' money unit)."""
+
+
+def distributions_figure(distributions: pd.DataFrame, names, unit: str = "USD") -> Figure:
+    """The returned hires' cash brought home and net gain under the base and the policy, as
+    cumulative shares (the share of hires at or below each amount), one panel each; on the net
+    gain's, the line at 0: where each curve crosses it is its share worse off than at home.
+
+    Parameters
+    ----------
+    distributions : DataFrame, ``distributions.parquet`` (:func:`sim.comparison.distribution_frame`)
+    names : (policy, base) names for the legend
+    unit : the runs' money unit
+    """
+    figure = Figure(figsize=(SIZE[0], SIZE[1] * 0.9), layout="constrained")
+    axes = figure.subplots(1, len(DISTRIBUTION_PANELS), sharey=True)
+    for ax, (metric, label) in zip(axes, DISTRIBUTION_PANELS.items()):
+        for arm, colour, name in (("base", BASE_COLOUR, names[1]), ("policy", POLICY_COLOUR, names[0])):
+            rows = distributions[(distributions["metric"] == metric) & (distributions["arm"] == arm)]
+            if rows.empty:
+                continue
+            share = rows["workers"].cumsum() / rows["workers"].sum()
+            ax.step(rows["value_usd"], share, where="post", color=colour, label=f"{arm}: {name}")
+        if metric == "net_gain_usd":
+            ax.axvline(0.0, color="black", linewidth=0.8, label="no better off than at home")
+        rows = distributions[distributions["metric"] == metric]
+        if not rows.empty:  # the central 99% of both arms' hires
+            order = rows.sort_values("value_usd")
+            share = order["workers"].cumsum() / order["workers"].sum()
+            low, high = order["value_usd"].iloc[[int(np.searchsorted(share, 0.005)), int(np.searchsorted(share, 0.995))]]
+            ax.set_xlim(min(low, 0.0), high + 0.05 * (high - min(low, 0.0)) + 1e-9)
+        ax.set_xlabel(in_unit(label, unit))
+        ax.xaxis.set_major_formatter(NUMBER)
+        ax.set_ylim(0.0, 1.0)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("share of returned hires at or below")
+    handles = {text: handle for ax in axes for handle, text in zip(*ax.get_legend_handles_labels())}
+    plain(figure.legend(handles.values(), handles.keys(), loc="outside lower center", ncol=3, fontsize="small"))
+    figure.suptitle(f"Household outcomes, every replication's hires together: {names[0]} vs {names[1]}",
+                    parse_math=False)
+    return figure
 
 
 def by_destination_figure(monthly: pd.DataFrame, names, timeline: dict | None = None) -> Figure:

@@ -22,6 +22,8 @@ from sim.html_page import (assumptions_section, embedded_figure, html_table, htm
 FIGURES = (("state_revenue.png", "State revenue, base and policy, and the effect"),
            ("workers_abroad.png", "Workers abroad, base and policy, and the effect"),
            ("effects.png", "Every effect with its intervals"))
+DISTRIBUTIONS = ("distributions.png", "Household outcomes under both, as distributions")
+"""The figure of a comparison saved with distributions.parquet."""
 BY_DESTINATION = ("workers_by_destination.png", "Workers abroad by destination")
 """The figure of a comparison with series by destination (monthly_effects_by_destination.parquet)."""
 
@@ -86,17 +88,34 @@ def effects_table(table: pd.DataFrame) -> str:
 
 def _figures(directory: Path, table: pd.DataFrame, monthly: pd.DataFrame, manifest: dict) -> str:
     parts = ["<h2>Figures</h2>"]
-    figures = FIGURES + ((BY_DESTINATION,) if (directory / "monthly_effects_by_destination.parquet").is_file() else ())
+    figures = (FIGURES + ((DISTRIBUTIONS,) if (directory / "distributions.parquet").is_file() else ())
+               + ((BY_DESTINATION,) if (directory / "monthly_effects_by_destination.parquet").is_file() else ()))
     for name, title in figures:
         parts.append(f"<h3>{escape(title)}</h3>")
         path = directory / name
         if not path.is_file():
             parts.append(f"<p class=\"missing\">The figure {escape(name)} is missing from this directory.</p>")
             continue
-        text = (_destinations_reading(pd.read_parquet(directory / "monthly_effects_by_destination.parquet"))
-                if name == BY_DESTINATION[0] else reading(name, table, monthly, manifest))
+        if name == BY_DESTINATION[0]:
+            text = _destinations_reading(pd.read_parquet(directory / "monthly_effects_by_destination.parquet"))
+        elif name == DISTRIBUTIONS[0]:
+            text = _distributions_reading(pd.read_parquet(directory / "distributions.parquet"))
+        else:
+            text = reading(name, table, monthly, manifest)
         parts.append(embedded_figure(path, title, text))
     return "\n".join(parts)
+
+
+def _distributions_reading(distributions: pd.DataFrame) -> str:
+    """One sentence on the share worse off than at home under each arm, read off the net gain's
+    distribution (what lies left of the line at 0)."""
+    shares = {}
+    for arm in ("base", "policy"):
+        rows = distributions[(distributions["metric"] == "net_gain_usd") & (distributions["arm"] == arm)]
+        shares[arm] = rows.loc[rows["value_usd"] < 0, "workers"].sum() / max(rows["workers"].sum(), 1)
+    return (f"Each curve is the share of returned hires at or below an amount, all replications together. Left "
+            f"of the line at 0 on the net gain are those worse off than had they stayed home: "
+            f"{shares['base']:.1%} under the base, {shares['policy']:.1%} under the policy.")
 
 
 def _destinations_reading(monthly: pd.DataFrame) -> str:

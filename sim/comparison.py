@@ -28,7 +28,8 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim import calibration, compare_plots, compare_report, effects, results, schema
+from sim import bins, calibration, compare_plots, compare_report, effects, results, schema
+from sim import layout as L
 from sim.compare_report import start_text
 from sim.api import _flag, _scenario, _whole_number, run
 from sim.config import LEVER_NAMES, MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
@@ -39,6 +40,8 @@ REPLICATIONS = 10
 RUN_ONLY = {"simulation": ("seed", "workers", "start")}
 """Keys that say how a scenario is run or labelled, not what it simulates: a difference in them
 is no policy (the seed and workers are the comparison's, the start only names months)."""
+DISTRIBUTION_METRICS = {L.H.cash_home_usd: "cash_home_usd", L.H.net_gain_usd: "net_gain_usd"}
+"""Outcome histograms (:mod:`sim.bins`) a comparison keeps of each arm: index -> name."""
 QUOTA_LEVERS = ("quota_multiplier", "quota_surcharge_usd_per_month")
 """The levers whose reach ``quota.policy_applies_to`` sets."""
 
@@ -55,6 +58,8 @@ class Comparison:
         form (see :func:`sim.effects.monthly_effect_frame`)
     monthly_by_destination : DataFrame or None, the same for each series by destination (a
         ``destination`` column); None unless both have the same several destinations
+    distributions : DataFrame, the returned hires' cash brought home and net gain under each arm,
+        all replications together (see :func:`distribution_frame`)
     monthly_by_status : DataFrame or None, the same by status (a ``status`` column: the work
         permit, then the policy's statuses; a run without statuses has everyone on the work permit);
         None unless the policy has statuses the base has too, or the base has none
@@ -71,6 +76,7 @@ class Comparison:
     manifest: dict
     monthly_by_destination: pd.DataFrame | None = None
     monthly_by_status: pd.DataFrame | None = None
+    distributions: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -96,7 +102,8 @@ class Comparison:
         """Write the comparison to a new directory under ``parent`` (built aside, then renamed into
         place; never an existing one) and return its path: ``effects.csv``,
         ``monthly_effects.parquet`` (and ``monthly_effects_by_destination.parquet`` with several
-        destinations, ``monthly_effects_by_status.parquet`` with statuses), ``replications.csv``, ``manifest.json``, the figures and ``report.html``.
+        destinations, ``monthly_effects_by_status.parquet`` with statuses), ``distributions.parquet``,
+        ``replications.csv``, ``manifest.json``, the figures and ``report.html``.
         The name is ``<policy>-vs-<base>-<UTC time>-seed<seed>`` unless given."""
         name = results.safe_name(name) if name else f"{self.name}-{results.timestamp()}-seed{self.manifest['seed']}"
         return results.write_atomically(parent, name, self._fill)
@@ -108,6 +115,8 @@ class Comparison:
             self.monthly_by_destination.to_parquet(directory / "monthly_effects_by_destination.parquet", index=False)
         if self.monthly_by_status is not None:
             self.monthly_by_status.to_parquet(directory / "monthly_effects_by_status.parquet", index=False)
+        if self.distributions is not None:
+            self.distributions.to_parquet(directory / "distributions.parquet", index=False)
         self.replications.to_csv(directory / "replications.csv", index=False)
         results.write_json(directory / "manifest.json", self.manifest)
         compare_plots.draw_all(directory)
@@ -295,6 +304,7 @@ class Arm(NamedTuple):
     monthly: list[pd.DataFrame]
     monthly_by_destination: list[pd.DataFrame]
     monthly_by_status: list[pd.DataFrame | None]
+    histogram: np.ndarray
     manifest: dict
     threads: int
 
@@ -302,18 +312,20 @@ class Arm(NamedTuple):
 def _arm(scenario: Scenario, seeds: list[int], per: int, threads: int | None, bar) -> Arm:
     """One run of ``scenario`` per seed, ``per`` simulated workers each."""
     summaries, monthly, by_destination, by_status, manifest, used = [], [], [], [], None, None
+    histogram = 0
     for replication_seed in seeds:
         result = run(scenario, seed=replication_seed, workers=per, threads=threads, progress=False)
         summaries.append(result.summary_dict)
         monthly.append(result.monthly)
         by_destination.append(result.monthly_by_destination)
         by_status.append(result.monthly_by_status)
+        histogram = histogram + result.raw.histogram[:, list(DISTRIBUTION_METRICS)].sum(axis=0)
         if manifest is None:  # the config file, the files it extends, the config as run
             manifest = {key: result.manifest[key] for key in ("config_file", "extends", "config")}
             used = result.raw.threads
         if bar:
             bar.update()
-    return Arm(summaries, monthly, by_destination, by_status, manifest, used)
+    return Arm(summaries, monthly, by_destination, by_status, histogram, manifest, used)
 
 
 def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, seed: int, seeds: list[int],
@@ -355,8 +367,25 @@ def _paired(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm, se
         "git_commit": results.git_commit(Path(__file__).resolve().parent),
     }
     return Comparison(policy, base, effects.effect_frame(base_figures, policy_figures, policy.simulation.money_unit),
-                      monthly, replications, manifest, by_destination, _by_status_effects(policy, base, policy_arm,
-                                                                                          base_arm))
+                      monthly, replications, manifest, by_destination,
+                      _by_status_effects(policy, base, policy_arm, base_arm),
+                      distribution_frame(base_arm.histogram, policy_arm.histogram))
+
+
+def distribution_frame(base: np.ndarray, policy: np.ndarray) -> pd.DataFrame:
+    """The returned hires' outcomes of both arms as distributions, from their histograms summed
+    over cells and replications (``(len(DISTRIBUTION_METRICS), bins.BINS, 2)`` each, fixed 0.1%
+    bins, :mod:`sim.bins`): one row per non-empty bin of each metric and arm, ``metric``, ``arm``
+    ("base" or "policy"), ``value_usd`` (the mean of the bin's values, in the runs' money unit)
+    and ``workers`` (simulated hires in it), in rising value."""
+    rows = []
+    for arm, histogram in (("base", base), ("policy", policy)):
+        for index, metric in enumerate(DISTRIBUTION_METRICS.values()):
+            counts, sums = histogram[index, :, bins.COUNT], histogram[index, :, bins.SUM]
+            filled = counts > 0
+            rows.append(pd.DataFrame({"metric": metric, "arm": arm,
+                                      "value_usd": sums[filled] / counts[filled] / 100.0, "workers": counts[filled]}))
+    return pd.concat(rows, ignore_index=True)
 
 
 def _by_status_effects(policy: Scenario, base: Scenario, policy_arm: Arm, base_arm: Arm) -> pd.DataFrame | None:

@@ -76,10 +76,10 @@ def test_the_saved_directory_holds_tables_figures_and_a_page_naming_both_arms(sa
     assert manifest["policy"]["config"]["timeline"]["quota_multiplier"] == [[0, 1.0], [HIKE_MONTH, 1.3]]
     assert manifest["base"]["config_file"] == str(BASELINE)
     assert len(set(manifest["replication_seeds"])) == manifest["replications"] == 6
-    for name in ("state_revenue.png", "workers_abroad.png", "effects.png"):
+    for name in ("state_revenue.png", "workers_abroad.png", "effects.png", "distributions.png"):
         assert (directory / name).read_bytes().startswith(b"\x89PNG")
     page = (directory / "report.html").read_text()
-    assert "<h1>quota_hike against baseline</h1>" in page and page.count("<img src=\"data:image/png") == 3
+    assert "<h1>quota_hike against baseline</h1>" in page and page.count("<img src=\"data:image/png") == 4
 
 
 def test_the_terminal_shows_each_effect_with_its_interval(tmp_path, capsys):
@@ -234,7 +234,7 @@ def test_a_soviet_comparison_counts_in_roubles_in_the_terminal_files_page_and_fi
     assert " SUR" in page and "USD" not in page and "$" not in page
     texts = [text.get_text() for figure in drawn for ax in figure.axes
              for text in (ax.yaxis.label, ax.xaxis.label, *ax.get_yticklabels())]
-    assert len(drawn) == 3 and any("SUR m per month" in text for text in texts)
+    assert len(drawn) == 4 and any("SUR m per month" in text for text in texts)
     assert not [text for text in texts if "USD" in text or "$" in text]
 
 
@@ -291,3 +291,19 @@ def test_an_order_with_statuses_has_effects_by_status_that_sum_to_the_total(tmp_
     assert (workers.loc[: start - 1] == 0).all().all()
     assert workers["work_permit"].min() < 0 and workers.drop(columns="work_permit").to_numpy().max() > 0
     assert (result.save(tmp_path) / "monthly_effects_by_status.parquet").is_file()
+
+
+def test_the_distributions_of_both_arms_are_kept_and_drawn(saved):
+    """quota_hike: every simulated hire of every replication is in its arm's distribution once; the
+    hike moves the net gain left, so more of the policy's hires lie below 0; the figure is drawn."""
+    frame = pd.read_parquet(saved["quota_hike"] / "distributions.parquet")
+    replications = pd.read_csv(saved["quota_hike"] / "replications.csv")
+    assert set(frame["metric"]) == {"cash_home_usd", "net_gain_usd"} and set(frame["arm"]) == {"base", "policy"}
+    below = {}
+    for arm, rows in frame[frame["metric"] == "net_gain_usd"].groupby("arm"):
+        assert rows["value_usd"].is_monotonic_increasing
+        below[arm] = rows.loc[rows["value_usd"] < 0, "workers"].sum() / rows["workers"].sum()
+        cash = frame[(frame["metric"] == "cash_home_usd") & (frame["arm"] == arm)]
+        assert cash["workers"].sum() == rows["workers"].sum()
+    assert below["policy"] > below["base"] > 0
+    assert (saved["quota_hike"] / "distributions.png").is_file()
