@@ -23,7 +23,7 @@ from sim import layout as L
 from sim import rng
 from sim.engine import RawRun
 # the random numbers as the plain reference states them: the same arithmetic serves uint64 arrays
-from sim.reference.random import bell, bits, stream_key, uniform, uniform_at, uniform_pair
+from sim.reference.random import bell, bits, stream_key, uniform_at, uniform_pair
 from sim.recruitment import (D_BRIBE, D_CAPACITY, D_CONTRACT, D_EXPENSES, D_HAZARD, D_HOME_WAGE,
                         D_QUOTA_INPUT, D_SKIM, D_TRAVEL, U_ACCEPT, U_AGE, U_ARRIVAL, U_BORROWED,
                         U_DESTINATION, U_DIVERT, U_REGIME, U_SKILL)

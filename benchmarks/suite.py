@@ -19,7 +19,6 @@ from sim import engine, executors, layout as L, reference as plain_reference
 from sim.study import validate_study
 from sim.point import point_model
 from sim.sweeps import evaluate, runs, sweep as run_sweep
-from sim.scenario_file import load_config
 from sim.params import compile_params, compile_timeline
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from sim import calendar, labels, schema, series
+from sim import calendar, labels, series
 from sim import layout as L
 from sim.config import LEVER_NAMES, ConfigError, Scenario
 from sim.params import compile_timeline

@@ -473,14 +473,6 @@ class Scenario(Section):
         return (self.quota.floor_usd_per_month if floor is None else floor,
                 self.quota.cap_usd_per_month if cap is None else cap)
 
-    def crossed_quota_bands(self):
-        """(key path, message) for each destination whose planned-contribution floor is above its cap."""
-        for name, destination in self.destinations.items():
-            floor, cap = self.quota_band(destination)
-            if floor > cap:
-                yield (f"destinations.{name}.quota_floor_usd_per_month",
-                       f"the quota floor ({floor}) is above the cap ({cap}) for this destination")
-
     def lever_series(self, destination: str, name: str) -> Series:
         """The series of lever ``name`` at ``destination``: its ``timeline.by_destination`` entry, else
         ``[timeline]``'s, else (a lever whose default is None) the destination's own key."""
@@ -506,88 +498,6 @@ class Scenario(Section):
         yield "timeline", self.timeline
         for name, table in self.timeline.by_destination.items():
             yield f"timeline.by_destination.{name}", table
-
-    def timeline_problems(self):
-        """(key path, message) for each ``timeline.by_destination`` entry that does not fit the
-        destinations: an unknown name, a diversion without a valid target, free movers where the
-        destination is confined."""
-        names = ", ".join(self.destinations)
-        for name, table in self.timeline.by_destination.items():
-            where = f"timeline.by_destination.{name}"
-            if name not in self.destinations:
-                yield where, f"not a destination of this scenario ({names})"
-            elif table.diversion_to is not None and table.diversion_to not in set(self.destinations) - {name}:
-                yield f"{where}.diversion_to", f"{table.diversion_to!r} is not another destination ({names})"
-        for name, destination in self.destinations.items():
-            own = self.timeline.by_destination.get(name)
-            if self.timeline_max("diversion_share", name) > 0.0 and (own is None or own.diversion_to is None):
-                path = f"timeline.by_destination.{name}" if own is not None and own.diversion_share is not None \
-                    else "timeline"
-                yield f"{path}.diversion_share", (f"diverts {name}'s candidates, but timeline.by_destination."
-                                                  f"{name}.diversion_to does not say where")
-            if destination.confined and self.timeline_max("free_mover_share", name) > 0.0:
-                path = f"timeline.by_destination.{name}" if own is not None and own.free_mover_share is not None \
-                    else "timeline"
-                yield f"{path}.free_mover_share", f"{name} is confined: it has no free movers"
-
-    def money_beyond_limit(self):
-        """(key path, message) for each amount a worker could draw, earn, owe or repay in a month
-        or at once above MONEY_LIMIT_USD, multipliers, shocks and loan interest included."""
-        shock = 1.0 + self.wages.monthly_shock_sd * 2.0 * math.sqrt(3.0)
-        most = {"skill": max(s.wage_multiplier for s in self.skills.values()),
-                "regime": max(self.regimes.camp.earnings_multiplier, self.regimes.free.earnings_multiplier),
-                "status": max([1.0, *(s.earnings_multiplier for s in self.statuses.values())]),
-                "contribution": max([1.0, *(s.contribution_multiplier for s in self.statuses.values())])}
-        longest = max(d.contract_months.support()[1] for d in self.destinations.values())
-        growth = (1.0 + self.bribe_finance.interest_rate_per_month) ** longest
-        reported = set()
-        for name, destination in self.destinations.items():
-            where = f"destinations.{name}."
-            bribe = destination.bribe_usd.support()[1] * self.timeline_max("bribe_multiplier", name)
-            checks = (
-                (where + "earning_capacity_usd_per_month", "monthly earnings",
-                 destination.earning_capacity_usd_per_month.support()[1] * most["skill"] * most["regime"]
-                 * most["status"]
-                 * self.timeline_max("wage_index", name) * shock,
-                 "with the largest skill, regime and status multipliers, wage index and wage shock"),
-                (where + "bribe_usd" if bribe > MONEY_LIMIT_USD else "bribe_finance.interest_rate_per_month",
-                 "a loan repayment", bribe * growth,
-                 f"with the bribe multiplier and {longest:g} months of loan interest"),
-                (where + "quota_cap_usd_per_month" if destination.quota_cap_usd_per_month is not None
-                 else "quota.cap_usd_per_month", "the planned contribution",
-                 self.quota_band(destination)[1] * self.timeline_max("quota_multiplier", name) * most["contribution"],
-                 "with the largest quota and status contribution multipliers"),
-            )
-            for path, what, amount, how in checks:
-                if amount > MONEY_LIMIT_USD and path not in reported:
-                    reported.add(path)
-                    yield (path, f"{what} could reach ${amount:,.4g} {how}, above the engine's limit of "
-                                 f"${MONEY_LIMIT_USD:,.0f} (int64 cents must hold every total exactly)")
-
-    def beyond_horizon(self):
-        """(key path, message) for each timeline change point at or past the horizon."""
-        horizon = self.simulation.horizon_months
-        for where, table in self.lever_tables():
-            for name, series in table.levers().items():
-                last = 0 if isinstance(series, float) else int(series[-1][0])
-                if last >= horizon:
-                    yield f"{where}.{name}", f"change point at month {last} is past the horizon ({horizon} months)"
-        for where, table in self.lever_tables():
-            order = table.repatriation_order
-            if order is not None and order.deadline > horizon:
-                yield f"{where}.repatriation_order.deadline", f"month {order.deadline} is past the horizon ({horizon} months)"
-
-    def status_problems(self):
-        """(key path, message) for a repatriation order whose non-compliers have no status to take,
-        and a status that takes the work permit's name."""
-        for where, table in self.lever_tables():
-            order = table.repatriation_order
-            if order is not None and order.compliance_share < 1.0 and not self.statuses:
-                yield (f"{where}.repatriation_order.compliance_share",
-                       f"{order.compliance_share:g} leaves some workers abroad, but there is no [statuses.<name>] "
-                       f"table for them to stay on")
-        if schema.WORK_PERMIT in self.statuses:
-            yield f"statuses.{schema.WORK_PERMIT}", "the work permit is status 0 of everyone: name the others"
 
     def to_toml_dict(self) -> dict:
         """The resolved scenario as plain data, keys as written in TOML."""

@@ -51,14 +51,14 @@ from sim import layout as L
 from sim import rng
 from sim.jit import inlined
 from sim.packing import DISTS, TIMELINE, VALUES, at
+from sim.month_sums import add_by_group, add_month, add_return_by_group, undo_returns
 from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate,
                              draw_status, post_of, queue_diverted, steady_state_worker)
 from sim.sampling import draw
-from sim.worker import (F_BRIBE, F_COUNT, F_HOME_WAGE, F_POST_DIVERSION, I_ARREARS, I_BORROWED, I_CANDIDATES, I_CONTRACT,
-                        I_COUNT, I_DESTINATION, I_EXPENSES_CENTS, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE,
-                        I_MONTH_GROSS, I_MONTH_MANAGERS, I_MONTH_STATE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_STATE,
-                        I_STATE_REVENUE, I_STATUS, BLOCK_SLOTS, apply_levers, change_status, collect_arrears,
-                        defies_order, kept_savings, month_pass, record_outcome,
+from sim.worker import (BLOCK_SLOTS, F_BRIBE, F_COUNT, F_HOME_WAGE, F_POST_DIVERSION, I_BORROWED, I_CANDIDATES,
+                        I_CONTRACT, I_COUNT, I_DESTINATION, I_HIRE_MONTH, I_KEY, I_MANAGERS, I_MANAGERS_REVENUE,
+                        I_OCCUPIED, I_POST, I_RECORD_ROW, I_STATE, I_STATE_REVENUE, I_STATUS, apply_levers,
+                        change_status, collect_arrears, defies_order, kept_savings, month_pass, record_outcome,
                         return_reason, sent_home_by_policy, settle, start_worker)
 
 class Accumulators(NamedTuple):
@@ -186,7 +186,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     ``monthly``, until every worker is home. Leaves each slot's payments within the horizon
     (cents) in rows I_STATE_REVENUE, I_MANAGERS_REVENUE of ``whole``. With several
     destinations, also adds each month's series by destination into ``by_destination``
-    (:func:`_add_by_group` after each month pass, hires and returns one by one); with statuses,
+    (:func:`sim.month_sums.add_by_group` after each month pass, hires and returns one by one); with statuses,
     by status into ``by_status``. After the returns, the workers who did not comply with the
     repatriation hazard take a status (U_STATUS of their candidate stream, :func:`sim.recruitment.draw_status`),
     from the next month on.
@@ -267,13 +267,13 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 switched |= np.uint64(1) << np.uint64(i)
         returned_now = sums.returned & ~switched
         if t < horizon:
-            _add_month(monthly, t, sums)
+            add_month(monthly, t, sums)
             if switched:
-                _stayed_on(monthly, t, whole, switched)
+                undo_returns(monthly, t, whole, switched)
             if split:
-                _add_by_group(by_destination, L.MD, t, whole, I_DESTINATION, n_dest, sums)
+                add_by_group(by_destination, L.MD, t, whole, I_DESTINATION, n_dest, sums)
             if n_status > 0:
-                _add_by_group(by_status, L.MS, t, whole, I_STATUS, 1 + n_status, sums)
+                add_by_group(by_status, L.MS, t, whole, I_STATUS, 1 + n_status, sums)
         if t == horizon - 1:  # those still abroad: their payments so far fell within the horizon
             for i in range(n):
                 if whole[I_OCCUPIED, i] != 0 and (returned_now >> np.uint64(i)) & np.uint64(1) == 0:
@@ -292,10 +292,10 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                 monthly[t, L.M.to_managers_usd] += arrears_to_managers
                 monthly[t, L.M.arrears_collected_usd] += arrears_to_state + arrears_to_managers
                 if split:
-                    _return_by_group(by_destination, L.MD, t, whole[I_DESTINATION, i], arrears_to_state,
+                    add_return_by_group(by_destination, L.MD, t, whole[I_DESTINATION, i], arrears_to_state,
                                      arrears_to_managers)
                 if n_status > 0:
-                    _return_by_group(by_status, L.MS, t, whole[I_STATUS, i], arrears_to_state, arrears_to_managers)
+                    add_return_by_group(by_status, L.MS, t, whole[I_STATUS, i], arrears_to_state, arrears_to_managers)
                 whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
                 whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
             slot = first_slot + block_start + i
@@ -321,76 +321,6 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                           values[at(VALUES.status_detection_hazard_per_month, n_dest, n_skill, status - 1)])
             apply_levers(tlm, month, n_dest, n_skill, not new_hires_only, real, whole, i)
         t += 1
-
-
-@inlined
-def _stayed_on(monthly, t, whole, switched):
-    """Undo, in row ``t`` of ``monthly``, the return of the workers in ``switched``: the month pass
-    counted them going home early, but they stay on another status, owing their arrears."""
-    while switched:
-        i = np.int64(trailing_zeros(switched))
-        switched &= switched - np.uint64(1)
-        monthly[t, L.M.returns] -= 1
-        monthly[t, L.M.early_returns] -= 1
-        monthly[t, L.M.arrears_outstanding_usd] += whole[I_ARREARS, i]
-
-
-@inlined
-def _add_month(monthly, t, sums):
-    """Add a block's :class:`sim.worker.MonthSums` to row ``t`` of ``monthly``."""
-    monthly[t, L.M.workers_active] += sums.active
-    monthly[t, L.M.gross_earnings_usd] += sums.gross
-    monthly[t, L.M.to_state_usd] += sums.to_state
-    monthly[t, L.M.to_managers_usd] += sums.to_managers
-    monthly[t, L.M.expenses_usd] += sums.expenses
-    monthly[t, L.M.arrears_outstanding_usd] += sums.arrears
-    monthly[t, L.M.returns] += sums.returns
-    monthly[t, L.M.early_returns] += sums.early_returns
-    monthly[t, L.M.contract_months_sum] += sums.contract_months
-    monthly[t, L.M.months_served_sum] += sums.months_served
-
-
-@inlined
-def _add_by_group(table, columns, t, whole, row, n_groups, sums):
-    """Month ``t``'s pass by group (destination or status: the row ``row`` of ``whole`` that names
-    each slot's group) into ``table`` (columns ``columns``, :data:`sim.layout.MD` or ``MS``):
-    workers, expenses, and the month's earnings and payments of each slot (the I_MONTH_ rows
-    :func:`sim.worker.month_pass` leaves), summed over each group's workers but the last, which
-    gets what remains of the block's ``sums``. Kept money is gross - expenses - to state - to
-    managers. Branch-free: a slot's values are masked with all ones or all zeros (no int64
-    multiply, which AVX2 lacks)."""
-    active, expenses, gross = sums.active, sums.expenses, sums.gross
-    to_state, to_managers = sums.to_state, sums.to_managers
-    for d in range(n_groups):
-        if d < n_groups - 1:
-            d_active = d_expenses = d_gross = d_state = d_managers = np.int64(0)
-            for i in range(BLOCK_SLOTS):
-                mine = np.int64(0) - np.int64((whole[row, i] == d) & (whole[I_OCCUPIED, i] != 0))
-                d_active -= mine
-                d_expenses += whole[I_EXPENSES_CENTS, i] & mine
-                d_gross += whole[I_MONTH_GROSS, i] & mine
-                d_state += whole[I_MONTH_STATE, i] & mine
-                d_managers += whole[I_MONTH_MANAGERS, i] & mine
-            active, expenses, gross = active - d_active, expenses - d_expenses, gross - d_gross
-            to_state, to_managers = to_state - d_state, to_managers - d_managers
-        else:
-            d_active, d_expenses, d_gross, d_state, d_managers = active, expenses, gross, to_state, to_managers
-        table[t, d, columns.workers_active] += d_active
-        table[t, d, columns.expenses_usd] += d_expenses
-        table[t, d, columns.gross_earnings_usd] += d_gross
-        table[t, d, columns.to_state_usd] += d_state
-        table[t, d, columns.to_managers_usd] += d_managers
-        table[t, d, columns.kept_usd] += d_gross - d_expenses - d_state - d_managers
-
-
-@inlined
-def _return_by_group(table, columns, t, group, arrears_to_state, arrears_to_managers):
-    """A worker going home from ``group`` (destination or status) after month ``t`` into ``table``
-    (columns ``columns``), with the arrears collected from his savings (cents)."""
-    table[t, group, columns.returns] += 1
-    table[t, group, columns.to_state_usd] += arrears_to_state
-    table[t, group, columns.to_managers_usd] += arrears_to_managers
-    table[t, group, columns.kept_usd] -= arrears_to_state + arrears_to_managers
 
 
 @njit(cache=True)

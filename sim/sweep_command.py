@@ -4,7 +4,6 @@ Exit status: 0 when every run finished, 1 when some failed (``failures.csv`` nam
 table holds the others), 2 for a bad study or output folder (nothing written), 130 when
 interrupted (the finished runs stay: ``--resume DIR`` runs the rest).
 """
-import argparse
 import logging
 import sys
 from pathlib import Path

@@ -5,6 +5,7 @@ import copy
 from pydantic import ValidationError
 
 from sim import calendar
+from sim import scenario_checks
 from sim.config import ConfigError, Scenario
 
 
@@ -106,9 +107,7 @@ def validate(raw: dict, source: str = "<config>", overridden=(), set_by: str = "
         scenario = Scenario.model_validate(raw)
     except ValidationError as error:
         raise ConfigError(problems(error, source, set(overridden), set_by)) from None
-    checks = (*scenario.beyond_horizon(), *scenario.timeline_problems(), *scenario.crossed_quota_bands(),
-              *scenario.money_beyond_limit(), *scenario.status_problems())
-    beyond = [f"{source}: {path}: {message}" for path, message in checks]
+    beyond = [f"{source}: {path}: {message}" for path, message in scenario_checks.problems(scenario)]
     if beyond:
         raise ConfigError(beyond)
     return scenario

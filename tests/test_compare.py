@@ -297,7 +297,6 @@ def test_the_distributions_of_both_arms_are_kept_and_drawn(saved):
     """quota_hike: every simulated hire of every replication is in its arm's distribution once; the
     hike moves the net gain left, so more of the policy's hires lie below 0; the figure is drawn."""
     frame = pd.read_parquet(saved["quota_hike"] / "distributions.parquet")
-    replications = pd.read_csv(saved["quota_hike"] / "replications.csv")
     assert set(frame["metric"]) == {"cash_home_usd", "net_gain_usd"} and set(frame["arm"]) == {"base", "policy"}
     below = {}
     for arm, rows in frame[frame["metric"] == "net_gain_usd"].groupby("arm"):
