@@ -20,14 +20,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numba
-import numpy as np
 import pandas as pd
 
 from sim import aggregate, calibration, plots, report, results, schema, targets
 from sim import tuning_scan as scanning
+from sim.api_arguments import flag, scenario_of, whole_number
 from sim.config import MAX_WORKERS, SEED_LIMIT, Scenario
 from sim.labels import in_unit
-from sim.scenario_file import load_config
 from sim.engine import RawRun, simulate, worker_columns
 from sim.point import overall_summary
 
@@ -237,15 +236,15 @@ def run(
     ConfigError
         When the scenario file or its seeds file is bad (before anything runs).
     """
-    seed = _whole_number("seed", seed, 0, SEED_LIMIT - 1)
-    workers = _whole_number("workers", workers, 1, MAX_WORKERS)
-    threads = _whole_number("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
-    keep_workers = _flag("keep_workers", keep_workers)
-    tuning_scan = None if tuning_scan is None else _flag("tuning_scan", tuning_scan)
-    progress = sys.stderr.isatty() if progress is None else _flag("progress", progress)
+    seed = whole_number("seed", seed, 0, SEED_LIMIT - 1)
+    workers = whole_number("workers", workers, 1, MAX_WORKERS)
+    threads = whole_number("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
+    keep_workers = flag("keep_workers", keep_workers)
+    tuning_scan = None if tuning_scan is None else flag("tuning_scan", tuning_scan)
+    progress = sys.stderr.isatty() if progress is None else flag("progress", progress)
     if workers_file is not None and not isinstance(workers_file, (str, os.PathLike)):
         raise TypeError(f"workers_file must be a path, got {type(workers_file).__name__}")
-    scenario = _scenario(config)
+    scenario = scenario_of(config)
     figures, citation = calibration.load_figures(scenario)
     user_targets = targets.load_targets(scenario)
     started = datetime.now(timezone.utc)
@@ -308,35 +307,6 @@ def _calibration(raw: RawRun, scenario: Scenario, summary: dict, figures, citati
     monthly = aggregate.monthly_frame(raw, scenario) if monthly is None else monthly
     return calibration.calibration_frame(figures, citation, scenario, raw.cell_totals, summary, monthly,
                                          targets.target_rows(user_targets, scenario, monthly))
-
-
-def _scenario(config) -> Scenario:
-    """``config`` as a Scenario: itself, or the file it names loaded."""
-    if isinstance(config, Scenario):
-        return config
-    if not isinstance(config, (str, os.PathLike)):
-        raise TypeError(f"config must be a Scenario or the path of a TOML scenario file, "
-                        f"got {type(config).__name__}")
-    return load_config(config)
-
-
-def _whole_number(name: str, value, low: int, high: int) -> int | None:
-    """``value`` (None, or a Python or numpy integer, not a bool, in [low, high]) as an int;
-    TypeError or ValueError naming ``name`` otherwise."""
-    if value is None:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a whole number (int), got {type(value).__name__} {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high:,}, got {value:,}")
-    return int(value)
-
-
-def _flag(name: str, value) -> bool:
-    """``value`` if it is a bool (numpy's included), TypeError naming ``name`` otherwise."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
-    return bool(value)
 
 
 class _ParquetSink:

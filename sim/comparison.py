@@ -31,7 +31,8 @@ import pandas as pd
 from sim import bins, calibration, compare_plots, compare_report, effects, results, schema
 from sim import layout as L
 from sim.compare_report import start_text
-from sim.api import _flag, _scenario, _whole_number, run
+from sim.api import run
+from sim.api_arguments import flag, scenario_of, whole_number
 from sim.config import LEVER_NAMES, MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
 from sim.params import compile_timeline
 
@@ -169,11 +170,11 @@ def compare_all(policies, base=None, seed: int | None = None, workers: int | Non
     TypeError, ValueError
         An argument of the wrong type or out of range (``workers`` below ``replications``).
     """
-    seed = _whole_number("seed", seed, 0, SEED_LIMIT - 1)
-    workers = _whole_number("workers", workers, 1, MAX_WORKERS)
-    replications = _whole_number("replications", replications, 2, 10_000)
-    threads = _whole_number("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
-    progress = sys.stderr.isatty() if progress is None else _flag("progress", progress)
+    seed = whole_number("seed", seed, 0, SEED_LIMIT - 1)
+    workers = whole_number("workers", workers, 1, MAX_WORKERS)
+    replications = whole_number("replications", replications, 2, 10_000)
+    threads = whole_number("threads", threads, 1, numba.config.NUMBA_NUM_THREADS)
+    progress = sys.stderr.isatty() if progress is None else flag("progress", progress)
     if workers is not None and workers < replications:
         raise ValueError(f"workers ({workers:,}) must be at least the number of replications ({replications})")
     pairs = resolve_pairs(policies, base)
@@ -215,7 +216,7 @@ def resolve_pairs(policies, base=None) -> list[tuple[Scenario, Scenario]]:
     def load(config):
         key = Path(config).resolve() if isinstance(config, (str, Path)) else id(config)
         if key not in loaded:
-            scenario = _scenario(config)
+            scenario = scenario_of(config)
             calibration.load_figures(scenario)  # a bad seeds file is bad input too, found before running
             loaded[key] = scenario
         return loaded[key]
