@@ -168,20 +168,12 @@ class Result:
     def _fill(self, directory: Path) -> None:
         results.write_json(directory / "manifest.json", self.manifest)
         results.write_json(directory / "summary.json", self.summary_dict)
-        self.monthly.to_parquet(directory / "monthly.parquet", index=False)
-        if self.monthly_by_destination is not None:
-            self.monthly_by_destination.to_parquet(directory / "monthly_by_destination.parquet", index=False)
-        if self.monthly_by_status is not None:
-            self.monthly_by_status.to_parquet(directory / "monthly_by_status.parquet", index=False)
-        self.outcomes.to_parquet(directory / "outcomes.parquet", index=False)
-        if self.outcomes_by_reason is not None:
-            self.outcomes_by_reason.to_parquet(directory / "outcomes_by_reason.parquet", index=False)
-        self.distributions.to_parquet(directory / "distributions.parquet", index=False)
-        self.calibration.to_csv(directory / "calibration.csv", index=False)
-        if self.tuning_scan is not None:
-            self.tuning_scan.to_csv(directory / "tuning_scan.csv", index=False)
-        if self.workers is not None:
-            self.workers.to_parquet(directory / "workers.parquet", index=False)
+        results.write_tables(directory, {
+            "monthly.parquet": self.monthly, "monthly_by_destination.parquet": self.monthly_by_destination,
+            "monthly_by_status.parquet": self.monthly_by_status, "outcomes.parquet": self.outcomes,
+            "outcomes_by_reason.parquet": self.outcomes_by_reason, "distributions.parquet": self.distributions,
+            "calibration.csv": self.calibration, "tuning_scan.csv": self.tuning_scan,
+            "workers.parquet": self.workers})
         if self.workers_file is not None:
             os.replace(self.workers_file, directory / "workers.parquet")
         plots.draw_all(directory)

@@ -2,7 +2,7 @@
 
 Each figure has a kind (:data:`KINDS`), which says whether being in range is evidence. A figure is
 compared only with a run of its era (``period``, ``simulation.period``) and money unit (its
-``unit``, ``simulation.money_unit``); in a reform run (:func:`policy_start`) only over the months
+``unit``, ``simulation.money_unit``); in a reform run (:func:`sim.policy_start.reform_start`) only over the months
 before the change, or not at all. A user's dated targets (:mod:`sim.targets`) share the rows'
 form (:func:`comparison_row`) and the file reading (:func:`read_tables`).
 """
@@ -10,14 +10,13 @@ import math
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import calendar, labels, series
 from sim import layout as L
-from sim.config import LEVER_NAMES, ConfigError, Scenario
-from sim.params import compile_timeline
+from sim.config import ConfigError, Scenario
+from sim.policy_start import reform_start
 from sim.validation import error_message
 from sim.scenario_file import read_toml
 
@@ -202,18 +201,6 @@ PERIODS = {"present": "present-day figure", "soviet": "Soviet-era figure"}
 """How a figure of each period is named when a run of another period does not compare it."""
 
 
-def policy_start(scenario: Scenario) -> int | None:
-    """The first month after month 0 in which a timeline lever changes value or a repatriation
-    order starts (a reform starts); None when every lever keeps its month-0 value throughout and
-    there is no order."""
-    changes = np.zeros(scenario.simulation.horizon_months, bool)
-    timeline = compile_timeline(scenario)
-    for lever in (*LEVER_NAMES, "compliance_share"):  # the order is compiled into these
-        monthly = getattr(timeline, lever)
-        changes |= (monthly != monthly[0]).any(axis=1)
-    return int(np.argmax(changes)) if changes.any() else None
-
-
 def month_text(scenario: Scenario, month: int) -> str:
     """A month of the run as a reader names it: its date (``2019-12``) or ``month 24``."""
     start = scenario.simulation.start
@@ -257,7 +244,7 @@ def calibration_frame(figures, citation, scenario, cell_totals, summary, monthly
 
     A figure is compared only with a run of its period and money unit, and only when it has a
     statistic; the others are listed with the reason they are not. In a reform run (a timeline
-    lever changes after month 0, :func:`policy_start`) a figure about the status quo is compared
+    lever changes after month 0, :func:`sim.policy_start.reform_start`) a figure about the status quo is compared
     over the months before the change when it is a standing-workforce figure (read from
     ``monthly``, the run's monthly series) and is ``not applicable`` otherwise: returned hires'
     means mix months before and after the change. Being in range is evidence only for an
@@ -266,7 +253,7 @@ def calibration_frame(figures, citation, scenario, cell_totals, summary, monthly
     """
     rows = []
     source_destinations = {figure["destination"] for figure in figures if figure.get("destination")}
-    reform = policy_start(scenario)
+    reform = reform_start(scenario)
     for figure in figures:
         statistic, destination = figure.get("statistic"), figure.get("destination")
         reason, value, over = _comparable(figure, scenario), None, None

@@ -15,7 +15,6 @@ spread of the R paired differences (see :mod:`sim.effects`).
 """
 from __future__ import annotations
 
-import itertools
 import sys
 import time
 from dataclasses import dataclass
@@ -33,18 +32,13 @@ from sim import layout as L
 from sim.compare_report import start_text
 from sim.api import run
 from sim.api_arguments import flag, scenario_of, whole_number
-from sim.config import LEVER_NAMES, MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
-from sim.params import compile_timeline
+from sim.config import MAX_WORKERS, SEED_LIMIT, ConfigError, Scenario
+from sim.policy_start import policy_start_month
 
 REPLICATIONS = 10
 """Paired replications by default: a t interval on 9 degrees of freedom (t = 2.26) at the cost of two runs."""
-RUN_ONLY = {"simulation": ("seed", "workers", "start")}
-"""Keys that say how a scenario is run or labelled, not what it simulates: a difference in them
-is no policy (the seed and workers are the comparison's, the start only names months)."""
 DISTRIBUTION_METRICS = {L.H.cash_home_usd: "cash_home_usd", L.H.net_gain_usd: "net_gain_usd"}
 """Outcome histograms (:mod:`sim.bins`) a comparison keeps of each arm: index -> name."""
-QUOTA_LEVERS = ("quota_multiplier", "quota_surcharge_usd_per_month")
-"""The levers whose reach ``quota.policy_applies_to`` sets."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -110,15 +104,11 @@ class Comparison:
         return results.write_atomically(parent, name, self._fill)
 
     def _fill(self, directory: Path) -> None:
-        self.effects.to_csv(directory / "effects.csv", index=False)
-        self.monthly.to_parquet(directory / "monthly_effects.parquet", index=False)
-        if self.monthly_by_destination is not None:
-            self.monthly_by_destination.to_parquet(directory / "monthly_effects_by_destination.parquet", index=False)
-        if self.monthly_by_status is not None:
-            self.monthly_by_status.to_parquet(directory / "monthly_effects_by_status.parquet", index=False)
-        if self.distributions is not None:
-            self.distributions.to_parquet(directory / "distributions.parquet", index=False)
-        self.replications.to_csv(directory / "replications.csv", index=False)
+        results.write_tables(directory, {
+            "effects.csv": self.effects, "monthly_effects.parquet": self.monthly,
+            "monthly_effects_by_destination.parquet": self.monthly_by_destination,
+            "monthly_effects_by_status.parquet": self.monthly_by_status,
+            "distributions.parquet": self.distributions, "replications.csv": self.replications})
         results.write_json(directory / "manifest.json", self.manifest)
         compare_plots.draw_all(directory)
         compare_report.build(directory)
@@ -260,41 +250,6 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     (:meth:`numpy.random.SeedSequence.spawn`): the same for every policy compared with one seed."""
     children = np.random.SeedSequence(seed).spawn(replications)
     return [int(child.generate_state(1, np.uint64)[0] >> np.uint64(1)) for child in children]
-
-
-def policy_start_month(policy: Scenario, base: Scenario) -> int | None:
-    """First month in which ``policy`` simulates something other than ``base``; None if nothing differs.
-
-    Month 0 when any key outside the timeline differs (the bribe, the skim, ...: these act from
-    the start), else the first month in which a timeline lever takes another value. Whom the quota
-    levers reach (``quota.policy_applies_to``) matters from the first month they leave their
-    month-0 values, in either scenario; statuses act only on those who defy a repatriation order:
-    where they differ, from the first month with a compliance share below 1.
-    """
-    if _simulated(policy) != _simulated(base):
-        return 0
-    horizon = policy.simulation.horizon_months
-    differs = np.zeros(horizon, bool)
-    ours, theirs = compile_timeline(policy), compile_timeline(base)
-    for lever in (*LEVER_NAMES, "compliance_share"):  # a diversion target acts only through diversion_share
-        differs |= (getattr(ours, lever) != getattr(theirs, lever)).any(axis=1)
-    if policy.quota.policy_applies_to != base.quota.policy_applies_to:
-        for timeline, lever in itertools.product((ours, theirs), QUOTA_LEVERS):
-            monthly = getattr(timeline, lever)
-            differs |= (monthly != monthly[0]).any(axis=1)
-    if policy.statuses != base.statuses:
-        differs |= ((ours.compliance_share < 1.0) | (theirs.compliance_share < 1.0)).any(axis=1)
-    return int(np.argmax(differs)) if differs.any() else None
-
-
-def _simulated(scenario: Scenario) -> dict:
-    """The scenario's keys that decide what is simulated, outside the timeline."""
-    data = scenario.to_toml_dict()
-    for table in ("timeline", "calibration", "statuses"):
-        data.pop(table, None)
-    for table, keys in {**RUN_ONLY, "quota": ("policy_applies_to",)}.items():  # its reach: see policy_start_month
-        data[table] = {key: value for key, value in data[table].items() if key not in keys}
-    return data
 
 
 class Arm(NamedTuple):

@@ -158,6 +158,18 @@ def write_file_atomically(path: Path, write) -> None:
         raise
 
 
+def write_tables(directory: Path, tables: dict) -> None:
+    """Write each DataFrame of ``tables`` (file name -> frame, or None for a table this run does not
+    have) into ``directory``: ``.parquet`` or ``.csv`` by its name, without the index."""
+    for name, frame in tables.items():
+        if frame is None:
+            continue
+        if name.endswith(".csv"):
+            frame.to_csv(directory / name, index=False)
+        else:
+            frame.to_parquet(directory / name, index=False)
+
+
 def write_json(path: Path, data) -> None:
     """Write ``data`` as strict JSON: NaN (an undefined figure, e.g. no worker returned) becomes null."""
     path.write_text(json.dumps(_without_nan(data), indent=2, default=_json_default, allow_nan=False) + "\n")
