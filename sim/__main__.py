@@ -1,6 +1,4 @@
 """``python -m sim``: the ``sim`` command (see :mod:`sim.cli`)."""
-import sys
+from sim.cli import command
 
-from sim.cli import main
-
-sys.exit(main())
+command()

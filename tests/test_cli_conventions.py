@@ -1,10 +1,12 @@
 """The ``sim`` command keeps the conventions of Unix tools: ``python -m sim``, ``--version``,
 ``--quiet``/``--verbose`` through logging, help for every option, modes that respect the umask."""
 import argparse
+import gc
 import os
 import stat
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
@@ -24,6 +26,26 @@ def sim_command(*arguments, **options) -> subprocess.CompletedProcess:
 
 def test_python_dash_m_sim_prints_the_version():
     assert sim_command("--version").stdout == f"sim {sim.__version__}\n"
+
+
+FREEZE_COUNT_AT_EXIT = ("import atexit, gc, sys; atexit.register(lambda: print('frozen', gc.get_freeze_count())); "
+                       "from sim.cli import command; sys.argv[0] = 'sim'; command()")
+"""The ``sim`` executable in a child that says, as it exits, how many objects the collector skips."""
+
+
+@pytest.mark.parametrize(("config", "status"), [(BASELINE, 0), ("missing.toml", 2)])
+def test_the_sim_executable_keeps_what_it_imported_from_the_cycle_collector(config, status):
+    """``sim`` (:func:`sim.cli.command`) exits with :func:`main`'s status, having frozen the objects
+    that live as long as it does (:func:`gc.freeze`); :func:`main`, which tests call, freezes nothing."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["sim"] == "sim.cli:command"
+    child = subprocess.run([sys.executable, "-c", FREEZE_COUNT_AT_EXIT, "validate", str(config)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+    assert child.returncode == status
+    assert int(child.stdout.split("frozen ")[-1]) > 0
+    frozen = gc.get_freeze_count()
+    assert main(["validate", str(BASELINE)]) == 0
+    assert gc.get_freeze_count() == frozen
 
 
 @pytest.mark.parametrize("where", ["before", "after"])

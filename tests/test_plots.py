@@ -128,6 +128,21 @@ def test_draw_all_writes_every_figure(tmp_path):
         assert_png(path)
 
 
+def test_a_figure_is_saved_in_one_draw_as_the_bytes_savefig_writes(tmp_path, monkeypatch):
+    """``figure_style.save`` draws a constrained-layout figure once, laying it out in the draw it
+    saves (``savefig`` first draws it with the drawing switched off to lay it out), and writes
+    what ``savefig`` writes."""
+    write_run(tmp_path)
+    monthly = pd.read_parquet(tmp_path / "monthly.parquet")
+    plots.flows_figure(monthly, "a run").savefig(tmp_path / "savefig.png", dpi=figure_style.DPI)
+    figure, draws = plots.flows_figure(monthly, "a run"), []
+    draw = figure.draw
+    monkeypatch.setattr(figure, "draw", lambda renderer: draws.append(renderer) or draw(renderer))
+    assert figure_style.save(figure, tmp_path / "save.png") == tmp_path / "save.png"
+    assert len(draws) == 1
+    assert (tmp_path / "save.png").read_bytes() == (tmp_path / "savefig.png").read_bytes()
+
+
 def test_draw_all_accepts_a_string_path(tmp_path):
     write_run(tmp_path)
     assert len(plots.draw_all(str(tmp_path))) == len(FIGURES)
