@@ -137,24 +137,32 @@ def executor_seconds(points, n, workers):
 
 def _python(code, env=None):
     """Run ``code`` in a fresh interpreter; return (wall seconds, its stdout)."""
+    return _timed_process(["-c", code], env)
+
+
+def _timed_process(arguments, env=None):
+    """Run ``python ARGUMENTS`` from the repository root; return (wall seconds, its stdout)."""
     started = time.perf_counter()
-    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    completed = subprocess.run([sys.executable, *arguments], capture_output=True, text=True, check=True,
                                cwd=ROOT, env={**os.environ, **(env or {})})
     return time.perf_counter() - started, completed.stdout
 
 
 def first_run(config=BASELINE, empty_cache=True, repeats=3):
-    """Wall seconds of ``sim run CONFIG`` in a fresh process: with an empty Numba cache (None when
-    not ``empty_cache``, which spares a compile), then the median of ``repeats`` with a warm one."""
-    code = ("import sys, tempfile; from sim.cli import main; "
-            f"sys.exit(main(['run', {str(config)!r}, '--out', tempfile.mkdtemp()]))")
+    """Wall seconds of ``sim run CONFIG`` in a fresh process, as ``python -m sim`` runs it (the
+    ``sim`` executable's :mod:`sim.entry`): with an empty Numba cache (None when not
+    ``empty_cache``, which spares a compile), then the median of ``repeats`` with a warm one."""
+    def run(env=None):
+        with tempfile.TemporaryDirectory() as out:
+            return _timed_process(["-m", "sim", "run", str(config), "--out", out], env)[0]
+
     if not empty_cache:
-        _python(code)  # warms the usual cache, should it be cold
-        return None, statistics.median(_python(code)[0] for _ in range(repeats))
+        run()  # warms the usual cache, should it be cold
+        return None, statistics.median(run() for _ in range(repeats))
     with tempfile.TemporaryDirectory() as cache:
         env = {"NUMBA_CACHE_DIR": cache}
-        cold, _ = _python(code, env)
-        warm = statistics.median(_python(code, env)[0] for _ in range(repeats))
+        cold = run(env)
+        warm = statistics.median(run(env) for _ in range(repeats))
     return cold, warm
 
 

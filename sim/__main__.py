@@ -1,4 +1,4 @@
-"""``python -m sim``: the ``sim`` command (see :mod:`sim.cli`)."""
-from sim.cli import command
+"""``python -m sim``: the ``sim`` command (see :mod:`sim.cli` and :mod:`sim.entry`)."""
+from sim.entry import command
 
 command()

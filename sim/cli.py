@@ -7,7 +7,6 @@ names the file and key, or the output folder; nothing is written for that
 config), 1 on any other failure, 130 when interrupted (Ctrl-C).
 """
 import argparse
-import gc
 import importlib
 import os
 import json
@@ -349,22 +348,5 @@ def main(argv=None) -> int:
     return status
 
 
-def command() -> None:
-    """The ``sim`` executable and ``python -m sim``: :func:`main` on the process's arguments, then exit
-    with its status.
-
-    A command runs once and exits, so the objects that exist once the modules are imported (a few
-    hundred thousand, from Numba, pandas, Matplotlib and pydantic) live until the end. Python's
-    cycle collector would still walk them in every full collection of the run and again at exit
-    (about 0.4 s of a 2.5 s ``sim run``): :func:`gc.freeze` moves them, and at the end everything
-    left, out of its reach; what a run makes and drops in between is collected as usual. Done here
-    and not in :func:`main`, which tests and scripts call many times in one process.
-    """
-    gc.freeze()
-    status = main()
-    gc.freeze()
-    sys.exit(status)
-
-
 if __name__ == "__main__":
-    command()
+    sys.exit(main())

@@ -29,16 +29,16 @@ def test_python_dash_m_sim_prints_the_version():
 
 
 FREEZE_COUNT_AT_EXIT = ("import atexit, gc, sys; atexit.register(lambda: print('frozen', gc.get_freeze_count())); "
-                       "from sim.cli import command; sys.argv[0] = 'sim'; command()")
+                       "from sim.entry import command; sys.argv[0] = 'sim'; command()")
 """The ``sim`` executable in a child that says, as it exits, how many objects the collector skips."""
 
 
 @pytest.mark.parametrize(("config", "status"), [(BASELINE, 0), ("missing.toml", 2)])
 def test_the_sim_executable_keeps_what_it_imported_from_the_cycle_collector(config, status):
-    """``sim`` (:func:`sim.cli.command`) exits with :func:`main`'s status, having frozen the objects
+    """``sim`` (:func:`sim.entry.command`) exits with :func:`main`'s status, having frozen the objects
     that live as long as it does (:func:`gc.freeze`); :func:`main`, which tests call, freezes nothing."""
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["sim"] == "sim.cli:command"
+    assert scripts["sim"] == "sim.entry:command"
     child = subprocess.run([sys.executable, "-c", FREEZE_COUNT_AT_EXIT, "validate", str(config)], cwd=ROOT,
                            capture_output=True, text=True, timeout=300)
     assert child.returncode == status
