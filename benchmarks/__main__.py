@@ -3,7 +3,8 @@
 Measures, on the baseline scenario, compile time excluded and medians over repeats:
 kernel throughput (worker-months per second) at 1e5, 1e6 and 1e7 workers on 1 and 2
 threads; the NumPy and pure-Python references; the RNG floor; their ratios to the
-kernel; the first ``sim run`` in a fresh process with an empty and a warm Numba cache;
+kernel; the first ``sim run`` in a fresh process with an empty and a warm Numba cache, and one
+warm run's phases (:mod:`benchmarks.warm_run`);
 peak memory with per-worker output off and on; sweep throughput (many design points of
 100,000 workers, against the kernel at the same size and at its best, measured in the same run)
 and a Dask LocalCluster against the local process pool. Prints a table, writes
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import numba
 
-from benchmarks import suite
+from benchmarks import suite, warm_run
 from sim import results
 from sim.scenario_file import load_config
 
@@ -76,6 +77,7 @@ def measure(quick: bool, huge: bool) -> dict:
         "throughput": rows,
         "ratios": ratios(rows),
         "sim_run_seconds": {"empty_cache": cold, "warm_cache": warm},
+        "warm_sim_run_phases_seconds": warm_run.phases(str(suite.BASELINE)),
         "peak_memory": record_memory,
         "sweep": sweep_record(rows, quick),
         "quick": quick,
@@ -148,7 +150,8 @@ def table(record: dict) -> str:
         "- `sim run configs/baseline.toml` in a fresh process: " + (
             f"{record['sim_run_seconds']['empty_cache']:.1f} s with an empty Numba cache, "
             if record["sim_run_seconds"]["empty_cache"] is not None else "")
-        + f"{record['sim_run_seconds']['warm_cache']:.2f} s warm",
+        + f"{record['sim_run_seconds']['warm_cache']:.2f} s warm; one warm run by phase (`python -m benchmarks.warm_run`):",
+        *warm_run.table(record["warm_sim_run_phases_seconds"]),
         f"- peak memory at {memory['workers']:,} workers: {memory['per_worker_output_mib']['off']:,.0f} MiB "
         f"without per-worker output, {memory['per_worker_output_mib']['on']:,.0f} MiB with it"
         + (f"; 1e8 workers streamed: {memory['streamed_1e8_off_mib']:,.0f} MiB"

@@ -137,10 +137,10 @@ def executor_seconds(points, n, workers):
 
 def _python(code, env=None):
     """Run ``code`` in a fresh interpreter; return (wall seconds, its stdout)."""
-    return _timed_process(["-c", code], env)
+    return timed_process(["-c", code], env)
 
 
-def _timed_process(arguments, env=None):
+def timed_process(arguments, env=None):
     """Run ``python ARGUMENTS`` from the repository root; return (wall seconds, its stdout)."""
     started = time.perf_counter()
     completed = subprocess.run([sys.executable, *arguments], capture_output=True, text=True, check=True,
@@ -154,7 +154,7 @@ def first_run(config=BASELINE, empty_cache=True, repeats=3):
     ``empty_cache``, which spares a compile), then the median of ``repeats`` with a warm one."""
     def run(env=None):
         with tempfile.TemporaryDirectory() as out:
-            return _timed_process(["-m", "sim", "run", str(config), "--out", out], env)[0]
+            return timed_process(["-m", "sim", "run", str(config), "--out", out], env)[0]
 
     if not empty_cache:
         run()  # warms the usual cache, should it be cold
