@@ -13,8 +13,9 @@ machine: compare runs made in the same minutes.
 import argparse
 import json
 import tempfile
+from pathlib import Path
 
-from benchmarks.suite import BASELINE, first_run, timed_process
+from benchmarks.suite import BASELINE, ROOT, first_run, timed_process
 
 PHASES = """
 import gc, json, sys, time
@@ -74,12 +75,13 @@ def table(phases_seconds) -> list[str]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.warm_run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("config", nargs="?", default=str(BASELINE), help="scenario file (default: the baseline)")
+    parser.add_argument("config", nargs="?", type=Path, help="scenario file (default: configs/baseline.toml)")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs after the warm-up (default: 5)")
     args = parser.parse_args(argv)
-    _, median = first_run(args.config, empty_cache=False, repeats=args.repeats)
-    print(f"python -m sim run {args.config}: {median:.2f} s wall, median of {args.repeats}")
-    print("\n".join(table(phases(args.config))))
+    config = args.config.resolve() if args.config else BASELINE  # the runs start in the repository's root
+    _, median = first_run(config, empty_cache=False, repeats=args.repeats)
+    print(f"python -m sim run {args.config or BASELINE.relative_to(ROOT)}: {median:.2f} s wall, median of {args.repeats}")
+    print("\n".join(table(phases(str(config)))))
 
 
 if __name__ == "__main__":
