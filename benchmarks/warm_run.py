@@ -34,7 +34,8 @@ def timed(module, name, before, label):
     function = getattr(module, name)
     def wrapper(*args, **options):
         setattr(module, name, function)  # the first call only
-        mark(before)
+        if before:
+            mark(before)
         value = function(*args, **options)
         mark(label)
         return value
@@ -44,8 +45,8 @@ timed(engine, "simulate_slots", "arguments, scenario and seeds files",
       "first kernel call: loaded from the cache, simulates the run")
 timed(tuning_scan, "scan", "the run's tables and calibration", "tuning scan")
 timed(results, "write_tables", "run directory, manifest, summary", "tables written")
-timed(plots, "draw_all", "(nothing)", "figures")
-timed(report, "build", "(nothing)", "report.html")
+timed(plots, "draw_all", None, "figures")
+timed(report, "build", None, "report.html")
 status = sim.cli.main(["--quiet", "run", sys.argv[1], "--out", sys.argv[2]])
 gc.freeze()
 mark("the rest of the run")
@@ -62,7 +63,7 @@ def phases(config: str) -> list[tuple[str, float]]:
         wall, stdout = timed_process(["-c", PHASES, config, out])
     marks = json.loads(stdout.splitlines()[-1])
     edges = [0.0] + [seconds for _, seconds in marks]
-    return [(name, end - start) for (name, _), start, end in zip(marks, edges, edges[1:]) if name != "(nothing)"] + [
+    return [(name, end - start) for (name, _), start, end in zip(marks, edges, edges[1:])] + [
         ("interpreter start and exit", wall - marks[-1][1])]
 
 
@@ -70,7 +71,8 @@ def table(phases_seconds) -> list[str]:
     """The lines of a table of (phase, seconds), with their total."""
     width = max(len(name) for name, _ in phases_seconds)
     total = sum(seconds for _, seconds in phases_seconds)
-    return [f"  {name:<{width}}  {seconds:6.3f} s" for name, seconds in phases_seconds] + [f"  {'total':<{width}}  {total:6.3f} s"]
+    rows = [*phases_seconds, ("total", total)]
+    return [f"  {name:<{width}}  {seconds:6.3f} s" for name, seconds in rows]
 
 
 def main(argv=None) -> None:
@@ -80,7 +82,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     config = args.config.resolve() if args.config else BASELINE  # the runs start in the repository's root
     _, median = first_run(config, empty_cache=False, repeats=args.repeats)
-    print(f"python -m sim run {args.config or BASELINE.relative_to(ROOT)}: {median:.2f} s wall, median of {args.repeats}")
+    shown = args.config or BASELINE.relative_to(ROOT)
+    print(f"python -m sim run {shown}: {median:.2f} s wall, median of {args.repeats}")
     print("\n".join(table(phases(str(config)))))
 
 

@@ -25,9 +25,10 @@ def save(figure: Figure, path: Path) -> Path:
     """Write ``figure`` to ``path`` as PNG at :data:`DPI` and return the path.
 
     The figure is drawn once, on an Agg canvas at :data:`DPI` (which it keeps), and its pixels
-    written as ``Figure.savefig`` writes them (the same bytes). ``savefig`` lays out a figure with a layout
-    engine (``layout="constrained"``) in a draw of its own before the draw it saves: an eighth of
-    the time ``sim run`` spends saving figures, for nothing, since the draw lays the figure out too.
+    written as ``Figure.savefig`` writes them (the same bytes). ``savefig`` lays out a figure with
+    a layout engine (``layout="constrained"``) in a draw of its own before the draw it saves: an
+    eighth of the time ``sim run`` spent saving figures, for nothing, since a draw lays the figure
+    out too.
     """
     figure.set_dpi(DPI)
     canvas = FigureCanvasAgg(figure)
