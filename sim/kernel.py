@@ -33,23 +33,22 @@ draw, so the results do not depend on the block size either. What one worker
 does (start, a month, arrears at return, settle, record) is in :mod:`sim.worker`;
 this module holds the loops.
 
-Reference counts. A compiled call that takes an array updates the array's reference count on
-entry and exit, atomically, and so does every view of a row; threads whose counters share a
-cache line serialise on them. Each array argument also costs 7 to 11 machine words of arguments
-(the parameters as one NamedTuple of 25 arrays came to 128). Hence: the parameters are packed
-into three arrays (:mod:`sim.packing`), each thread works on private copies of them,
-distributions are drawn by table and row index rather than by row view
-(:func:`sim.sampling.draw`), and the per-worker functions (:mod:`sim.worker`) are inlined.
+Reference counts. Numba counts references to the arrays a compiled function takes, atomically,
+and threads whose counters share a cache line serialise on them; each array argument also costs
+7 to 11 machine words of arguments (the parameters as one NamedTuple of 25 arrays came to 128).
+Hence: the parameters are packed into three arrays (:mod:`sim.packing`), each thread works on
+private copies of them, and everything below :func:`simulate_group` is compiled without
+reference counts (:mod:`sim.jit`), the per-worker functions (:mod:`sim.worker`) inlined.
 """
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from sim import layout as L
 from sim import rng
-from sim.jit import inlined
+from sim.jit import borrowing, inlined
 from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.month_sums import add_by_group, add_month, add_return_by_group, undo_returns
 from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate,
@@ -62,7 +61,7 @@ from sim.worker import (BLOCK_SLOTS, F_BRIBE, F_COUNT, F_HOME_WAGE, F_POST_DIVER
                         return_reason, sent_home_by_policy, settle, start_worker)
 
 class Accumulators(NamedTuple):
-    """Aggregates filled by :func:`simulate_slots`; ``G`` groups (one per thread) are summed after.
+    """Aggregates filled by :func:`simulate_group`; ``G`` groups (one per thread) are summed after.
 
     monthly : ndarray(int64, (G, horizon_months, len(MONTHLY_SERIES)))
     monthly_by_destination : ndarray(int64, (G, horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
@@ -104,73 +103,58 @@ class WorkerRecords(NamedTuple):
     values: np.ndarray
 
 
-@njit(cache=True, parallel=True)
-def simulate_slots(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slots, acc, records):
-    """Simulate ``n_slots`` slots starting at global slot ``first_slot``.
+@njit(cache=True, nogil=True)
+def simulate_group(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slots, group, acc, records):
+    """Simulate group ``group``'s chunks of the ``n_slots`` slots starting at global slot ``first_slot``.
 
-    Slots are taken in chunks of CHUNK_WORKERS; chunk ``c`` goes to group
-    ``c % G``, and each group (a prange iteration, one per thread) adds into its
-    own rows of ``acc``, so no two threads write the same memory.
+    Slots are taken in chunks of CHUNK_WORKERS; chunk ``c`` goes to group ``c % G`` (``G`` =
+    ``acc.monthly.shape[0]``), and each group adds into its own rows of ``acc``, so that groups
+    run on threads of their own (the GIL released) and write no memory in common. A chunk's
+    slots go BLOCK_SLOTS at a time (:func:`_simulate_block`). Writes ``acc.chunk_sumsq[c]``
+    for the group's chunks: the sums over the chunk's slots, in slot order, of the squares of
+    each slot's payments to the state and to managers within the horizon (USD^2).
 
     Parameters
     ----------
-    dists, values, tlm, n_dest, n_skill : the fields of a :class:`sim.packing.PackedParams`
+    dists, values, tlm, n_dest, n_skill : the fields of a :class:`sim.packing.PackedParams`, the
+        group's private copies (see "Reference counts" above)
     seed : int, the run seed
     first_slot : int, a multiple of CHUNK_WORKERS
     n_slots : int
+    group : int, 0 to G - 1
     acc : Accumulators, added to (not cleared)
     records : WorkerRecords, written when it has rows
     """
-    groups = acc.monthly.shape[0]
-    n_chunks = (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS
-    for group in prange(groups):  # private copies: see "Reference counts" above
-        group_dists, group_values, group_tlm = dists.copy(), values.copy(), tlm.copy()
-        for chunk in range(group, n_chunks, groups):
-            start = chunk * L.CHUNK_WORKERS
-            stop = min(start + L.CHUNK_WORKERS, n_slots)
-            _simulate_chunk(group_dists, group_values, n_dest, n_skill, group_tlm, seed, first_slot, start, stop, chunk,
-                            acc.monthly[group], acc.monthly_by_destination[group], acc.monthly_by_status[group],
-                            acc.cell_totals[group],
-                            acc.cell_totals_by_reason[group], acc.histogram[group],
-                            acc.slot_workers, acc.chunk_sumsq, records)
-
-
-@njit(cache=True)
-def _simulate_chunk(dists, values, n_dest, n_skill, tlm, seed, first_slot, start, stop, chunk,
-                    monthly, by_destination, by_status, totals, by_reason, histogram, slot_workers, chunk_sumsq,
-                    records):
-    """Local slots ``start`` to ``stop`` of one chunk, into one group's accumulator rows.
-
-    Slots go BLOCK_SLOTS at a time (:func:`_simulate_block`); the block tables are allocated
-    here, once per chunk. Writes ``chunk_sumsq[chunk]``: the sums over slots, in slot order, of
-    the squares of each slot's payments to the state and to managers within the horizon (USD^2).
-    """
-    horizon = tlm.shape[0]
+    groups, horizon = acc.monthly.shape[0], tlm.shape[0]
+    monthly, by_destination, by_status = acc.monthly[group], acc.monthly_by_destination[group], acc.monthly_by_status[group]
+    totals, by_reason, histogram = acc.cell_totals[group], acc.cell_totals_by_reason[group], acc.histogram[group]
     real = np.zeros((F_COUNT, BLOCK_SLOTS))
     whole = np.zeros((I_COUNT, BLOCK_SLOTS), np.int64)
     # Kept money per month is derived, not accumulated: kept = gross - expenses - to state -
-    # to managers holds for every worker-month, so for the chunk's sums too (int64, exact).
+    # to managers holds for every worker-month, so for the group's sums too (int64, exact).
     kept_before = np.empty(horizon, np.int64)
     for t in range(horizon):
         kept_before[t] = monthly[t, L.M.kept_usd] - (monthly[t, L.M.gross_earnings_usd] - monthly[t, L.M.expenses_usd]
                                                  - monthly[t, L.M.to_state_usd] - monthly[t, L.M.to_managers_usd])
-    state_sumsq = managers_sumsq = 0.0
-    for block_start in range(start, stop, BLOCK_SLOTS):
-        n = min(BLOCK_SLOTS, stop - block_start)
-        _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
-                        real, whole, monthly, by_destination, by_status, totals, by_reason, histogram, slot_workers,
-                        records)
-        for i in range(n):
-            state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
-            managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
+    for chunk in range(group, (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS, groups):
+        start = chunk * L.CHUNK_WORKERS
+        state_sumsq = managers_sumsq = 0.0
+        for block_start in range(start, min(start + L.CHUNK_WORKERS, n_slots), BLOCK_SLOTS):
+            n = min(BLOCK_SLOTS, n_slots - block_start, start + L.CHUNK_WORKERS - block_start)
+            _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n, real, whole,
+                            monthly, by_destination, by_status, totals, by_reason, histogram, acc.slot_workers,
+                            records)
+            for i in range(n):
+                state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
+                managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
+        acc.chunk_sumsq[chunk, 0] = state_sumsq
+        acc.chunk_sumsq[chunk, 1] = managers_sumsq
     for t in range(horizon):
         monthly[t, L.M.kept_usd] = kept_before[t] + (monthly[t, L.M.gross_earnings_usd] - monthly[t, L.M.expenses_usd]
                                                  - monthly[t, L.M.to_state_usd] - monthly[t, L.M.to_managers_usd])
-    chunk_sumsq[chunk, 0] = state_sumsq
-    chunk_sumsq[chunk, 1] = managers_sumsq
 
 
-@njit(cache=True)
+@borrowing
 def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n,
                     real, whole, monthly, by_destination, by_status, totals, by_reason, histogram, slot_workers,
                     records):
@@ -323,7 +307,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         t += 1
 
 
-@njit(cache=True)
+@borrowing
 def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n, real, whole):
     """Month 0 of a stock-mode block: each slot holds a worker of the steady state, or is vacant.
 
