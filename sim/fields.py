@@ -6,7 +6,7 @@ left out and what it means. :func:`section_model` turns the rows whose keys lie 
 the scenario file into that section's fields, beside the fields and checks written by hand on the
 section's base (:mod:`sim.config`), so a parameter's key is declared once, in its row.
 """
-from typing import Annotated, Literal, NamedTuple
+from typing import Annotated, ClassVar, Literal, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
@@ -18,6 +18,8 @@ class Section(BaseModel):
     """A table of the scenario file: strict types, unknown keys refused, frozen, finite numbers."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+    parameter_keys: ClassVar[tuple[str, ...]] = ()
+    """The keys of this section built from rows of the model table (:func:`section_model`)."""
 
 
 class DrawsWithin(NamedTuple):
@@ -120,4 +122,6 @@ def section_model(name: str, section: str, module: str, base: type[Section] = Se
     if both:
         raise TypeError(f"{name}: {', '.join(both)} declared both on {base.__name__} and by a row of the model "
                         f"table (sim.schema.PARAMS): declare it in its row only")
-    return create_model(name, __base__=base, __module__=module, __doc__=doc or base.__doc__, **fields)
+    model = create_model(name, __base__=base, __module__=module, __doc__=doc or base.__doc__, **fields)
+    model.parameter_keys = tuple(fields)
+    return model

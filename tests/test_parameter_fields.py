@@ -42,16 +42,15 @@ def baseline_with(path: list[str], value=None) -> dict:
     return raw
 
 
-def field_of(param: schema.Param):
-    """The pydantic field that validates ``param``'s key."""
+def section_of(param: schema.Param):
+    """The model of the section that holds ``param``'s key (``Destination`` for a destination's key)."""
     node = config.Scenario
-    *sections, key = key_of(param)
-    for part in sections:
+    for part in key_of(param)[:-1]:
         if typing.get_origin(node) is dict:
             node = typing.get_args(node)[1]
         else:
             node = node.model_fields[part if part in node.model_fields else part + "_"].annotation
-    return node.model_fields[key]
+    return node
 
 
 def beyond(param: schema.Param):
@@ -83,8 +82,11 @@ def test_every_row_that_declares_a_key_names_its_value_type_and_meaning():
 
 
 @pytest.mark.parametrize("param", DECLARED, ids=lambda p: p.name)
-def test_the_field_of_a_key_is_its_row(param):
-    field = field_of(param)
+def test_the_field_of_a_key_is_built_from_its_row(param):
+    section = section_of(param)
+    key = key_of(param)[-1]
+    assert key in section.parameter_keys, f"{param.path} is declared by hand on {section.__name__}"
+    field = section.model_fields[key]
     assert field.description == param.description
     assert field.is_required() == (param.unset is schema.REQUIRED and param.default is None)
     if param.takes == "choice":
