@@ -54,7 +54,7 @@ def section_of(param: schema.Param):
 
 
 def beyond(param: schema.Param):
-    """A value just outside what ``param``'s row lets its key take."""
+    """A value outside what ``param``'s row lets its key take."""
     if param.takes == "choice":
         return "none_of_" + "_".join(param.choices)
     if param.low is not None or param.high is not None:
@@ -102,7 +102,7 @@ def test_a_value_outside_a_row_s_bounds_or_choices_is_refused_naming_the_key(par
 
 
 @pytest.mark.parametrize("param", DECLARED, ids=lambda p: p.name)
-def test_a_key_left_out_takes_the_row_s_unset_value_or_is_missing(param):
+def test_a_key_left_out_takes_the_row_s_unset_value_which_is_valid_or_is_missing(param):
     raw = baseline_with(key_of(param))
     if param.unset is schema.REQUIRED and param.default is None:
         with pytest.raises(ConfigError, match=f"x.toml: {'.'.join(key_of(param))}: required key is missing"):
@@ -114,6 +114,8 @@ def test_a_key_left_out_takes_the_row_s_unset_value_or_is_missing(param):
     for part in key_of(param):
         table = table[part] if isinstance(table, dict) else getattr(table, part + "_" * (part == "return"))
     assert table == (None if param.default else param.unset)
+    if param.unset is not schema.REQUIRED:  # a value the key may take
+        validate(baseline_with(key_of(param), param.unset), "x.toml")
 
 
 def test_a_key_declared_by_a_row_and_on_its_section_is_refused():
