@@ -14,7 +14,7 @@ import sim
 from sim import jit_cache, kernel
 
 ROOT = Path(__file__).resolve().parent.parent
-KERNEL_HELPERS = ["recruitment.py", "sampling.py", "packing.py", "rng.py", "layout.py", "schema.py"]
+KERNEL_HELPERS = ["recruitment.py", "sampling.py", "packing.py", "rng.py", "layout.py", "schema.py", "outputs.py"]
 
 
 def copy_package(destination: Path) -> Path:
