@@ -259,7 +259,7 @@ def add_exactly(total: np.ndarray, part: np.ndarray) -> None:
     """``total += part`` in int64, or :class:`ResourceError` if a total would leave the safe range.
 
     A batch's own sums stay far inside int64: the config bounds every amount a worker can draw
-    or earn in a month (:data:`sim.config.MONEY_LIMIT_USD`) and a batch is about 1M slots. So
+    or earn in a month (:data:`sim.schema.MONEY_LIMIT_USD`) and a batch is about 1M slots. So
     only the running totals need checking, which the float sum does with room to spare; it is
     needed only when the largest magnitudes of the two, added, could reach the limit.
     """
