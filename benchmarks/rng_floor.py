@@ -1,6 +1,6 @@
 """RNG floor: the kernel's counter-based draws and loop control, none of the economics.
 
-Same slot/chunk/group structure as sim.kernel.simulate_slots; per slot: the steady-state
+The same split of slots into chunks and groups as sim.kernel.simulate_group (a group per prange iteration); per slot: the steady-state
 worker's candidate draws, then per worker-month the two monthly counters (2t, 2t + 1) turned
 into the hazard/idle uniforms and the bell shock, the same return rule (contract end or hazard),
 and per hire the candidate's counters. Draws are folded into a checksum so none is dead code.

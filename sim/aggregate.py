@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim import bins, calendar, schema
+from sim import bins, calendar, outputs, schema
 from sim import layout as L
 from sim.config import Scenario
 from sim.engine import RawRun
@@ -28,7 +28,7 @@ def weight(raw: RawRun, scenario: Scenario) -> float:
     return real / raw.n_slots
 
 
-MIX_SUMS = {column.name: column.name.removesuffix("_sum") + "_mean" for column in schema.columns("monthly")
+MIX_SUMS = {column.name: column.name.removesuffix("_sum") + "_mean" for column in outputs.columns("monthly")
             if column.unit == "months summed"}
 """Monthly sums over the workers abroad -> the per-worker means ``monthly_frame`` reports instead."""
 
@@ -45,12 +45,12 @@ def monthly_frame(raw: RawRun, scenario: Scenario) -> pd.DataFrame:
     if scenario.simulation.start is not None:
         frame["date"] = calendar.month_dates(scenario.simulation.start, frame["month"])
     active = raw.monthly[:, L.M.workers_active].astype(np.float64)
-    for index, column in enumerate(schema.columns("monthly")):
+    for index, column in enumerate(outputs.columns("monthly")):
         values = raw.monthly[:, index].astype(np.float64)
         if column.name in MIX_SUMS:
             frame[MIX_SUMS[column.name]] = np.divide(values, active, out=np.full_like(values, np.nan), where=active > 0)
         else:
-            frame[column.name] = values * scale / 100.0 if column.unit in schema.MONEY_UNITS else values * scale
+            frame[column.name] = values * scale / 100.0 if column.unit in outputs.MONEY_UNITS else values * scale
     return frame
 
 
@@ -82,8 +82,8 @@ def _by_group_frame(raw: RawRun, scenario: Scenario, table: str, group: str, nam
         frame["date"] = calendar.month_dates(scenario.simulation.start, frame["month"])
     frame[group] = np.tile(np.array(names, dtype=object), horizon)
     flat = totals.reshape(horizon * n_groups, -1).astype(np.float64)
-    for index, column in enumerate(schema.columns(table)):
-        frame[column.name] = flat[:, index] * scale / (100.0 if column.unit in schema.MONEY_UNITS else 1.0)
+    for index, column in enumerate(outputs.columns(table)):
+        frame[column.name] = flat[:, index] * scale / (100.0 if column.unit in outputs.MONEY_UNITS else 1.0)
     return frame
 
 
@@ -108,8 +108,8 @@ def groups(scenario: Scenario):
 
 
 OUTCOME_MEANS = {column.name: (getattr(L.H, column.name), getattr(L.C, column.name),
-                                100.0 if column.unit in schema.MONEY_UNITS else 1.0)
-                 for column in schema.columns("histograms")}
+                                100.0 if column.unit in outputs.MONEY_UNITS else 1.0)
+                 for column in outputs.columns("histograms")}
 """Outcome name -> (histogram metric, the cell-total column of the same name, divisor to USD or months)."""
 
 
@@ -248,10 +248,10 @@ def _per_year(total_cents, sumsq_usd2, raw, scenario):
 
 
 def accounting_residual_usd(raw: RawRun) -> float:
-    """Largest breach of the money identities (:data:`sim.schema.IDENTITIES`) over months (by
+    """Largest breach of the money identities (:data:`sim.outputs.IDENTITIES`) over months (by
     destination and by status too) and over cells, in USD (0 when every cent is accounted for): each
     identity is checked in each table
-    that holds its terms, as the columns' roles in :data:`sim.schema.COLUMNS` give them."""
+    that holds its terms, as the columns' roles in :data:`sim.outputs.COLUMNS` give them."""
     worst = 0
     tables = [("monthly", raw.monthly), ("cells", raw.cell_totals)]
     for table in ("monthly_by_destination", "monthly_by_status"):
@@ -259,7 +259,7 @@ def accounting_residual_usd(raw: RawRun) -> float:
         if totals is not None:
             tables.append((table, totals.reshape(-1, totals.shape[-1])))
     for table, totals in tables:
-        for terms in schema.identity_terms(table).values():
+        for terms in outputs.identity_terms(table).values():
             residual = sum(sign * totals[:, getattr(L.INDICES[table], name)] for name, sign in terms)
             worst = max(worst, int(np.abs(residual).max(initial=0)))
     return worst / 100.0

@@ -358,7 +358,7 @@ def _manifest(scenario: Scenario, raw: RawRun, started) -> dict:
     }
 
 
-COMPILING = "compiling the simulation kernel (first run after an install or an edit only; about 15 s)"
+COMPILING = "compiling the simulation kernel (first run after an install or an edit only; about 10 s)"
 
 
 def _compile_notice(bar) -> None:

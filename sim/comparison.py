@@ -27,7 +27,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim import bins, calibration, compare_plots, compare_report, effects, results, schema
+from sim import bins, calibration, compare_plots, compare_report, effects, outputs, results
 from sim import layout as L
 from sim.compare_report import start_text
 from sim.api import run
@@ -358,7 +358,7 @@ def _by_status_effects(policy: Scenario, base: Scenario, policy_arm: Arm, base_a
 def _everyone_on_permit(monthly: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """The monthly series of a run without statuses as series by status ``names``: everyone on
     the work permit (the first), nobody on the others."""
-    columns = [column.name for column in schema.columns("monthly_by_status")]
+    columns = [column.name for column in outputs.columns("monthly_by_status")]
     frame = monthly.loc[monthly.index.repeat(len(names)), [c for c in ("month", "date") if c in monthly]]
     frame["status"] = np.tile(np.array(names, dtype=object), len(monthly))
     on_permit = np.tile(np.arange(len(names)) == 0, len(monthly))

@@ -2,35 +2,23 @@
 
 Everything is checked at this edge, once: strict types, unknown keys refused,
 shares in [0, 1], low <= high, categorical shares summing to 1, months > 0,
-money within its limits. :func:`validate` gathers every problem into one
-:class:`ConfigError` whose lines each name the file and the dotted key path.
-Reading files (bases, ``--set``) is :mod:`sim.scenario_file`.
+money within its limits. The key of every kernel parameter is a field built from its row
+of :data:`sim.schema.PARAMS` (:func:`sim.fields.section_model`), and every timeline lever one
+built from its row of :data:`sim.schema.LEVERS`; what is written here is the rest of each
+section and the checks across its keys. :func:`sim.validation.validate` gathers every problem into
+one :class:`ConfigError` whose lines each name the file and the dotted key path. Reading files
+(bases, ``--set``) is :mod:`sim.scenario_file`.
 """
 import math
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    create_model,
-    field_validator,
-    model_validator,
-)
+from pydantic import AfterValidator, Field, PrivateAttr, create_model, field_validator, model_validator
 
 from sim import calendar, schema
-from sim.distributions import Distribution, as_distribution
-from sim.schema import MULTIPLIER_LIMIT
+from sim.fields import Section, Share, UsdAmount, UsdBound, section_model
 
 SHARE_SUM_TOLERANCE = 1e-9
-MONEY_LIMIT_USD = 1e7
-"""Largest amount one worker may draw, earn, be asked for or repay, in a month or at once (USD),
-policy multipliers, wage shocks and loan interest included. Beyond it a run's int64 cent totals
-could overflow; the engine checks its running totals too (:func:`sim.engine.add_exactly`)."""
 MAX_WORKERS = 10**10
 """Most simulated workers (slots) a run may ask for."""
 SEED_LIMIT = 2**63
@@ -43,43 +31,6 @@ class ConfigError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-def _support_within(low, high, what):
-    def check(dist):
-        lo, hi = dist.support()
-        if lo < low or hi > high:
-            tail = " (a lognormal's draws reach 8.57 sigma either side of the median)" if dist.dist == "lognormal" else ""
-            raise ValueError(f"{what}: draws must lie in [{low:,.6g}, {high:,.6g}], "
-                             f"this distribution spans [{lo:,.6g}, {hi:,.6g}]{tail}")
-        return dist
-
-    return AfterValidator(check)
-
-
-def _whole_months(dist):
-    if dist.dist not in ("fixed", "discrete_uniform") or not float(dist.support()[0]).is_integer():
-        raise ValueError("months must be a whole number: use a fixed integer or dist = \"discrete_uniform\"")
-    return dist
-
-
-_Dist = Annotated[Distribution, BeforeValidator(as_distribution)]
-UsdAmount = Annotated[_Dist, _support_within(0.0, MONEY_LIMIT_USD, "an amount in USD")]
-"""A distribution over USD amounts from 0 to MONEY_LIMIT_USD."""
-Multiplier = Annotated[float, Field(gt=0.0, le=MULTIPLIER_LIMIT)]
-"""A positive multiplier, at most MULTIPLIER_LIMIT."""
-UsdBound = Annotated[float, Field(ge=0.0, le=MONEY_LIMIT_USD)]
-"""A USD amount from 0 to MONEY_LIMIT_USD."""
-ShareDist = Annotated[_Dist, _support_within(0.0, 1.0, "a share or probability")]
-"""A distribution over [0, 1]."""
-Months = Annotated[_Dist, _support_within(1.0, 1200.0, "a number of months"), AfterValidator(_whole_months)]
-"""A distribution over whole months, 1 to 1200."""
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-"""A share or probability in [0, 1]."""
 
 
 def _shares_sum_to_one(what):
@@ -97,12 +48,9 @@ def _calendar_month(text: str) -> str:
     return text
 
 
-class Simulation(Section):
+class _Simulation(Section):
     """How the population is simulated."""
 
-    mode: Literal["stock", "cohort"] = Field(
-        description="stock: posts kept filled by monthly hiring, month 0 in steady state; cohort: everyone leaves "
-                    "in month 0")
     horizon_months: int = Field(gt=0, le=1200, description="months simulated (workers still abroad are then "
                                                            "followed until they return, outside the monthly series)")
     workers: int = Field(gt=0, le=MAX_WORKERS, description="simulated workers (slots); --workers overrides")
@@ -133,23 +81,15 @@ class Simulation(Section):
         return self
 
 
-class Destination(Section):
+Simulation = section_model("Simulation", "simulation", __name__, _Simulation)
+
+
+class _Destination(Section):
     """A host country: its share of hires and what a job there is like."""
 
-    share: Share = Field(description="share of the posts that are here (destination shares sum to 1)")
     free_mover_share: Share = Field(description="share of hires who live free rather than in a camp")
     confined: bool = Field(default=False, description="workers may not leave their work sites (China): no free "
                                                       "movers, so free_mover_share must be 0")
-    bribe_usd: UsdAmount = Field(description="paid up front to be chosen (USD)")
-    contract_months: Months = Field(description="contract length in whole months")
-    earning_capacity_usd_per_month: UsdAmount = Field(
-        description="gross monthly earnings of an unskilled camp worker in a month of work (USD), before the "
-                    "skill and regime multipliers, the wage index and the shock")
-    quota_floor_usd_per_month: UsdBound | None = Field(
-        default=None, description="floor of the planned contribution here (USD a month); default: [quota]'s")
-    quota_cap_usd_per_month: UsdBound | None = Field(
-        default=None, description="cap of the planned contribution here (USD a month); default: [quota]'s")
-
 
     @model_validator(mode="after")
     def _confined_means_camps(self):
@@ -158,23 +98,12 @@ class Destination(Section):
                              f"not {self.free_mover_share}")
         return self
 
-class Skill(Section):
-    """A skill class: its share of hires and its earning-capacity multiplier."""
 
-    share: Share = Field(description="share of hires in this skill class (skill shares sum to 1)")
-    wage_multiplier: Multiplier = Field(description="multiplies earning capacity")
-
-
-class Regime(Section):
-    """Living regime: camp (room and board, confined) or free (own housing and jobs)."""
-
-    expenses_usd_per_month: UsdAmount = Field(description="day-to-day expenses, paid every month abroad (USD)")
-    earnings_multiplier: Multiplier = Field(default=1.0, description="multiplies earning capacity")
-    idle_probability_per_month: Share = Field(default=0.0, description="probability of a month without work "
-                                                                      "(no earnings; expenses and quota still due)")
-    early_return_hazard_per_month: ShareDist = Field(
-        description="monthly probability of going home before the contract ends (illness, discipline, "
-                    "deportation), checked after each month")
+Destination = section_model("Destination", "destinations.<destination>", __name__, _Destination)
+Skill = section_model("Skill", "skills.<skill>", __name__,
+                      doc="A skill class: its share of hires and its earning-capacity multiplier.")
+Regime = section_model("Regime", "regimes.<regime>", __name__,
+                       doc="Living regime: camp (room and board, confined) or free (own housing and jobs).")
 
 
 class Regimes(Section):
@@ -184,33 +113,21 @@ class Regimes(Section):
     free: Regime = Field(description="own housing, finds own jobs")
 
 
-class Home(Section):
-    """The stay-home counterfactual."""
-
-    wage_usd_per_month: UsdAmount = Field(description="what he would earn at home (USD a month): the counterfactual")
+Home = section_model("Home", "home", __name__, doc="The stay-home counterfactual.")
 
 
-class Quota(Section):
+class _Quota(Section):
     """The planned contribution, set at hiring and fixed in USD for the contract.
 
     ``retention``: Q = clip(W - X - K*, floor, cap), so the worker keeps K*.
     ``drawn``: Q is drawn from ``quota_usd_per_month``, then clipped likewise.
     """
 
-    rule: Literal["retention", "drawn"] = Field(
-        description="retention: Q = clip(W - X - K*, floor, cap); drawn: Q = clip(drawn, floor, cap)")
-    retention_usd_per_month: UsdAmount | None = Field(
-        default=None, description="rule retention: K*, what the state plans to leave the worker (USD a month)")
     quota_usd_per_month: UsdAmount | None = Field(
         default=None, description="rule drawn: the planned contribution before clipping (USD a month)")
     floor_usd_per_month: UsdBound = Field(description="lowest planned contribution (USD a month)")
     cap_usd_per_month: UsdBound = Field(description="highest planned contribution (USD a month), before the "
                                                     "timeline's quota multiplier")
-    policy_applies_to: Literal["everyone", "new_hires"] = Field(
-        default="everyone",
-        description="whom the timeline's quota_multiplier and quota_surcharge_usd_per_month reach: everyone "
-                    "abroad in the month, or only workers hired from then on (each keeps his hiring month's "
-                    "terms for his whole stay; those met at month 0 keep month 0's)")
 
     @model_validator(mode="after")
     def _rule_inputs(self):
@@ -230,69 +147,17 @@ class Quota(Section):
         return self
 
 
-class Skim(Section):
-    """What managers and special-service agents keep of each payment."""
-
-    share: ShareDist = Field(description="phi: the managers' and agents' cut (a share)")
-    base: Literal["contribution", "on_top"] = Field(
-        default="contribution",
-        description="contribution: managers keep phi of each payment, taken out of the planned contribution Q "
-                    "(a higher skim cannot cost the worker); on_top: the worker is asked Q (1 + phi) and managers "
-                    "keep phi / (1 + phi) of each payment (the state gets Q when he pays in full)")
-
-
-class Wages(Section):
-    """Month-to-month variation of earnings."""
-
-    monthly_shock_sd: float = Field(
-        ge=0.0, le=1.0, description="sd of the multiplicative monthly earnings shock 1 + sd * e, e in [-2 sqrt 3, 2 sqrt 3]")
-
-
-class BribeFinance(Section):
-    """Informal credit for the bribe."""
-
-    borrowed_share: Share = Field(description="share of hires who borrow the bribe and repay it at return")
-    interest_rate_per_month: float = Field(ge=0.0, le=1.0, description="on a borrowed bribe, compounded over the "
-                                                                      "months served")
-
-
-class Return(Section):
-    """What happens to a worker's money as he goes home."""
-
-    travel_cost_usd: UsdAmount = Field(description="paid from savings at return (USD)")
-    arrears_at_return: Literal["forgiven", "deducted"] = Field(
-        description="deducted: arrears still owed are paid from savings at return, to the state and managers; "
-                    "forgiven: paid to no one")
-
-
-class Participation(Section):
-    """Who, of the candidates for a post, decides to go."""
-
-    reservation_gain_usd: float = Field(
-        description="a candidate goes only if the expected net gain of a completed contract is at least this"
-    )
-    candidates_per_post: int = Field(
-        1, ge=1, le=1000,
-        description="candidates who queue for a vacant post each month: the first, in turn, who comes forward "
-                    "and would go takes it; 1 (the default): one candidate a month",
-    )
-
-
-class Status(Section):
-    """A status other than the work permit (a student or tourist visa, ...), on which a worker ordered
-    home by a repatriation order may stay abroad and work; docs/model.md, "Repatriation order"."""
-
-    share: Share = Field(description="share of the workers staying abroad against the order who take this status "
-                                     "(status shares sum to 1)")
-    earnings_multiplier: Multiplier = Field(description="multiplies his earning capacity on this status")
-    contribution_multiplier: float = Field(
-        ge=0.0, le=MULTIPLIER_LIMIT,
-        description="multiplies his planned contribution Q on this status (under quota.policy_applies_to = "
-                    "\"new_hires\", Q with his hiring month's terms); the month's quota multiplier and surcharge "
-                    "apply as on the work permit (0: he is asked the surcharge only)")
-    detection_hazard_per_month: Share = Field(
-        description="monthly probability of being detected and sent home (return reason sent_home_by_policy), on "
-                    "top of his own early-return hazard")
+Quota = section_model("Quota", "quota", __name__, _Quota)
+Skim = section_model("Skim", "skim", __name__, doc="What managers and special-service agents keep of each payment.")
+Wages = section_model("Wages", "wages", __name__, doc="Month-to-month variation of earnings.")
+BribeFinance = section_model("BribeFinance", "bribe_finance", __name__, doc="Informal credit for the bribe.")
+Return = section_model("Return", "return", __name__, doc="What happens to a worker's money as he goes home.")
+Participation = section_model("Participation", "participation", __name__,
+                              doc="Who, of the candidates for a post, decides to go.")
+Status = section_model(
+    "Status", "statuses.<status>", __name__,
+    doc="A status other than the work permit (a student or tourist visa, ...), on which a worker ordered home by "
+        "a repatriation order may stay abroad and work; docs/model.md, \"Repatriation order\".")
 
 
 class Work(Section):

@@ -5,6 +5,7 @@ the kernel a batch at a time, and every accumulator has a fixed size (the
 per-chunk sums of squares excepted: 16 bytes per 16,384 slots). Per-worker
 records, when asked for, are the one output that grows with N.
 """
+import concurrent.futures
 import itertools
 import math
 import os
@@ -18,7 +19,7 @@ import numpy as np
 from sim import bins, schema
 from sim import layout as L
 from sim.config import ConfigError, Scenario
-from sim.kernel import Accumulators, WorkerRecords, simulate_slots
+from sim.kernel import Accumulators, WorkerRecords, simulate_group
 from sim.packing import pack
 from sim.params import compile_params, compile_timeline
 
@@ -122,7 +123,8 @@ def simulate(
     scenario : Scenario
     seed : int, optional; defaults to ``simulation.seed``
     workers : int, optional; simulated slots, defaults to ``simulation.workers``
-    threads : int, optional; numba threads, defaults to numba's setting. The
+    threads : int, optional; threads, each simulating one group of chunks, defaults to
+        ``numba.get_num_threads()`` (NUMBA_NUM_THREADS unless set). The
         result is bit-identical for any value.
     keep_workers : bool; also return one record per returned worker (those met at month 0 too) (costs a
         second pass over each batch and memory proportional to N)
@@ -150,8 +152,6 @@ def simulate(
     cells = n_dest * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
 
-    previous_threads = numba.get_num_threads()
-    numba.set_num_threads(threads)
     started = time.perf_counter()
     notice = _first_call_notice(compile_notice)
     try:
@@ -170,11 +170,11 @@ def simulate(
             records = NO_RECORDS
             if sink is not None:
                 counting = _allocate(threads, horizon, n_dest, n_status, cells, size)
-                simulate_slots(*packed, seed, first_slot + offset, size, counting, NO_RECORDS)
+                _simulate_slots(packed, seed, first_slot + offset, size, counting, NO_RECORDS)
                 first_row = np.concatenate(([0], np.cumsum(counting.slot_workers)[:-1]))
                 records = _records(first_row, int(counting.slot_workers.sum()))
             acc = _allocate(threads, horizon, n_dest, n_status, cells, size)
-            simulate_slots(*packed, seed, first_slot + offset, size, acc, records)
+            _simulate_slots(packed, seed, first_slot + offset, size, acc, records)
             notice.cancel()
             add_exactly(monthly, _over_threads(acc.monthly))
             add_exactly(by_destination, _over_threads(acc.monthly_by_destination))
@@ -189,7 +189,6 @@ def simulate(
                 progress(size)
     finally:
         notice.cancel()
-        numba.set_num_threads(previous_threads)
     sumsq = np.concatenate(sumsq_parts)
     if n_dest == 1:  # the kernel splits months by destination only when there are several
         by_destination[:, 0, :] = monthly[:, [getattr(L.M, name) for name in L.MONTHLY_BY_DESTINATION]]
@@ -214,6 +213,25 @@ def simulate(
     )
 
 
+def _simulate_slots(packed, seed: int, first_slot: int, n_slots: int, acc: Accumulators, records: WorkerRecords):
+    """:func:`sim.kernel.simulate_group` for each group of ``acc``, one thread each (the kernel
+    releases the GIL), each with private copies of the parameters (see :mod:`sim.kernel`,
+    "Reference counts"); one group runs in the calling thread."""
+    groups = acc.monthly.shape[0]
+
+    def run(group):
+        copy = (lambda array: array) if groups == 1 else np.copy
+        simulate_group(copy(packed.dists), copy(packed.values), copy(packed.tlm), packed.n_dest, packed.n_skill,
+                       seed, first_slot, n_slots, group, acc, records)
+
+    if groups == 1:
+        run(0)
+        return
+    with concurrent.futures.ThreadPoolExecutor(groups, thread_name_prefix="sim-kernel") as pool:
+        for finished in [pool.submit(run, group) for group in range(groups)]:
+            finished.result()
+
+
 def _over_threads(accumulated: np.ndarray) -> np.ndarray:
     """The sum over the first axis (one set of accumulators per thread); one set is itself, uncopied."""
     return accumulated[0] if len(accumulated) == 1 else accumulated.sum(axis=0)
@@ -228,7 +246,7 @@ def _first_call_notice(notice) -> threading.Timer:
     this process yet (and ``notice`` is given); the caller cancels it once the kernel returns."""
     timer = threading.Timer(COMPILE_NOTICE_SECONDS, notice or (lambda: None))
     timer.daemon = True
-    if notice is not None and not simulate_slots.signatures:
+    if notice is not None and not simulate_group.signatures:
         timer.start()
     return timer
 
@@ -241,7 +259,7 @@ def add_exactly(total: np.ndarray, part: np.ndarray) -> None:
     """``total += part`` in int64, or :class:`ResourceError` if a total would leave the safe range.
 
     A batch's own sums stay far inside int64: the config bounds every amount a worker can draw
-    or earn in a month (:data:`sim.config.MONEY_LIMIT_USD`) and a batch is about 1M slots. So
+    or earn in a month (:data:`sim.schema.MONEY_LIMIT_USD`) and a batch is about 1M slots. So
     only the running totals need checking, which the float sum does with room to spare; it is
     needed only when the largest magnitudes of the two, added, could reach the limit.
     """

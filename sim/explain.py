@@ -6,10 +6,11 @@ printed by ``sim validate --explain`` cannot drift from what is validated.
 import typing
 
 import annotated_types
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from sim.config import LEVER_NAMES, LeverTable, Scenario
 from sim.distributions import Fixed
+from sim.fields import DrawsWithin
 
 BOUNDS = ((annotated_types.Ge, ">="), (annotated_types.Gt, ">"), (annotated_types.Le, "<="),
           (annotated_types.Lt, "<"))
@@ -57,8 +58,12 @@ def _what_it_takes(model, name, field) -> str:
     if issubclass(model, LeverTable) and name in LEVER_NAMES:
         low, high = model.bounds()[name]
         return f"number or [[month, value], ...], values in [{low:g}, {high:g}]"
+    optional = ", optional" if not field.is_required() else ""
     if any(isinstance(option, type) and issubclass(option, Fixed) for option in _flatten(field.annotation)):
-        return "number or distribution"
+        draws = [item.func for item in [*field.metadata, *_flatten(field.annotation)]
+                 if isinstance(item, AfterValidator) and isinstance(item.func, DrawsWithin)]
+        within = "".join(f", draws in [{_number(d.low)}, {_number(d.high)}]" for d in draws)
+        return "number or distribution" + within + optional
     metadata = list(field.metadata)
     types = []
     for option in options or [field.annotation]:
@@ -68,7 +73,6 @@ def _what_it_takes(model, name, field) -> str:
         types.append(getattr(option, "__name__", str(option)))
     bounds = [f"{sign} {_number(getattr(item, type_.__name__.lower()))}" for item in metadata
               for type_, sign in BOUNDS if isinstance(item, type_)]
-    optional = ", optional" if not field.is_required() else ""
     return " or ".join(types) + (f" ({', '.join(bounds)})" if bounds else "") + optional
 
 

@@ -3,8 +3,8 @@
 Numba's on-disk cache (``@njit(cache=True)``) checks only the file that *defines* a cached
 function. The kernel in ``sim/kernel.py`` inlines and calls code from ``recruitment.py``,
 ``sampling.py``, ``packing.py``, ``rng.py`` and ``layout.py``, and freezes the offsets and
-column indices those derive from the model table (``schema.py``): after an edit to one of those,
-Numba would load the kernel compiled from the old code and run it without a word.
+column indices those derive from the model table (``schema.py``, ``outputs.py``): after an edit
+to one of those, Numba would load the kernel compiled from the old code and run it without a word.
 
 :func:`configure`, called by ``sim/__init__.py`` before any submodule defines a compiled
 function, therefore points ``numba.config.CACHE_DIR`` at

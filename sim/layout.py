@@ -1,14 +1,14 @@
-"""The column names and indices of the kernel's outputs, derived from :data:`sim.schema.COLUMNS`.
+"""The column names and indices of the kernel's outputs, derived from :data:`sim.outputs.COLUMNS`.
 
 The kernel fills integer arrays; each table's columns are named by a NamedTuple of plain ints
 (``M.gross_earnings_usd`` is the column of gross earnings in ``monthly``), a module-level
 constant that Numba freezes when it compiles. Money is held in whole US cents (int64) so that
 sums are exact and independent of the order in which threads add them. What each column holds
-is in :data:`sim.schema.COLUMNS` and docs/columns.md.
+is in :data:`sim.outputs.COLUMNS` and docs/columns.md.
 """
 from collections import namedtuple
 
-from sim import schema
+from sim import outputs, schema
 
 CHUNK_WORKERS = 16_384
 """Slots per chunk: a constant, never derived from the thread count."""
@@ -18,12 +18,12 @@ CAMP, FREE = range(len(REGIMES))
 
 def _indices(table: str, type_name: str):
     """A NamedTuple whose fields are the column names of ``table`` and whose values their indices."""
-    names = [column.name for column in schema.columns(table)]
+    names = [column.name for column in outputs.columns(table)]
     return namedtuple(type_name, names)(*range(len(names)))
 
 
 INDICES = {table: _indices(table, "".join(word.title() for word in table.split("_")) + "Columns")
-           for table in schema.OUTPUT_TABLES}
+           for table in outputs.OUTPUT_TABLES}
 """Table name -> the NamedTuple of its column indices."""
 M = INDICES["monthly"]
 """Columns of the monthly accumulator, (horizon_months, len(MONTHLY_SERIES)); USD in cents.

@@ -13,11 +13,10 @@ import math
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from sim import layout as L
 from sim import rng
-from sim.jit import inlined
+from sim.jit import borrowing, inlined
 from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.sampling import COUNTERS_PER_DRAW, draw
 
@@ -197,7 +196,7 @@ def _steady_state_age(contract, hazard, u):
     return min(max(age, 0), contract - 1)
 
 
-@njit(cache=True)
+@borrowing
 def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, post, post_uniform, tlm):
     """What holds a stock-mode slot, a post at destination ``post`` with its diversion uniform
     ``post_uniform`` (:func:`post_of`), at month 0: a worker drawn from the steady state, or a

@@ -6,7 +6,8 @@ naming the file."""
 import math
 
 from sim import schema
-from sim.config import MONEY_LIMIT_USD, Scenario
+from sim.config import Scenario
+from sim.schema import MONEY_LIMIT_USD
 
 
 def problems(scenario: Scenario):

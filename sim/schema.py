@@ -1,27 +1,27 @@
-"""The model declared once: every parameter the kernel reads and every column it writes.
+"""The model declared once: every parameter the kernel reads and every lever of the policy timeline.
 
-Three tables of plain rows, from which the rest is derived, never numbered by hand:
+Two tables of plain rows, from which the rest is derived, never numbered by hand:
 
-- :data:`PARAMS`, the kernel's parameters: each a key of the scenario file (its bounds and
-  meaning are declared once, on the pydantic field of :mod:`sim.config` at that key), where the
-  kernel keeps it and how it is compiled. From them: the fields of
+- :data:`PARAMS`, the kernel's parameters: each the key of the scenario file it reads, with what
+  the key takes (its value type and bounds, or its choices), whether it may be left out and what it
+  means; where the kernel keeps it and how it is compiled. From them: the key's pydantic field on
+  its section of :mod:`sim.config` (built by :mod:`sim.fields`), the fields of
   :class:`sim.params.KernelParams` and :func:`sim.params.compile_params`, the packed layout and
   its offsets (:mod:`sim.packing`), and docs/parameters.md.
 - :data:`LEVERS` and :data:`TIMELINE_COLUMNS`, the policy timeline: each lever with its default,
   bounds and meaning (from which :class:`sim.config.Timeline` and its validation are built), and
   the columns of the kernel's packed timeline.
-- :data:`COLUMNS`, the kernel's output: each column of each accumulator once, with its unit and
-  its part in the money identities (:data:`IDENTITIES`). From them: the column names and indices
-  of :mod:`sim.layout`, the accounting checks of :func:`sim.aggregate.accounting_residual_usd`
-  and the tests, and docs/columns.md.
 
-What is left to write by hand for a new parameter or column is its arithmetic: in the kernel
-(:mod:`sim.recruitment`, :mod:`sim.worker`, :mod:`sim.kernel`) and in the references
-(:mod:`sim.reference`, :mod:`benchmarks.elementwise`). See README, "Adding a mechanism".
+The kernel's outputs, each column with its unit and its part in the money identities, are the
+other half of the model table, :mod:`sim.outputs`. What is left to write by hand for a new
+parameter or column is its arithmetic: in the kernel (:mod:`sim.recruitment`, :mod:`sim.worker`,
+:mod:`sim.kernel`) and in the references (:mod:`sim.reference`, :mod:`benchmarks.elementwise`).
+See README, "Adding a mechanism".
 """
 from typing import Callable, NamedTuple
 
 REGIMES = ("camp", "free")
+"""The living regimes, in kernel order."""
 HIRE_COHORTS = ("met_at_month_0", "hired_in_run")
 """Who a returned worker is: one abroad at month 0 of a stock-mode run (hired before it), or a hire
 of the run."""
@@ -29,7 +29,6 @@ RETURN_REASONS = ("completed", "early", "sent_home_by_policy", "abroad_at_horizo
 """Why a worker went home, as :func:`sim.worker.return_reason` decides: his contract served; early, by
 his own hazard; early, sent home by the timeline's repatriation hazard; or still abroad at the last
 month of the horizon (his outcome is that of the run-out, whatever ended it)."""
-"""The living regimes, in kernel order."""
 AXES = ("destination", "skill", "regime", "shared", "status")
 """How a parameter varies: one value per destination, per skill, per regime, one for everyone, or
 one per status of ``[statuses]``. Each packed array holds its per-destination fields first, then
@@ -42,13 +41,19 @@ WORK_PERMIT = "work_permit"
 ``[statuses.<name>]`` of the scenario, in its order, taken by those who stay abroad against a
 repatriation order (docs/model.md, "Repatriation order")."""
 MULTIPLIER_LIMIT = 1000.0
-"""Largest value of any multiplier (skill, regime, timeline)."""
+"""Largest value of any multiplier (skill, regime, status, timeline)."""
 SURCHARGE_LIMIT_USD = 1e6
 """Largest quota surcharge, USD a month."""
+MONEY_LIMIT_USD = 1e7
+"""Largest amount one worker may draw, earn, be asked for or repay, in a month or at once (USD),
+policy multipliers, wage shocks and loan interest included. Beyond it a run's int64 cent totals
+could overflow; the engine checks its running totals too (:func:`sim.engine.add_exactly`)."""
+REQUIRED = ...
+"""The ``unset`` of a row whose key every scenario file must set."""
 
 
 class Param(NamedTuple):
-    """A parameter of the kernel.
+    """A parameter of the kernel, and what the scenario key it reads takes.
 
     name : the kernel's name: a field of KernelParams, and of the packed offsets
     path : the scenario key, dotted, with a placeholder of :data:`PLACEHOLDERS` for its axis
@@ -56,8 +61,17 @@ class Param(NamedTuple):
     kind : ``"distribution"`` (a compiled row of ``dists``); ``"value"`` (a float of ``values``);
         ``"cumulative"`` (categorical shares, cumulated, the last made 1); ``"flag"`` (1 where the
         key's value is ``equals``, else 0); ``"longest"`` (the highest value the distributions at
-        ``path``, over every name, can take); ``"count"`` (how many names the table at ``path`` has)
+        ``path``, over every name, can take); ``"count"`` (how many names the table at ``path`` has).
+        The last two read keys that other rows (or sections) declare, and declare no key.
     unit : what one number counts
+    takes : the value type of the key, a name of :data:`sim.fields.VALUE_TYPES` (``"usd_amount"``,
+        ``"months"``, ``"share"``, ..., each with its bounds; ``"number"`` and ``"whole_number"``
+        between ``low`` and ``high``; ``"choice"``: one of ``choices``); "" for ``longest`` and ``count``
+    description : what the key means (``sim validate --explain``, docs/parameters.md)
+    unset : the key's value where the file leaves it out; :data:`REQUIRED`: the file must set it
+        (a row with a ``default`` takes None there, and the ``default`` key is read instead)
+    choices : the values a ``"choice"`` may take
+    low, high : the inclusive bounds of a ``"number"`` or ``"whole_number"`` (None: unbounded)
     default : the key read where ``path`` is unset (None: ``path`` is always set)
     equals : the value a ``"flag"`` tests for
     note : what the kernel makes of the key, where its meaning alone does not say
@@ -68,57 +82,106 @@ class Param(NamedTuple):
     axis: str
     kind: str
     unit: str
+    takes: str = ""
+    description: str = ""
+    unset: object = REQUIRED
+    choices: tuple = ()
+    low: float | None = None
+    high: float | None = None
     default: str | None = None
     equals: str | None = None
     note: str = ""
 
 
+_DEST = "destinations.<destination>."
 PARAMS = (
-    Param("bribe_usd", "destinations.<destination>.bribe_usd", "destination", "distribution", "USD"),
-    Param("contract_months", "destinations.<destination>.contract_months", "destination", "distribution", "months"),
-    Param("earning_capacity_usd_per_month", "destinations.<destination>.earning_capacity_usd_per_month",
-          "destination", "distribution", "USD per month"),
+    Param("bribe_usd", _DEST + "bribe_usd", "destination", "distribution", "USD", "usd_amount",
+          "paid up front to be chosen (USD)"),
+    Param("contract_months", _DEST + "contract_months", "destination", "distribution", "months", "months",
+          "contract length in whole months"),
+    Param("earning_capacity_usd_per_month", _DEST + "earning_capacity_usd_per_month", "destination",
+          "distribution", "USD per month", "usd_amount", "gross monthly earnings of an unskilled camp worker in a "
+          "month of work (USD), before the skill and regime multipliers, the wage index and the shock"),
     Param("expenses_usd_per_month", "regimes.<regime>.expenses_usd_per_month", "regime", "distribution",
-          "USD per month"),
+          "USD per month", "usd_amount", "day-to-day expenses, paid every month abroad (USD)"),
     Param("early_return_hazard_per_month", "regimes.<regime>.early_return_hazard_per_month", "regime",
-          "distribution", "probability per month"),
-    Param("home_wage_usd_per_month", "home.wage_usd_per_month", "shared", "distribution", "USD per month"),
+          "distribution", "probability per month", "share_distribution", "monthly probability of going home "
+          "before the contract ends (illness, discipline, deportation), checked after each month"),
+    Param("home_wage_usd_per_month", "home.wage_usd_per_month", "shared", "distribution", "USD per month",
+          "usd_amount", "what he would earn at home (USD a month): the counterfactual"),
     Param("quota_input_usd_per_month", "quota.retention_usd_per_month", "shared", "distribution", "USD per month",
+          "usd_amount", "rule retention: K*, what the state plans to leave the worker (USD a month)",
           default="quota.quota_usd_per_month", note="K* under rule retention, the planned contribution before "
                                                     "clipping under rule drawn"),
-    Param("skim_share", "skim.share", "shared", "distribution", "share"),
-    Param("travel_cost_usd", "return.travel_cost_usd", "shared", "distribution", "USD"),
-    Param("destination_cumulative_share", "destinations.<destination>.share", "destination", "cumulative", "share"),
-    Param("quota_floor_usd_per_month", "destinations.<destination>.quota_floor_usd_per_month", "destination",
-          "value", "USD per month", default="quota.floor_usd_per_month"),
-    Param("quota_cap_usd_per_month", "destinations.<destination>.quota_cap_usd_per_month", "destination", "value",
-          "USD per month", default="quota.cap_usd_per_month"),
-    Param("skill_cumulative_share", "skills.<skill>.share", "skill", "cumulative", "share"),
-    Param("skill_wage_multiplier", "skills.<skill>.wage_multiplier", "skill", "value", "multiplier"),
-    Param("regime_earnings_multiplier", "regimes.<regime>.earnings_multiplier", "regime", "value", "multiplier"),
+    Param("skim_share", "skim.share", "shared", "distribution", "share", "share_distribution",
+          "phi: the managers' and agents' cut (a share)"),
+    Param("travel_cost_usd", "return.travel_cost_usd", "shared", "distribution", "USD", "usd_amount",
+          "paid from savings at return (USD)"),
+    Param("destination_cumulative_share", _DEST + "share", "destination", "cumulative", "share", "share",
+          "share of the posts that are here (destination shares sum to 1)"),
+    Param("quota_floor_usd_per_month", _DEST + "quota_floor_usd_per_month", "destination", "value",
+          "USD per month", "usd_bound", "floor of the planned contribution here (USD a month); default: [quota]'s",
+          default="quota.floor_usd_per_month"),
+    Param("quota_cap_usd_per_month", _DEST + "quota_cap_usd_per_month", "destination", "value", "USD per month",
+          "usd_bound", "cap of the planned contribution here (USD a month); default: [quota]'s",
+          default="quota.cap_usd_per_month"),
+    Param("skill_cumulative_share", "skills.<skill>.share", "skill", "cumulative", "share", "share",
+          "share of hires in this skill class (skill shares sum to 1)"),
+    Param("skill_wage_multiplier", "skills.<skill>.wage_multiplier", "skill", "value", "multiplier", "multiplier",
+          "multiplies earning capacity"),
+    Param("regime_earnings_multiplier", "regimes.<regime>.earnings_multiplier", "regime", "value", "multiplier",
+          "multiplier", "multiplies earning capacity", unset=1.0),
     Param("idle_probability_per_month", "regimes.<regime>.idle_probability_per_month", "regime", "value",
-          "probability per month"),
-    Param("quota_policy_for_new_hires", "quota.policy_applies_to", "shared", "flag", "1 or 0", equals="new_hires"),
-    Param("skim_on_top", "skim.base", "shared", "flag", "1 or 0", equals="on_top"),
-    Param("quota_from_retention", "quota.rule", "shared", "flag", "1 or 0", equals="retention"),
-    Param("wage_shock_sd", "wages.monthly_shock_sd", "shared", "value", "share of earnings"),
-    Param("borrowed_share", "bribe_finance.borrowed_share", "shared", "value", "share"),
-    Param("interest_rate_per_month", "bribe_finance.interest_rate_per_month", "shared", "value", "per month"),
-    Param("arrears_deducted", "return.arrears_at_return", "shared", "flag", "1 or 0", equals="deducted"),
-    Param("reservation_gain_usd", "participation.reservation_gain_usd", "shared", "value", "USD"),
+          "probability per month", "share", "probability of a month without work (no earnings; expenses and "
+          "quota still due)", unset=0.0),
+    Param("quota_policy_for_new_hires", "quota.policy_applies_to", "shared", "flag", "1 or 0", "choice",
+          "whom the timeline's quota_multiplier and quota_surcharge_usd_per_month reach: everyone abroad in the "
+          "month, or only workers hired from then on (each keeps his hiring month's terms for his whole stay; "
+          "those met at month 0 keep month 0's)", unset="everyone", choices=("everyone", "new_hires"),
+          equals="new_hires"),
+    Param("skim_on_top", "skim.base", "shared", "flag", "1 or 0", "choice",
+          "contribution: managers keep phi of each payment, taken out of the planned contribution Q (a higher skim "
+          "cannot cost the worker); on_top: the worker is asked Q (1 + phi) and managers keep phi / (1 + phi) of "
+          "each payment (the state gets Q when he pays in full)", unset="contribution",
+          choices=("contribution", "on_top"), equals="on_top"),
+    Param("quota_from_retention", "quota.rule", "shared", "flag", "1 or 0", "choice",
+          "retention: Q = clip(W - X - K*, floor, cap); drawn: Q = clip(drawn, floor, cap)",
+          choices=("retention", "drawn"), equals="retention"),
+    Param("wage_shock_sd", "wages.monthly_shock_sd", "shared", "value", "share of earnings", "number",
+          "sd of the multiplicative monthly earnings shock 1 + sd * e, e in [-2 sqrt 3, 2 sqrt 3]", low=0.0,
+          high=1.0),
+    Param("borrowed_share", "bribe_finance.borrowed_share", "shared", "value", "share", "share",
+          "share of hires who borrow the bribe and repay it at return"),
+    Param("interest_rate_per_month", "bribe_finance.interest_rate_per_month", "shared", "value", "per month",
+          "number", "on a borrowed bribe, compounded over the months served", low=0.0, high=1.0),
+    Param("arrears_deducted", "return.arrears_at_return", "shared", "flag", "1 or 0", "choice",
+          "deducted: arrears still owed are paid from savings at return, to the state and managers; forgiven: "
+          "paid to no one", choices=("forgiven", "deducted"), equals="deducted"),
+    Param("reservation_gain_usd", "participation.reservation_gain_usd", "shared", "value", "USD", "number",
+          "a candidate goes only if the expected net gain of a completed contract is at least this"),
     Param("candidates_per_post", "participation.candidates_per_post", "shared", "value", "candidates per month",
+          "whole_number", "candidates who queue for a vacant post each month: the first, in turn, who comes "
+          "forward and would go takes it; 1 (the default): one candidate a month", unset=1, low=1, high=1000,
           note="a vacant post is filled by the first of this many candidates, in turn, who goes"),
-    Param("longest_contract_months", "destinations.<destination>.contract_months", "shared", "longest", "months",
+    Param("longest_contract_months", _DEST + "contract_months", "shared", "longest", "months",
           note="the longest contract any destination allows: bounds the steady state's acceptance draw"),
-    Param("stock_mode", "simulation.mode", "shared", "flag", "1 or 0", equals="stock"),
+    Param("stock_mode", "simulation.mode", "shared", "flag", "1 or 0", "choice",
+          "stock: posts kept filled by monthly hiring, month 0 in steady state; cohort: everyone leaves in month 0",
+          choices=("stock", "cohort"), equals="stock"),
     Param("status_count", "statuses", "shared", "count", "statuses",
           note="statuses beside the work permit: those who stay abroad against a repatriation order choose one"),
-    Param("status_cumulative_share", "statuses.<status>.share", "status", "cumulative", "share"),
-    Param("status_earnings_multiplier", "statuses.<status>.earnings_multiplier", "status", "value", "multiplier"),
+    Param("status_cumulative_share", "statuses.<status>.share", "status", "cumulative", "share", "share",
+          "share of the workers staying abroad against the order who take this status (status shares sum to 1)"),
+    Param("status_earnings_multiplier", "statuses.<status>.earnings_multiplier", "status", "value", "multiplier",
+          "multiplier", "multiplies his earning capacity on this status"),
     Param("status_contribution_multiplier", "statuses.<status>.contribution_multiplier", "status", "value",
-          "multiplier"),
+          "multiplier", "number", "multiplies his planned contribution Q on this status (under "
+          "quota.policy_applies_to = \"new_hires\", Q with his hiring month's terms); the month's quota multiplier "
+          "and surcharge apply as on the work permit (0: he is asked the surcharge only)", low=0.0,
+          high=MULTIPLIER_LIMIT),
     Param("status_detection_hazard_per_month", "statuses.<status>.detection_hazard_per_month", "status", "value",
-          "probability per month"),
+          "probability per month", "share", "monthly probability of being detected and sent home (return reason "
+          "sent_home_by_policy), on top of his own early-return hazard"),
 )
 """The kernel's parameters. A distribution goes to the packed table ``dists``, anything else to
 the vector ``values`` (:mod:`sim.packing`)."""
@@ -200,199 +263,6 @@ TIMELINE_EXTRAS = ("diversion_to", "compliance_share")
 """Fields of :class:`sim.params.TimelineArrays` beside the levers: what a column needs that is
 not a lever (the diversion target's index, constant over the months; the repatriation order's
 compliance share, 1 outside the order)."""
-
-
-class Column(NamedTuple):
-    """A column of one of the kernel's outputs.
-
-    table : ``"monthly"`` (one row per month, summed over workers abroad), ``"monthly_by_destination"``
-        (the same, one row per month and destination), ``"monthly_by_status"`` (the same, one row
-        per month and status: work permit, then the scenario's statuses), ``"cells"`` (sums over
-        the returned hires of the run, per destination, skill and regime), ``"histograms"`` (the
-        outcomes kept as 0.1% histograms per cell, :mod:`sim.bins`), or a per-worker record:
-        ``"worker_codes"`` (integers), ``"worker_cents"`` (money), ``"worker_values"`` (floats)
-    unit : what one entry counts; ``"USD"`` and ``"USD per month"`` are held as whole cents (int64)
-        in every table but ``worker_values``; ``"months summed"`` is a sum over the workers abroad
-        that the monthly table reports as a mean per worker (``_sum`` becomes ``_mean``)
-    roles : its terms in the money identities: ``"+earned"`` or ``"-earned"`` and so on, the sign
-        it takes in the sum that is zero (:data:`IDENTITIES`)
-    """
-
-    name: str
-    table: str
-    unit: str
-    description: str
-    roles: tuple = ()
-
-
-class Identity(NamedTuple):
-    """A money identity: in each table holding its terms, the signed sum of the terms is zero."""
-
-    name: str
-    statement: str
-
-
-IDENTITIES = (
-    Identity("earned", "gross earnings = to state + to managers + expenses + kept"),
-    Identity("asked", "planned contributions asked = to state + to managers + arrears at return - arrears "
-                      "collected at return (the arrears forgiven)"),
-    Identity("home", "cash brought home = kept - loan repayment - travel cost"),
-)
-"""Identities that hold exactly, for every worker, month, cell and seed (money in whole cents)."""
-
-_EARNED = ("-earned",)
-_PAID = ("-earned", "-asked")
-"""The roles of kept money and expenses (earned only), and of payments (earned and asked)."""
-
-
-def _money(table, earned_and_asked, kept_roles=_EARNED):
-    """The money columns every table shares: gross, payments, expenses, kept (with ``kept_roles``),
-    and (with ``earned_and_asked``) the arrears at return, the terms of "asked" but :func:`_asked`."""
-    columns = (
-        Column("gross_earnings_usd", table, "USD", "earned abroad", ("+earned",)),
-        Column("to_state_usd", table, "USD", "paid to the state, arrears collected at return included",
-               _PAID if earned_and_asked else _EARNED),
-        Column("to_managers_usd", table, "USD", "kept by managers and agents (the skim), arrears collected at "
-                                                  "return included", _PAID if earned_and_asked else _EARNED),
-        Column("expenses_usd", table, "USD", "day-to-day expenses abroad", _EARNED),
-        Column("kept_usd", table, "USD", "savings put by: gross - to state - to managers - expenses",
-               kept_roles),
-    )
-    if not earned_and_asked:
-        return columns
-    return columns + (
-        Column("arrears_at_return_usd", table, "USD", "planned contributions still owed as he went home",
-               ("-asked",)),
-        Column("arrears_collected_usd", table, "USD", "of those, paid from savings at return (0 when forgiven)",
-               ("+asked",)),
-    )
-
-
-def _asked(table):
-    """The column of every planned contribution asked of a worker, the other side of "asked"."""
-    return Column("quota_due_usd", table, "USD", "every planned contribution asked over the stay, policy "
-                                                 "multipliers included", ("+asked",))
-
-
-COLUMNS = (
-    Column("workers_active", "monthly", "workers", "workers abroad during the month"),
-    Column("hires", "monthly", "workers", "workers hired this month"),
-    Column("candidates_declined", "monthly", "candidates", "candidates who came forward for a vacant post this "
-                                                           "month and would not go"),
-    Column("candidates_diverted", "monthly", "candidates", "candidates turned away by their destination's intake "
-                                                           "this month who came forward for its diversion_to "
-                                                           "destination instead"),
-    Column("returns", "monthly", "workers", "workers who went home after the month"),
-    Column("early_returns", "monthly", "workers", "of those, before their contract was served"),
-    *_money("monthly", False),
-    Column("arrears_outstanding_usd", "monthly", "USD", "owed by the workers who stay on after the month"),
-    Column("arrears_collected_usd", "monthly", "USD", "arrears paid from savings by those going home this month "
-                                                      "(already in to state and to managers)"),
-    Column("contract_months_sum", "monthly", "months summed", "contract length of the workers abroad"),
-    Column("months_served_sum", "monthly", "months summed", "months the workers abroad had served before the month"),
-
-    Column("workers_active", "monthly_by_destination", "workers", "workers abroad in the destination during the "
-                                                                    "month"),
-    Column("hires", "monthly_by_destination", "workers", "workers hired for the destination this month (diverted "
-                                                          "ones where they went)"),
-    Column("candidates_declined", "monthly_by_destination", "candidates", "candidates for its vacant posts who "
-                                                                          "came forward and would not go"),
-    Column("candidates_diverted", "monthly_by_destination", "candidates", "candidates for its vacant posts whom "
-                                                                          "its intake turned away and who came "
-                                                                          "forward for its diversion_to "
-                                                                          "destination"),
-    Column("returns", "monthly_by_destination", "workers", "workers who went home from it after the month"),
-    *_money("monthly_by_destination", False),
-    Column("workers_active", "monthly_by_status", "workers", "workers abroad on the status during the month"),
-    Column("returns", "monthly_by_status", "workers", "workers who went home from the status after the month"),
-    *_money("monthly_by_status", False),
-
-    Column("workers", "cells", "workers", "returned hires of the run"),
-    Column("completed", "cells", "workers", "of those, who served their whole contract"),
-    Column("worse_off", "cells", "workers", "of those, whose net gain is negative"),
-    Column("months_served", "cells", "months", "months abroad"),
-    Column("contract_months", "cells", "months", "contract length"),
-    Column("bribe_usd", "cells", "USD", "bribe paid, policy multiplier of the hiring month included"),
-    Column("quota_usd_per_month", "cells", "USD per month", "the planned contribution asked, averaged over his "
-                                                            "months (policy multipliers included)"),
-    Column("home_wage_usd_per_month", "cells", "USD per month", "what he would have earned at home"),
-    *_money("cells", True),
-    Column("cash_home_usd", "cells", "USD", "kept, less loan repayment and travel"),
-    Column("net_gain_usd", "cells", "USD", "cash home less stay-home earnings, less the bribe unless borrowed"),
-    Column("kept_usd_per_month", "cells", "USD per month", "kept over months abroad"),
-    Column("cash_home_completed_usd", "cells", "USD", "cash home of those who completed their contract"),
-    Column("stay_home_earnings_usd", "cells", "USD", "home wage times months abroad: the counterfactual"),
-    _asked("cells"),
-
-    Column("cash_home_usd", "histograms", "USD", "cash brought home"),
-    Column("net_gain_usd", "histograms", "USD", "net gain over staying home"),
-    Column("kept_usd_per_month", "histograms", "USD per month", "kept per month abroad"),
-    Column("months_served", "histograms", "months", "months abroad"),
-
-    Column("slot", "worker_codes", "index", "the simulated post he held"),
-    Column("candidate", "worker_codes", "index", "the slot's candidate he was (0 the first)"),
-    Column("hire_month", "worker_codes", "month", "month he started (negative for a worker abroad at month "
-                                                 "0 of a stock-mode run who started before it)"),
-    Column("destination", "worker_codes", "index", "destination, in scenario order"),
-    Column("skill", "worker_codes", "index", "skill, in scenario order"),
-    Column("regime", "worker_codes", "index", "0 camp, 1 free"),
-    Column("contract_months", "worker_codes", "months", "contract length"),
-    Column("months_served", "worker_codes", "months", "months abroad"),
-    Column("early_return", "worker_codes", "1 or 0", "went home before his contract was served"),
-    Column("hire_cohort", "worker_codes", "index", "0 abroad at month 0 of a stock-mode run (hired at month "
-                                                   "0 or before, his months before 0 included), 1 a hire of the "
-                                                   "run (HIRE_COHORTS)"),
-    Column("return_reason", "worker_codes", "index", "why he went home, in the order of RETURN_REASONS: 0 "
-                                                     "completed, 1 early, 2 sent home by policy, 3 still abroad "
-                                                     "at the horizon"),
-    Column("borrowed", "worker_codes", "1 or 0", "borrowed the bribe"),
-    Column("worse_off", "worker_codes", "1 or 0", "net gain negative"),
-    Column("status", "worker_codes", "index", "his status as he went home: 0 work permit, 1.. the statuses of "
-                                              "[statuses] in scenario order"),
-    Column("bribe_usd", "worker_cents", "USD", "bribe paid"),
-    *_money("worker_cents", True, kept_roles=("-earned", "-home")),
-    Column("loan_repayment_usd", "worker_cents", "USD", "bribe with interest, repaid at return if borrowed",
-           ("+home",)),
-    _asked("worker_cents"),
-    Column("travel_cost_usd", "worker_cents", "USD", "paid from savings at return", ("+home",)),
-    Column("cash_home_usd", "worker_cents", "USD", "kept, less loan repayment and travel", ("+home",)),
-    Column("stay_home_earnings_usd", "worker_cents", "USD", "home wage times months abroad"),
-    Column("net_gain_usd", "worker_cents", "USD", "cash home less stay-home earnings, less the bribe unless "
-                                                  "borrowed"),
-    Column("home_wage_usd_per_month", "worker_values", "USD per month", "his stay-home wage"),
-    Column("earning_capacity_usd_per_month", "worker_values", "USD per month", "his earning capacity, skill and "
-                                                                               "regime multipliers included (and "
-                                                                               "his last status's)"),
-    Column("expenses_usd_per_month", "worker_values", "USD per month", "his monthly expenses"),
-    Column("quota_usd_per_month", "worker_values", "USD per month", "his planned contribution, before policy "
-                                                                    "multipliers (skim.base on_top: Q (1 + phi); "
-                                                                    "quota.policy_applies_to new_hires: his hiring "
-                                                                    "month's multiplier and surcharge included; "
-                                                                    "times his last status's contribution "
-                                                                    "multiplier)"),
-    Column("skim_share", "worker_values", "share", "share of each payment kept by managers (skim.base "
-                                                          "on_top: phi / (1 + phi))"),
-    Column("kept_usd_per_month", "worker_values", "USD per month", "kept over months abroad"),
-)
-"""Every column the kernel writes, table by table in kernel order."""
-OUTPUT_TABLES = ("monthly", "monthly_by_destination", "monthly_by_status", "cells", "histograms", "worker_codes",
-                 "worker_cents", "worker_values")
-MONEY_UNITS = ("USD", "USD per month")
-"""Units held as whole cents (but in ``worker_values``)."""
-
-
-def columns(table: str) -> tuple[Column, ...]:
-    """The columns of ``table`` (one of :data:`OUTPUT_TABLES`), in kernel order."""
-    return tuple(column for column in COLUMNS if column.table == table)
-
-
-def identity_terms(table: str) -> dict[str, list[tuple[str, int]]]:
-    """Identity name -> [(column name, +1 or -1), ...] of the identities ``table`` holds terms of."""
-    terms = {}
-    for column in columns(table):
-        for role in column.roles:
-            terms.setdefault(role[1:], []).append((column.name, 1 if role[0] == "+" else -1))
-    return terms
 
 
 def params(array: str) -> tuple[Param, ...]:

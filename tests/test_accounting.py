@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from conftest import DEGENERATE, scenario
-from sim import api, layout as L, schema
+from sim import api, layout as L, outputs
 from sim.aggregate import accounting_residual_usd
 
 
@@ -129,17 +129,17 @@ def forgiven_workers():
                    workers=3_000, keep_workers=True)
 
 
-@pytest.mark.parametrize("identity", [identity.name for identity in schema.IDENTITIES])
+@pytest.mark.parametrize("identity", [identity.name for identity in outputs.IDENTITIES])
 @pytest.mark.parametrize("rule", ["deducted", "forgiven"])
 def test_every_money_identity_of_the_model_table_holds_for_every_worker(baseline_workers, forgiven_workers, rule,
                                                                         identity):
-    """Each identity of sim.schema, with its terms from the columns' roles, to the cent for every
+    """Each identity of sim.outputs, with its terms from the columns' roles, to the cent for every
     returned hire: what he earned went to the state, managers, expenses or his savings; every
     planned contribution he was asked for went to the state or managers, or (only when forgiven)
     was still owed when he left; he brought home his savings less loan and travel."""
     w = (baseline_workers if rule == "deducted" else forgiven_workers).workers
     assert len(w) > 3_000 and (w.arrears_at_return_usd > 0).sum() > 100
-    terms = schema.identity_terms("worker_cents")[identity]
+    terms = outputs.identity_terms("worker_cents")[identity]
     assert len(terms) >= 4
     residual = sum(sign * cents(w[name]) for name, sign in terms)
     np.testing.assert_array_equal(residual, 0)

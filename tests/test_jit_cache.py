@@ -14,7 +14,7 @@ import sim
 from sim import jit_cache, kernel
 
 ROOT = Path(__file__).resolve().parent.parent
-KERNEL_HELPERS = ["recruitment.py", "sampling.py", "packing.py", "rng.py", "layout.py", "schema.py"]
+KERNEL_HELPERS = ["recruitment.py", "sampling.py", "packing.py", "rng.py", "layout.py", "schema.py", "outputs.py"]
 
 
 def copy_package(destination: Path) -> Path:
@@ -27,7 +27,7 @@ def test_the_cache_key_depends_on_every_module_and_nothing_else(tmp_path):
     key = jit_cache.cache_key(package)
     assert jit_cache.cache_key(package) == key
     (package / "__pycache__").mkdir(exist_ok=True)
-    (package / "__pycache__" / "kernel.simulate_slots-86.py311.nbi").write_bytes(b"not source")
+    (package / "__pycache__" / "kernel.simulate_group-86.py311.nbi").write_bytes(b"not source")
     assert jit_cache.cache_key(package) == key
     for name in KERNEL_HELPERS:
         original = (package / name).read_bytes()
@@ -62,7 +62,7 @@ def test_importing_sim_points_numba_at_the_keyed_directory_unless_the_user_chose
         return
     expected = f"{jit_cache.install_id()}-{jit_cache.cache_key(version=sim.__version__)}"
     assert Path(numba.config.CACHE_DIR).name == expected
-    assert str(kernel.simulate_slots._cache._cache_path).startswith(numba.config.CACHE_DIR)
+    assert str(kernel.simulate_group._cache._cache_path).startswith(numba.config.CACHE_DIR)
 
 
 def test_a_cache_directory_set_by_the_user_is_respected(tmp_path):

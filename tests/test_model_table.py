@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import scenario
-from sim import engine, layout as L, model_docs, packing, schema
+from sim import engine, layout as L, model_docs, outputs, packing, schema
 from sim.aggregate import accounting_residual_usd
 from sim.explain import key_reference
 from sim.params import compile_params, compile_timeline
@@ -29,15 +29,15 @@ def test_every_parameter_reads_a_key_of_the_scenario_schema():
 
 
 def test_names_are_unique_and_roles_name_an_identity():
-    identities = {identity.name for identity in schema.IDENTITIES}
-    for table in schema.OUTPUT_TABLES:
-        names = [column.name for column in schema.columns(table)]
+    identities = {identity.name for identity in outputs.IDENTITIES}
+    for table in outputs.OUTPUT_TABLES:
+        names = [column.name for column in outputs.columns(table)]
         assert len(set(names)) == len(names), table
-    for column in schema.COLUMNS:
-        assert column.table in schema.OUTPUT_TABLES, column.name
+    for column in outputs.COLUMNS:
+        assert column.table in outputs.OUTPUT_TABLES, column.name
         for role in column.roles:
             assert role[0] in "+-" and role[1:] in identities, (column.name, role)
-    assert {column.name for column in schema.columns("histograms")} <= {c.name for c in schema.columns("cells")}
+    assert {column.name for column in outputs.columns("histograms")} <= {c.name for c in outputs.columns("cells")}
 
 
 @pytest.mark.parametrize("n_dest, n_skill, n_status", [(1, 1, 0), (3, 2, 1), (4, 5, 3)])
@@ -85,7 +85,7 @@ def small_run():
 def test_the_accounting_check_catches_a_cent_missing_from_any_term(small_run, table):
     """Each column with a role in an identity is checked: one cent taken from it shows."""
     assert accounting_residual_usd(small_run) == 0.0
-    terms = {name for identity in schema.identity_terms(table).values() for name, _ in identity}
+    terms = {name for identity in outputs.identity_terms(table).values() for name, _ in identity}
     assert terms
     for name in terms:
         totals = {"monthly": small_run.monthly.copy(), "cells": small_run.cell_totals.copy()}

@@ -16,7 +16,8 @@ from conftest import BASELINE, scenario
 from sim import api, engine
 from sim.aggregate import QUANTILE_COLUMNS
 from sim.cli import main
-from sim.config import ConfigError, MONEY_LIMIT_USD, MULTIPLIER_LIMIT
+from sim.config import ConfigError
+from sim.schema import MONEY_LIMIT_USD, MULTIPLIER_LIMIT
 
 RESULT_FILES = {"manifest.json", "summary.json", "monthly.parquet", "monthly_by_destination.parquet",
                 "outcomes.parquet", "outcomes_by_reason.parquet", "distributions.parquet",
