@@ -4,10 +4,10 @@ and where the time goes.
 Prints the median wall time of ``N`` runs (5 by default) of ``python -m sim run CONFIG`` (the
 ``sim`` executable runs the same :func:`sim.entry.command`; CONFIG is the baseline unless given)
 after one to warm Numba's cache (:func:`benchmarks.suite.first_run`). Then runs the command once
-more in a child that notes the time at the edges of each phase (the imports, the first call of
-the kernel, which loads it from the cache, the tuning scan, the tables, the figures, the report)
-and prints each phase's wall time; the interpreter's start and exit are the rest of the child's
-wall time. ``python -m benchmarks`` records the same phases. Timings swing with other jobs on the
+more in a child that notes the time at the edges of each phase (the imports, the run's
+simulation, which loads the kernel from the cache, the tuning scan, the tables, the figures, the
+report) and prints each phase's wall time; the interpreter's start and exit are the rest of the
+child's wall time. ``python -m benchmarks`` records the same phases. Timings swing with other jobs on the
 machine: compare runs made in the same minutes.
 """
 import argparse
@@ -28,7 +28,7 @@ import sim.cli
 gc.freeze()
 gc.enable()
 mark("import sim.cli (Numba, pandas, pydantic, SciPy)")
-from sim import api, engine, plots, report, results, tuning_scan
+from sim import api, plots, report, results, tuning_scan
 mark("import sim.api, sim.plots, sim.report (Matplotlib)")
 def timed(module, name, before, label):
     function = getattr(module, name)
@@ -39,10 +39,9 @@ def timed(module, name, before, label):
         value = function(*args, **options)
         mark(label)
         return value
-    wrapper.signatures = function.signatures if hasattr(function, "signatures") else None
     setattr(module, name, wrapper)
-timed(engine, "simulate_slots", "arguments, scenario and seeds files",
-      "first kernel call: loaded from the cache, simulates the run")
+timed(api, "simulate", "arguments, scenario and seeds files",
+      "the run's simulation (the kernel loaded from the cache)")
 timed(tuning_scan, "scan", "the run's tables and calibration", "tuning scan")
 timed(results, "write_tables", "run directory, manifest, summary", "tables written")
 timed(plots, "draw_all", None, "figures")
