@@ -218,8 +218,9 @@ def run(
         Parquet file as the run goes (memory stays bounded at any size)
     tuning_scan : bool or None; also scan each tuned figure's parameter (:mod:`sim.tuning_scan`,
         9 more runs of up to 10,000 workers on one thread each (:func:`sim.tuning_scan.point_size`),
-        each aggregated like a sweep's point: about 0.2 s for the baseline): False (the default) never, True always, None as the config's
-        ``calibration.tuning_scan`` says (what ``sim run`` does)
+        each aggregated like a sweep's point: about 0.2 s for the baseline): False (the default)
+        never, True always, None as the config's ``calibration.tuning_scan`` says (what ``sim run``
+        does)
 
     Raises
     ------
