@@ -14,7 +14,7 @@ function, therefore points ``numba.config.CACHE_DIR`` at
 where ``<key>`` hashes the bytes of every ``sim/*.py`` file with the sim, Numba, NumPy and
 Python versions, and ``<install>`` hashes where this copy of the package lives and which
 interpreter runs it. An edit to any module gives a new, empty directory (one recompile, about
-10 to 15 s), and the directories of this install's older keys are deleted, so they do not pile up;
+10 s), and the directories of this install's older keys are deleted, so they do not pile up;
 other checkouts and virtual environments keep theirs (entries of any install not used for
 :data:`STALE_AFTER_DAYS` are deleted too). Processes running the same code share one directory.
 
