@@ -32,6 +32,7 @@ records): bounds the memory of a streamed run. Results do not depend on the batc
 
 REASON_ROWS = tuple(itertools.product(schema.HIRE_COHORTS, schema.RETURN_REASONS))
 """The rows of a cell in the totals by hire cohort and return reason, in kernel order."""
+HIRED_IN_RUN = schema.HIRE_COHORTS.index("hired_in_run")
 HISTOGRAM_SHAPE = (len(L.OUTCOME_METRICS), bins.BINS, 2)
 """Outcome histograms of one cell: per metric and bin, the count and the sum of the values."""
 MEMORY_SHARE = 0.5
@@ -85,7 +86,6 @@ def _allocate(groups, horizon, n_dest, n_status, cells, n_slots) -> Accumulators
         monthly=np.zeros((groups, horizon, len(L.MONTHLY_SERIES)), np.int64),
         monthly_by_destination=np.zeros((groups, horizon, n_dest, len(L.MONTHLY_BY_DESTINATION)), np.int64),
         monthly_by_status=np.zeros((groups, horizon, 1 + n_status, len(L.MONTHLY_BY_STATUS)), np.int64),
-        cell_totals=np.zeros((groups, cells, len(L.CELL_TOTALS)), np.int64),
         cell_totals_by_reason=np.zeros((groups, cells * len(REASON_ROWS), len(L.CELL_TOTALS)), np.int64),
         histogram=np.zeros((groups, cells, *HISTOGRAM_SHAPE), np.int64),
         chunk_sumsq=np.zeros((n_chunks, 2)),
@@ -158,7 +158,6 @@ def simulate(
         monthly = np.zeros((horizon, len(L.MONTHLY_SERIES)), np.int64)
         by_destination = np.zeros((horizon, n_dest, len(L.MONTHLY_BY_DESTINATION)), np.int64)
         by_status = np.zeros((horizon, 1 + n_status, len(L.MONTHLY_BY_STATUS)), np.int64)
-        cell_totals = np.zeros((cells, len(L.CELL_TOTALS)), np.int64)
         by_reason = np.zeros((cells * len(REASON_ROWS), len(L.CELL_TOTALS)), np.int64)
         histogram = np.zeros((cells, *HISTOGRAM_SHAPE), np.int64)
         sumsq_parts = []
@@ -179,7 +178,6 @@ def simulate(
             add_exactly(monthly, _over_threads(acc.monthly))
             add_exactly(by_destination, _over_threads(acc.monthly_by_destination))
             add_exactly(by_status, _over_threads(acc.monthly_by_status))
-            add_exactly(cell_totals, _over_threads(acc.cell_totals))
             add_exactly(by_reason, _over_threads(acc.cell_totals_by_reason))
             add_exactly(histogram, _over_threads(acc.histogram))
             sumsq_parts.append(acc.chunk_sumsq)
@@ -190,13 +188,14 @@ def simulate(
     finally:
         notice.cancel()
     sumsq = np.concatenate(sumsq_parts)
+    by_reason = by_reason.reshape(cells, len(schema.HIRE_COHORTS), len(schema.RETURN_REASONS), -1)
     if n_dest == 1:  # the kernel splits months by destination only when there are several
         by_destination[:, 0, :] = monthly[:, [getattr(L.M, name) for name in L.MONTHLY_BY_DESTINATION]]
     if n_status == 0:  # and by status only when there are statuses: everyone is on a work permit
         by_status[:, 0, :] = monthly[:, [getattr(L.M, name) for name in L.MONTHLY_BY_STATUS]]
     return RawRun(
         monthly=monthly,
-        cell_totals=cell_totals,
+        cell_totals=by_reason[:, HIRED_IN_RUN].sum(axis=1),  # the hires of the run, whatever sent them home
         histogram=histogram,
         state_revenue_sumsq_usd2=math.fsum(sumsq[:, 0]),
         managers_revenue_sumsq_usd2=math.fsum(sumsq[:, 1]),
@@ -208,7 +207,7 @@ def simulate(
         if worker_parts else None,
         chunk_sumsq=sumsq,
         monthly_by_destination=by_destination,
-        cell_totals_by_reason=by_reason.reshape(cells, len(schema.HIRE_COHORTS), len(schema.RETURN_REASONS), -1),
+        cell_totals_by_reason=by_reason,
         monthly_by_status=by_status,
     )
 
@@ -275,7 +274,7 @@ def memory_needed_bytes(scenario: Scenario, threads: int, n_slots: int, keep_wor
     their sum) and, with per-worker records, a batch of records."""
     cells = len(scenario.destinations) * len(scenario.skills) * len(L.REGIMES)
     horizon = scenario.simulation.horizon_months
-    per_set = 8 * (cells * (int(np.prod(HISTOGRAM_SHAPE)) + (1 + len(REASON_ROWS)) * len(L.CELL_TOTALS)) + horizon * len(L.MONTHLY_SERIES)
+    per_set = 8 * (cells * (int(np.prod(HISTOGRAM_SHAPE)) + len(REASON_ROWS) * len(L.CELL_TOTALS)) + horizon * len(L.MONTHLY_SERIES)
                    + horizon * len(scenario.destinations) * len(L.MONTHLY_BY_DESTINATION)
                    + horizon * (1 + len(scenario.statuses)) * len(L.MONTHLY_BY_STATUS))
     batch = min(n_slots, (RECORD_BATCH_CHUNKS if keep_workers else BATCH_CHUNKS) * L.CHUNK_WORKERS)

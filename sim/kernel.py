@@ -67,7 +67,6 @@ class Accumulators(NamedTuple):
         filled only when there are several destinations (with one, it is ``monthly``'s columns)
     monthly_by_status : ndarray(int64, (G, horizon_months, 1 + statuses, len(MONTHLY_BY_STATUS))), the
         work permit then each status of ``[statuses]``, filled only when there are statuses
-    cell_totals : ndarray(int64, (G, cells, len(CELL_TOTALS))), the hires of the run
     cell_totals_by_reason : ndarray(int64, (G, cells * len(HIRE_COHORTS) * len(RETURN_REASONS),
         len(CELL_TOTALS))), every returned worker, those met at month 0 too, by cohort and return reason
     histogram : ndarray(int64, (G, cells, len(OUTCOME_METRICS), bins.BINS, 2)), per bin the
@@ -80,7 +79,6 @@ class Accumulators(NamedTuple):
     monthly: np.ndarray
     monthly_by_destination: np.ndarray
     monthly_by_status: np.ndarray
-    cell_totals: np.ndarray
     cell_totals_by_reason: np.ndarray
     histogram: np.ndarray
     chunk_sumsq: np.ndarray
@@ -126,8 +124,7 @@ def simulate_group(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
     """
     groups, horizon = acc.monthly.shape[0], tlm.shape[0]
     sums = GroupSums(acc.monthly[group], acc.monthly_by_destination[group], acc.monthly_by_status[group],
-                     acc.cell_totals[group], acc.cell_totals_by_reason[group], acc.histogram[group], acc.slot_workers,
-                     records)
+                     acc.cell_totals_by_reason[group], acc.histogram[group], acc.slot_workers, records)
     monthly = sums.monthly
     real = np.zeros((F_COUNT, BLOCK_SLOTS))
     whole = np.zeros((I_COUNT, BLOCK_SLOTS), np.int64)
@@ -189,7 +186,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
             vacancies &= ~hired
             occupied += _bit_count(hired)
         month = min(t, terms.horizon - 1)
-        if 0 < t < terms.horizon and _levers_change(tlm, t, n_dest, n_skill):
+        if t < terms.horizon and tlm[t, at(TIMELINE.levers_change, n_dest, n_skill, 0)] != 0.0:
             for i in range(BLOCK_SLOTS):
                 apply_levers(tlm, t, n_dest, n_skill, not terms.new_hires_only, real, whole, i)
         month_sums = month_pass(t, terms.shock_sd, real, whole, True)
@@ -254,18 +251,6 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
         whole[I_STATE_REVENUE, i] = -whole[I_STATE, i]
         whole[I_MANAGERS_REVENUE, i] = -whole[I_MANAGERS, i]
     return vacancies
-
-
-@inlined
-def _levers_change(tlm, t, n_dest, n_skill):
-    """Whether month ``t`` (> 0) of the timeline changes a lever the month pass reads (wage index,
-    quota multiplier and surcharge, stay) at any destination."""
-    for code in (TIMELINE.wage_index, TIMELINE.quota_multiplier, TIMELINE.quota_surcharge_usd_per_month,
-                 TIMELINE.stay):
-        for d in range(n_dest):
-            if tlm[t, at(code, n_dest, n_skill, d)] != tlm[t - 1, at(code, n_dest, n_skill, d)]:
-                return True
-    return False
 
 
 @inlined

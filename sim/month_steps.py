@@ -29,7 +29,6 @@ class GroupSums(NamedTuple):
     monthly : ndarray(int64, (horizon_months, len(MONTHLY_SERIES)))
     by_destination : ndarray(int64, (horizon_months, destinations, len(MONTHLY_BY_DESTINATION)))
     by_status : ndarray(int64, (horizon_months, 1 + statuses, len(MONTHLY_BY_STATUS)))
-    totals : ndarray(int64, (cells, len(CELL_TOTALS)))
     by_reason : ndarray(int64, (cells * len(HIRE_COHORTS) * len(RETURN_REASONS), len(CELL_TOTALS)))
     histogram : ndarray(int64, (cells, len(OUTCOME_METRICS), bins.BINS, 2))
     slot_workers : ndarray(int64, (slots,)), shared by the groups, each writing its own slots'
@@ -39,7 +38,6 @@ class GroupSums(NamedTuple):
     monthly: np.ndarray
     by_destination: np.ndarray
     by_status: np.ndarray
-    totals: np.ndarray
     by_reason: np.ndarray
     histogram: np.ndarray
     slot_workers: np.ndarray
@@ -174,7 +172,7 @@ def send_home(dists, values, n_dest, n_skill, t, seed, slot0, block_start, terms
         sent_home = months < whole[I_CONTRACT, i] and sent_home_by_policy(real, whole, i, t)
         reason = return_reason(t, terms.horizon, months, whole[I_CONTRACT, i], sent_home)
         record_outcome(real, whole, i, slot0 + i, months, kept, arrears_to_state + arrears_to_managers, settlement,
-                       reason, n_skill, sums.totals, sums.by_reason, sums.histogram, sums.records)
+                       reason, n_skill, sums.by_reason, sums.histogram, sums.records)
         sums.slot_workers[block_start + i] += 1
 
 

@@ -20,6 +20,8 @@ See README, "Adding a mechanism".
 """
 from typing import Callable, NamedTuple
 
+import numpy as np
+
 REGIMES = ("camp", "free")
 """The living regimes, in kernel order."""
 HIRE_COHORTS = ("met_at_month_0", "hired_in_run")
@@ -244,6 +246,16 @@ class TimelineColumn(NamedTuple):
     description: str
 
 
+def _levers_change(tl) -> np.ndarray:
+    """1.0 in a month whose wage index, quota multiplier, surcharge or repatriation hazard differs
+    from the month before's at any destination, else 0 (month 0: 0); the same at every destination."""
+    change = np.zeros_like(tl.wage_index)
+    for series in (tl.wage_index, tl.quota_multiplier, tl.quota_surcharge_usd_per_month,
+                   tl.repatriation_hazard_per_month):
+        change[1:] = np.maximum(change[1:], (series[1:] != series[:-1]).any(axis=1, keepdims=True))
+    return change
+
+
 TIMELINE_COLUMNS = (
     TimelineColumn("stay", lambda tl: 1.0 - tl.repatriation_hazard_per_month,
                    "1 - repatriation_hazard_per_month: not sent home this month (the float the hot loop would "
@@ -256,6 +268,10 @@ TIMELINE_COLUMNS = (
     TimelineColumn("compliance_share", lambda tl: tl.compliance_share,
                    "timeline.repatriation_order.compliance_share from the order's start, else 1: the share of "
                    "the workers reached by the repatriation hazard who go home (the others change status)"),
+    TimelineColumn("levers_change", _levers_change,
+                   "1 in a month whose wage index, quota multiplier, surcharge or repatriation hazard differs from "
+                   "the month before's at any destination, else 0: the months in which each worker's levers are "
+                   "folded in again (sim.worker.apply_levers)"),
 )
 """Columns of the packed timeline beside the levers packed as they are. Every column holds one
 entry per destination (a lever differs by destination where ``timeline.by_destination`` says)."""

@@ -72,9 +72,9 @@ def apply_levers(tlm, month, n_dest, n_skill, quota_everyone, real, whole, i):
     quota's (1, 0) unless ``quota_everyone``: under new hires only his hiring month's are in Q),
     F_STAY_ALL = (1 - his hazard) * (1 - repatriation hazard), on a work permit; on another status
     (1 - his hazard) * (1 - its detection hazard), out of the timeline's reach (F_STAY holds both
-    factors, :func:`change_status`). Folding the levers into three
-    fields, refreshed only when they change (:func:`sim.kernel._levers_change`), keeps the month
-    pass to as few reads as a worker-month needs: one more read a slot and LLVM stops vectorising
+    factors, :func:`change_status`). Folding the levers into three fields, refreshed only when
+    they change (the timeline's ``levers_change`` column, :data:`sim.schema.TIMELINE_COLUMNS`),
+    keeps the month pass to as few reads as a worker-month needs: one more read a slot and LLVM stops vectorising
     it. The products are those the month would form, so the results are bit-identical."""
     d = whole[I_DESTINATION, i]
     multiplier = tlm[month, at(TIMELINE.quota_multiplier, n_dest, n_skill, d)] if quota_everyone else 1.0
@@ -326,11 +326,12 @@ def _add_totals(totals, row, real, whole, i, months, kept, collected, s):
 
 
 @inlined
-def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_skill, totals, by_reason, histogram,
-                   records):
+def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_skill, by_reason, histogram, records):
     """Add the returning worker of column ``i`` (global ``slot``), after ``months`` abroad, to
     ``by_reason`` (row ``(cell * len(HIRE_COHORTS) + cohort) * len(RETURN_REASONS) + reason``), a
-    hire of the run also to his cell's totals and histograms, and to ``records`` when it has rows.
+    hire of the run also to his cell's histograms (his cell's totals are the sum of its
+    ``by_reason`` rows of hires of the run, :func:`sim.engine.simulate`), and to ``records`` when
+    it has rows.
     ``kept``: his :func:`kept_savings` (cents); ``collected``: the arrears collected from him at
     return (cents); ``s``: his :class:`Settlement`; ``reason``: his :func:`return_reason`."""
     gross, to_state, to_managers = whole[I_GROSS, i], whole[I_STATE, i], whole[I_MANAGERS, i]
@@ -341,7 +342,6 @@ def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_s
     _add_totals(by_reason, (cell * len(HIRE_COHORTS) + hired_in_run) * len(RETURN_REASONS) + reason, real, whole, i,
                 months, kept, collected, s)
     if hired_in_run:
-        _add_totals(totals, cell, real, whole, i, months, kept, collected, s)
         _count(histogram, cell, L.H.cash_home_usd, s.cash_home)
         _count(histogram, cell, L.H.net_gain_usd, s.net_gain)
         _count(histogram, cell, L.H.kept_usd_per_month, s.kept_per_month)
