@@ -136,9 +136,10 @@ def simulate_group(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
                                                  - monthly[t, L.M.to_state_usd] - monthly[t, L.M.to_managers_usd])
     for chunk in range(group, (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS, groups):
         start = chunk * L.CHUNK_WORKERS
+        stop = min(start + L.CHUNK_WORKERS, n_slots)
         state_sumsq = managers_sumsq = 0.0
-        for block_start in range(start, min(start + L.CHUNK_WORKERS, n_slots), BLOCK_SLOTS):
-            n = min(BLOCK_SLOTS, n_slots - block_start, start + L.CHUNK_WORKERS - block_start)
+        for block_start in range(start, stop, BLOCK_SLOTS):
+            n = min(BLOCK_SLOTS, stop - block_start)
             _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n, real, whole, sums)
             for i in range(n):
                 state_sumsq += (whole[I_STATE_REVENUE, i] / 100.0) ** 2
@@ -176,7 +177,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         whole[I_POST, i], real[F_POST_DIVERSION, i] = post_of(values, n_dest, n_skill, seed, slot0 + i)
     vacancies = (np.uint64(1) << np.uint64(n)) - np.uint64(1) if n < 64 else ~np.uint64(0)
     if terms.stock_mode:
-        vacancies = _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, slot0, n, real, whole)
+        vacancies = _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, slot0, n, terms, real, whole)
     occupied = n - _bit_count(vacancies)
     t = 0
     while t < terms.horizon or occupied > 0:
@@ -208,7 +209,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
 
 
 @borrowing
-def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n, real, whole):
+def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n, terms, real, whole):
     """Month 0 of a stock-mode block: each slot holds a worker of the steady state, or is vacant.
 
     The workers come from :func:`sim.recruitment.steady_state_worker`, which also gives the
@@ -218,7 +219,6 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     month 0 are left out of the slot's payments within the horizon (rows I_STATE_REVENUE,
     I_MANAGERS_REVENUE start at minus them). Returns the set of slots vacant at month 0.
     """
-    new_hires_only = values[at(VALUES.quota_policy_for_new_hires, n_dest, n_skill, 0)] != 0.0
     vacancies = np.uint64(0)
     waiting = np.uint64(0)  # slots whose worker starts in a month before 0
     first_month = 0
@@ -229,11 +229,11 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
         if served < 0:
             vacancies |= np.uint64(1) << np.uint64(i)
             continue
-        hire_multiplier, hire_surcharge = quota_terms(tlm, 0, n_dest, n_skill, c.destination, new_hires_only)
+        hire_multiplier, hire_surcharge = quota_terms(tlm, 0, n_dest, n_skill, c.destination, terms.new_hires_only)
         start_worker(real, whole, i, c, values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)],
                      -served, False, 1.0, hire_multiplier, hire_surcharge,
                      compliance_uniform(rng.stream_key(seed, first_slot + i, candidate)))
-        apply_levers(tlm, 0, n_dest, n_skill, not new_hires_only, real, whole, i)
+        apply_levers(tlm, 0, n_dest, n_skill, not terms.new_hires_only, real, whole, i)
         whole[I_OCCUPIED, i] = 0
         waiting |= np.uint64(1) << np.uint64(i)
         first_month = min(first_month, -served)
@@ -246,7 +246,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
                 whole[I_OCCUPIED, i] = 1
                 waiting &= ~(np.uint64(1) << np.uint64(i))
         if t < 0:
-            month_pass(t, values[at(VALUES.wage_shock_sd, n_dest, n_skill, 0)], real, whole, False)
+            month_pass(t, terms.shock_sd, real, whole, False)
     for i in range(n):
         whole[I_STATE_REVENUE, i] = -whole[I_STATE, i]
         whole[I_MANAGERS_REVENUE, i] = -whole[I_MANAGERS, i]
