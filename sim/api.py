@@ -217,7 +217,7 @@ def run(
     workers_file : path, optional; stream one row per returned hire to this
         Parquet file as the run goes (memory stays bounded at any size)
     tuning_scan : bool or None; also scan each tuned figure's parameter (:mod:`sim.tuning_scan`,
-        9 more runs of up to 10,000 workers on one thread each (:func:`sim.tuning_scan.point_size`),
+        9 more runs of up to 10,000 workers (one chunk, so on one thread: :func:`sim.engine.simulate`),
         each aggregated like a sweep's point: about 0.2 s for the baseline): False (the default)
         never, True always, None as the config's ``calibration.tuning_scan`` says (what ``sim run``
         does)
@@ -259,10 +259,8 @@ def run(
     summary["wall_seconds"] = raw.wall_seconds
     scan = None
     if scenario.calibration.tuning_scan if tuning_scan is None else tuning_scan:
-        point_slots, point_threads = scanning.point_size(raw.n_slots, raw.threads)
-
         def scan_point(point: Scenario) -> pd.DataFrame:
-            raw_point = simulate(point, seed=raw.seed, workers=point_slots, threads=point_threads)
+            raw_point = simulate(point, seed=raw.seed, workers=min(scanning.WORKERS, raw.n_slots), threads=threads)
             return _calibration(raw_point, point, overall_summary(raw_point, point), figures, citation,
                                 user_targets)
 

@@ -124,8 +124,8 @@ def simulate(
     seed : int, optional; defaults to ``simulation.seed``
     workers : int, optional; simulated slots, defaults to ``simulation.workers``
     threads : int, optional; threads, each simulating one group of chunks, defaults to
-        ``numba.get_num_threads()`` (NUMBA_NUM_THREADS unless set). The
-        result is bit-identical for any value.
+        ``numba.get_num_threads()`` (NUMBA_NUM_THREADS unless set); at most one per chunk of
+        CHUNK_WORKERS slots is used (``RawRun.threads``). The result is bit-identical for any value.
     keep_workers : bool; also return one record per returned worker (those met at month 0 too) (costs a
         second pass over each batch and memory proportional to N)
     progress : callable(slots_done), optional
@@ -145,7 +145,9 @@ def simulate(
         raise ValueError(f"workers must be at least 1, got {n_slots}")
     if first_slot < 0 or first_slot % L.CHUNK_WORKERS:
         raise ValueError(f"first_slot must be a multiple of {L.CHUNK_WORKERS} from 0, got {first_slot}")
-    threads = numba.get_num_threads() if threads is None else threads
+    # Each thread simulates whole chunks of slots: one beyond their number would only zero and sum
+    # a set of accumulators (16 MB of histograms for the baseline). Results do not depend on it.
+    threads = min(numba.get_num_threads() if threads is None else threads, -(-n_slots // L.CHUNK_WORKERS))
     check_memory(scenario, threads, n_slots, keep_workers or worker_sink is not None)
     packed = pack(compile_params(scenario), compile_timeline(scenario))
     n_dest, n_status = len(scenario.destinations), len(scenario.statuses)

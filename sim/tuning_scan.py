@@ -17,7 +17,6 @@ import pandas as pd
 from pydantic import TypeAdapter
 
 from sim.config import ConfigError, Scenario
-from sim.layout import CHUNK_WORKERS
 from sim.validation import validate
 from sim.distributions import Distribution, as_distribution
 
@@ -29,16 +28,6 @@ SCALED = ("value", "low", "mode", "high", "median", "range90")
 """The arguments of a distribution that scale with it (``dist`` and whole-number families aside)."""
 COLUMNS = ["parameter", "factor", "parameter_mean", "figure", "unit", "low", "high", "simulated",
            "in_range", "status"]
-
-
-def point_size(run_slots: int, run_threads: int) -> tuple[int, int]:
-    """(simulated slots, threads) of each scan point of a run of ``run_slots`` slots on ``run_threads``
-    threads: at most :data:`WORKERS` slots, on no more threads than they make chunks of
-    ``CHUNK_WORKERS`` (one chunk for 10,000). The kernel gives each thread whole chunks, so a thread
-    without one would only zero and sum a set of accumulators (16 MB of histograms for the
-    baseline); the figures do not depend on the number of threads."""
-    slots = min(WORKERS, run_slots)
-    return slots, max(1, min(run_threads, -(-slots // CHUNK_WORKERS)))
 
 
 def tuned_parameters(calibration: pd.DataFrame) -> dict[str, list[str]]:
@@ -104,7 +93,7 @@ def scan(scenario: Scenario, calibration: pd.DataFrame, simulate) -> pd.DataFram
     ----------
     scenario : the scenario run
     calibration : DataFrame, its calibration table (:func:`sim.calibration.calibration_frame`)
-    simulate : callable, Scenario -> its calibration DataFrame (the run's seed, :func:`point_size`)
+    simulate : callable, Scenario -> its calibration DataFrame (the run's seed, at most :data:`WORKERS`)
 
     Returns
     -------

@@ -13,6 +13,7 @@ from bad_input import assert_nothing_written, error_lines, write
 from conftest import BASELINE, DEGENERATE, ROOT, scenario
 from sim import compare_plots, comparison, effects
 from sim.cli import main
+from sim.layout import CHUNK_WORKERS
 
 POLICIES = BASELINE.parent / "policies"
 HIKE_MONTH = 24
@@ -136,7 +137,8 @@ def test_the_paired_interval_covers_a_quota_hike_known_in_closed_form_and_is_nar
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two threads")
 def test_a_comparison_is_bit_identical_for_any_thread_count():
     policy = POLICIES / "quota_hike.toml"
-    one, two = (sim.compare(policy, workers=400, replications=2, threads=threads, progress=False)
+    one, two = (sim.compare(policy, workers=CHUNK_WORKERS + 100, replications=2, threads=threads,
+                                 progress=False)
                 for threads in (1, 2))
     pd.testing.assert_frame_equal(one.effects, two.effects)
     pd.testing.assert_frame_equal(one.monthly, two.monthly)

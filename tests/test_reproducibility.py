@@ -44,8 +44,8 @@ def test_another_seed_gives_other_results(reference):
 
 
 def test_worker_records_do_not_depend_on_threads():
-    one = engine.simulate(SHORT, seed=3, workers=3_000, threads=1, keep_workers=True).workers
-    two = engine.simulate(SHORT, seed=3, workers=3_000, threads=2, keep_workers=True).workers
+    one = engine.simulate(SHORT, seed=3, workers=N, threads=1, keep_workers=True).workers
+    two = engine.simulate(SHORT, seed=3, workers=N, threads=2, keep_workers=True).workers
     assert one.keys() == two.keys()
     for column in one:
         np.testing.assert_array_equal(one[column], two[column])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import BASELINE, ROOT, scenario
-from sim import api, calibration, tuning_scan
+from sim import api, calibration, engine, tuning_scan
 from sim.point import overall_summary
 from sim.cli import main
 from sim.layout import CHUNK_WORKERS
@@ -137,31 +137,21 @@ def test_a_scan_points_calibration_needs_only_the_overall_outcomes(config):
     pd.testing.assert_frame_equal(light, run.calibration)
 
 
-@pytest.mark.parametrize("run_slots, run_threads, point", [(200_000, 2, (10_000, 1)), (200_000, 16, (10_000, 1)),
-                                                          (3_000, 4, (3_000, 1)), (1, 1, (1, 1))])
-def test_a_scan_point_gets_no_more_threads_than_chunks_of_workers(run_slots, run_threads, point):
-    assert tuning_scan.point_size(run_slots, run_threads) == point
-
-
-def test_a_scan_point_of_several_chunks_gets_a_thread_for_each(monkeypatch):
-    monkeypatch.setattr(tuning_scan, "WORKERS", 3 * CHUNK_WORKERS)
-    assert tuning_scan.point_size(10**6, 2) == (3 * CHUNK_WORKERS, 2)
-    assert tuning_scan.point_size(10**6, 8) == (3 * CHUNK_WORKERS, 3)
-    assert tuning_scan.point_size(2 * CHUNK_WORKERS + 1, 8) == (2 * CHUNK_WORKERS + 1, 3)
+@pytest.mark.parametrize("slots, threads, used", [(200_000, 2, 2), (10_000, 16, 1), (3_000, 4, 1), (1, 1, 1),
+                                                  (3 * CHUNK_WORKERS, 2, 2), (3 * CHUNK_WORKERS, 8, 3),
+                                                  (2 * CHUNK_WORKERS + 1, 8, 3)])
+def test_a_run_gets_no_more_threads_than_chunks_of_workers(slots, threads, used):
+    assert engine.simulate(scenario("simulation.horizon_months=2"), seed=1, workers=slots, threads=threads).threads == used
 
 
 @pytest.mark.skipif(numba.config.NUMBA_NUM_THREADS < 2, reason="needs two threads")
 def test_the_scan_of_a_run_on_two_threads_runs_its_points_on_one_and_finds_the_same(monkeypatch):
     """A point of one chunk is simulated by one thread whatever the run's number: a second would
     only zero and sum idle accumulators. The scan is what it is on the run's two threads."""
-    calls = []
+    used = []
     simulate = api.simulate
-    monkeypatch.setattr(api, "simulate", lambda point, **options: calls.append(options["threads"])
-                        or simulate(point, **options))
-    scan = api.run(BASELINE, workers=WORKERS, threads=2, tuning_scan=True).tuning_scan
-    assert calls == [2] + [1] * len(tuning_scan.FACTORS)
-    monkeypatch.setattr(tuning_scan, "point_size", lambda slots, threads: (min(tuning_scan.WORKERS, slots), threads))
-    calls.clear()
-    on_two = api.run(BASELINE, workers=WORKERS, threads=2, tuning_scan=True).tuning_scan
-    assert calls == [2] * (1 + len(tuning_scan.FACTORS))
-    pd.testing.assert_frame_equal(scan, on_two)
+    monkeypatch.setattr(api, "simulate", lambda point, **options: used.append(simulate(point, **options)) or used[-1])
+    scan = api.run(BASELINE, workers=2 * CHUNK_WORKERS, threads=2, tuning_scan=True).tuning_scan
+    assert [raw.threads for raw in used] == [2] + [1] * len(tuning_scan.FACTORS)
+    on_one = api.run(BASELINE, workers=2 * CHUNK_WORKERS, threads=1, tuning_scan=True).tuning_scan
+    pd.testing.assert_frame_equal(scan, on_one)
