@@ -1,6 +1,7 @@
 """What a block of slots does in a month besides its month pass, slot by slot, for the slots in
 question only (found in bit masks: bit i for column i): fill vacancies, find who stays against a
-repatriation order, add the month's sums, send workers home, give statuses. Each is inlined into
+repatriation order, add the month's sums, send workers home, give statuses, count the outcomes of
+last month's returns. Each is inlined into
 :func:`sim.kernel._simulate_block`, which runs them in that order around
 :func:`sim.worker.month_pass`; what one worker does is in :mod:`sim.worker`.
 """
@@ -19,7 +20,7 @@ from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compli
 from sim.sampling import draw
 from sim.worker import (F_BRIBE, F_HOME_WAGE, F_POST_DIVERSION, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_DESTINATION,
                         I_HIRE_MONTH, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_STATE, I_STATE_REVENUE,
-                        I_STATUS, apply_levers, change_status, collect_arrears, defies_order, kept_savings,
+                        I_STATUS, apply_levers, change_status, collect_arrears, count_outcome, defies_order, kept_savings,
                         record_outcome, return_reason, sent_home_by_policy, settle, start_worker)
 
 
@@ -145,7 +146,9 @@ def add_month_sums(t, terms, whole, month_sums, stay, n_dest, sums):
 @inlined
 def send_home(dists, values, n_dest, n_skill, t, seed, slot0, block_start, terms, real, whole, going, sums):
     """Each worker ``going`` home after month ``t`` (bit i for column i): his arrears (collected
-    or forgiven), then the hire's settlement and outcome (:func:`sim.worker.record_outcome`)."""
+    or forgiven), then the hire's settlement and outcome (:func:`sim.worker.record_outcome`).
+    Returns the columns whose outcome waits to be counted in the histograms (:func:`count_outcomes`)."""
+    waiting = np.uint64(0)
     while going:
         i = np.int64(trailing_zeros(going))
         going &= going - np.uint64(1)
@@ -171,9 +174,21 @@ def send_home(dists, values, n_dest, n_skill, t, seed, slot0, block_start, terms
                             terms.interest_per_month, real[F_HOME_WAGE, i], kept, travel)
         sent_home = months < whole[I_CONTRACT, i] and sent_home_by_policy(real, whole, i, t)
         reason = return_reason(t, terms.horizon, months, whole[I_CONTRACT, i], sent_home)
-        record_outcome(real, whole, i, slot0 + i, months, kept, arrears_to_state + arrears_to_managers, settlement,
-                       reason, n_skill, sums.by_reason, sums.histogram, sums.records)
+        if record_outcome(real, whole, i, slot0 + i, months, kept, arrears_to_state + arrears_to_managers, settlement,
+                          reason, n_skill, sums.by_reason, sums.histogram, sums.records):
+            waiting |= np.uint64(1) << np.uint64(i)
         sums.slot_workers[block_start + i] += 1
+    return waiting
+
+
+@inlined
+def count_outcomes(whole, waiting, histogram):
+    """The outcomes of the hires who went home a month before, ``waiting`` (bit i for column i,
+    :func:`send_home`), into the histograms (:func:`sim.worker.count_outcome`)."""
+    while waiting:
+        i = np.int64(trailing_zeros(waiting))
+        waiting &= waiting - np.uint64(1)
+        count_outcome(whole, i, histogram)
 
 
 @inlined
