@@ -55,8 +55,8 @@ from sim.month_steps import (GroupSums, add_month_sums, block_terms, count_outco
 from sim.packing import TIMELINE, VALUES, at
 from sim.recruitment import compliance_uniform, post_of, steady_state_worker
 from sim.worker import (BLOCK_SLOTS, F_COUNT, F_POST_DIVERSION, I_CANDIDATES, I_COUNT, I_HIRE_MONTH, I_KEY,
-                        I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_STATE, I_STATE_REVENUE,
-                        apply_levers, month_pass, start_worker)
+                        I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_SLOT_KEY, I_STATE,
+                        I_STATE_REVENUE, apply_levers, month_pass, start_worker)
 
 
 class Accumulators(NamedTuple):
@@ -173,19 +173,20 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     real[:, :] = 0.0
     whole[:, :] = 0
     for i in range(n):
-        whole[I_KEY, i] = np.int64(rng.stream_key(seed, slot0 + i, rng.MONTHLY_STREAM))
+        slot = rng.slot_key(seed, slot0 + i)
+        whole[I_SLOT_KEY, i] = np.int64(slot)
+        whole[I_KEY, i] = np.int64(rng.stream_of(slot, rng.MONTHLY_STREAM))
         whole[I_RECORD_ROW, i] = sums.records.first_row[block_start + i] if sums.records.codes.shape[0] > 0 else -1
-        whole[I_POST, i], real[F_POST_DIVERSION, i] = post_of(values, n_dest, n_skill, seed, slot0 + i)
+        whole[I_POST, i], real[F_POST_DIVERSION, i] = post_of(values, n_dest, n_skill, slot)
     vacancies = (np.uint64(1) << np.uint64(n)) - np.uint64(1) if n < 64 else ~np.uint64(0)
     if terms.stock_mode:
-        vacancies = _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, slot0, n, terms, real, whole)
+        vacancies = _start_steady_state(dists, values, n_dest, n_skill, tlm, n, terms, real, whole)
     occupied = n - _bit_count(vacancies)
     waiting = np.uint64(0)  # the hires of the run who went home last month, their outcomes yet to count
     t = 0
     while t < terms.horizon or occupied > 0:
         if vacancies and t < terms.horizon and (t > 0 if terms.stock_mode else t == 0):
-            hired = fill_vacancies(dists, values, n_dest, n_skill, tlm, t, seed, slot0, terms, real, whole, vacancies,
-                                    sums)
+            hired = fill_vacancies(dists, values, n_dest, n_skill, tlm, t, terms, real, whole, vacancies, sums)
             vacancies &= ~hired
             occupied += _bit_count(hired)
         month = min(t, terms.horizon - 1)
@@ -206,15 +207,14 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         occupied -= _bit_count(going)
         vacancies |= going
         count_outcomes(whole, waiting, sums.histogram)
-        waiting = send_home(dists, values, n_dest, n_skill, t, seed, slot0, block_start, terms, real, whole, going,
-                            sums)
-        take_statuses(values, n_dest, n_skill, tlm, month, seed, slot0, terms, real, whole, stay)
+        waiting = send_home(dists, values, n_dest, n_skill, t, slot0, block_start, terms, real, whole, going, sums)
+        take_statuses(values, n_dest, n_skill, tlm, month, terms, real, whole, stay)
         t += 1
     count_outcomes(whole, waiting, sums.histogram)
 
 
 @borrowing
-def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n, terms, real, whole):
+def _start_steady_state(dists, values, n_dest, n_skill, tlm, n, terms, real, whole):
     """Month 0 of a stock-mode block: each slot holds a worker of the steady state, or is vacant.
 
     The workers come from :func:`sim.recruitment.steady_state_worker`, which also gives the
@@ -228,8 +228,9 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
     waiting = np.uint64(0)  # slots whose worker starts in a month before 0
     first_month = 0
     for i in range(n):
-        candidate, c, served = steady_state_worker(dists, values, n_dest, n_skill, seed, first_slot + i,
-                                                   whole[I_POST, i], real[F_POST_DIVERSION, i], tlm)
+        slot = np.uint64(whole[I_SLOT_KEY, i])
+        candidate, c, served = steady_state_worker(dists, values, n_dest, n_skill, slot, whole[I_POST, i],
+                                                   real[F_POST_DIVERSION, i], tlm)
         whole[I_CANDIDATES, i] = candidate
         if served < 0:
             vacancies |= np.uint64(1) << np.uint64(i)
@@ -237,7 +238,7 @@ def _start_steady_state(dists, values, n_dest, n_skill, tlm, seed, first_slot, n
         hire_multiplier, hire_surcharge = quota_terms(tlm, 0, n_dest, n_skill, c.destination, terms.new_hires_only)
         start_worker(real, whole, i, c, values[at(VALUES.idle_probability_per_month, n_dest, n_skill, c.regime)],
                      -served, False, 1.0, hire_multiplier, hire_surcharge,
-                     compliance_uniform(rng.stream_key(seed, first_slot + i, candidate)))
+                     compliance_uniform(rng.stream_of(slot, candidate)))
         apply_levers(tlm, 0, n_dest, n_skill, not terms.new_hires_only, real, whole, i)
         whole[I_OCCUPIED, i] = 0
         waiting |= np.uint64(1) << np.uint64(i)

@@ -19,9 +19,10 @@ from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compli
                              draw_status, queue_diverted)
 from sim.sampling import draw
 from sim.worker import (F_BRIBE, F_HOME_WAGE, F_POST_DIVERSION, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_DESTINATION,
-                        I_HIRE_MONTH, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_STATE, I_STATE_REVENUE,
-                        I_STATUS, apply_levers, change_status, collect_arrears, count_outcome, defies_order, kept_savings,
-                        record_outcome, return_reason, sent_home_by_policy, settle, start_worker)
+                        I_HIRE_MONTH, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_SLOT_KEY, I_STATE,
+                        I_STATE_REVENUE, I_STATUS, apply_levers, change_status, collect_arrears, count_outcome,
+                        defies_order, kept_savings, record_outcome, return_reason, sent_home_by_policy, settle,
+                        start_worker)
 
 
 class GroupSums(NamedTuple):
@@ -74,7 +75,7 @@ def block_terms(values, n_dest, n_skill, horizon):
 
 
 @inlined
-def fill_vacancies(dists, values, n_dest, n_skill, tlm, t, seed, slot0, terms, real, whole, vacancies, sums):
+def fill_vacancies(dists, values, n_dest, n_skill, tlm, t, terms, real, whole, vacancies, sums):
     """Month ``t``'s queues at the ``vacancies`` (bit i for column i): each vacant slot's
     candidates, in turn, until one comes forward (:func:`sim.recruitment.arriving_destination`,
     diverted or not) and goes (expected gain at least the reservation gain). Counts candidates
@@ -88,7 +89,7 @@ def fill_vacancies(dists, values, n_dest, n_skill, tlm, t, seed, slot0, terms, r
         diverted = queue_diverted(tlm, t, n_dest, n_skill, post, real[F_POST_DIVERSION, i])
         for _ in range(terms.queue):
             whole[I_CANDIDATES, i] += 1
-            key = rng.stream_key(seed, slot0 + i, whole[I_CANDIDATES, i])
+            key = rng.stream_of(np.uint64(whole[I_SLOT_KEY, i]), whole[I_CANDIDATES, i])
             d = arriving_destination(tlm, t, n_dest, n_skill, key, post, diverted)
             if d == NOT_FORWARD:
                 continue
@@ -144,7 +145,7 @@ def add_month_sums(t, terms, whole, month_sums, stay, n_dest, sums):
 
 
 @inlined
-def send_home(dists, values, n_dest, n_skill, t, seed, slot0, block_start, terms, real, whole, going, sums):
+def send_home(dists, values, n_dest, n_skill, t, slot0, block_start, terms, real, whole, going, sums):
     """Each worker ``going`` home after month ``t`` (bit i for column i): his arrears (collected
     or forgiven), then the hire's settlement and outcome (:func:`sim.worker.record_outcome`).
     Returns the columns whose outcome waits to be counted in the histograms (:func:`count_outcomes`)."""
@@ -168,7 +169,7 @@ def send_home(dists, values, n_dest, n_skill, t, seed, slot0, block_start, terms
             whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
         months = t + 1 - whole[I_HIRE_MONTH, i]
         travel = draw(dists, at(DISTS.travel_cost_usd, n_dest, n_skill, 0),
-                      rng.stream_key(seed, slot0 + i, whole[I_CANDIDATES, i]), D_TRAVEL)
+                      rng.stream_of(np.uint64(whole[I_SLOT_KEY, i]), whole[I_CANDIDATES, i]), D_TRAVEL)
         kept = kept_savings(whole, i, months)
         settlement = settle(real[F_BRIBE, i], whole[I_BORROWED, i] != 0, months, whole[I_CONTRACT, i],
                             terms.interest_per_month, real[F_HOME_WAGE, i], kept, travel)
@@ -192,13 +193,14 @@ def count_outcomes(whole, waiting, histogram):
 
 
 @inlined
-def take_statuses(values, n_dest, n_skill, tlm, month, seed, slot0, terms, real, whole, stay):
+def take_statuses(values, n_dest, n_skill, tlm, month, terms, real, whole, stay):
     """Each worker who stays against the order (``stay``, bit i for column i) takes a status, drawn
     by U_STATUS of his candidate stream (:func:`sim.recruitment.draw_status`), from the next month."""
     while stay:
         i = np.int64(trailing_zeros(stay))
         stay &= stay - np.uint64(1)
-        status = draw_status(values, n_dest, n_skill, rng.stream_key(seed, slot0 + i, whole[I_CANDIDATES, i]))
+        status = draw_status(values, n_dest, n_skill, rng.stream_of(np.uint64(whole[I_SLOT_KEY, i]),
+                                                                     whole[I_CANDIDATES, i]))
         change_status(real, whole, i, status,
                       values[at(VALUES.status_earnings_multiplier, n_dest, n_skill, status - 1)],
                       values[at(VALUES.status_contribution_multiplier, n_dest, n_skill, status - 1)],

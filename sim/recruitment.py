@@ -67,11 +67,12 @@ def _category_at(values, first, count, u):
 
 
 @inlined
-def post_of(values, n_dest, n_skill, seed, slot):
+def post_of(values, n_dest, n_skill, slot):
     """The post ``slot``: (its destination, by the destination shares; its own uniform that decides
     whether its queues are diverted, :func:`queue_diverted`), both from its first candidate's
-    stream (U_DESTINATION, U_DIVERT). Every candidate for the post is a candidate for it."""
-    key = rng.stream_key(seed, slot, 1)
+    stream (U_DESTINATION, U_DIVERT). Every candidate for the post is a candidate for it.
+    ``slot``: the slot's :func:`sim.rng.slot_key`."""
+    key = rng.stream_of(slot, 1)
     destination = _category_at(values, at(VALUES.destination_cumulative_share, n_dest, n_skill, 0), n_dest,
                                rng.uniform_at(key, U_DESTINATION))
     return destination, rng.uniform_at(key, U_DIVERT)
@@ -197,10 +198,10 @@ def _steady_state_age(contract, hazard, u):
 
 
 @borrowing
-def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, post, post_uniform, tlm):
-    """What holds a stock-mode slot, a post at destination ``post`` with its diversion uniform
-    ``post_uniform`` (:func:`post_of`), at month 0: a worker drawn from the steady state, or a
-    vacancy.
+def steady_state_worker(dists, values, n_dest, n_skill, slot, post, post_uniform, tlm):
+    """What holds a stock-mode slot (``slot``: its :func:`sim.rng.slot_key`), a post at destination
+    ``post`` with its diversion uniform ``post_uniform`` (:func:`post_of`), at month 0: a worker
+    drawn from the steady state, or a vacancy.
 
     The steady state is that of the month-0 timeline (intake and diversion, the multipliers,
     and 1 - repatriation hazard, each at the destination it concerns). A slot's history is a
@@ -225,7 +226,7 @@ def steady_state_worker(dists, values, n_dest, n_skill, seed, slot, post, post_u
     while True:
         diverted = queue_diverted(tlm, 0, n_dest, n_skill, post, post_uniform)
         for _ in range(queue):  # a month's queue: the first who goes takes the post
-            key = rng.stream_key(seed, slot, candidate + 1)
+            key = rng.stream_of(slot, candidate + 1)
             candidate += 1
             destination = arriving_destination(tlm, 0, n_dest, n_skill, key, post, diverted)
             c = draw_candidate(dists, values, n_dest, n_skill, key, post if destination == NOT_FORWARD else destination,

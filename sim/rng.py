@@ -50,9 +50,21 @@ def mix64(z):
 @njit(cache=True)
 def stream_key(seed, slot, stream):
     """Starting point (uint64) of the stream ``(seed, slot, stream)``."""
-    key = mix64(np.uint64(seed) + _GOLDEN)
-    key = mix64(key ^ (np.uint64(slot) * _GOLDEN))
-    return mix64(key ^ (np.uint64(stream) + _MIX2))
+    return stream_of(slot_key(seed, slot), stream)
+
+
+@inlined
+def slot_key(seed, slot):
+    """What every stream of the slot ``slot`` of the run ``seed`` derives from (uint64): the first
+    two of :func:`stream_key`'s three steps, once for a caller that derives many of the slot's
+    streams (the kernel keeps it per slot)."""
+    return mix64(mix64(np.uint64(seed) + _GOLDEN) ^ (np.uint64(slot) * _GOLDEN))
+
+
+@inlined
+def stream_of(slot, stream):
+    """Starting point (uint64) of the stream ``stream`` of the slot whose :func:`slot_key` is ``slot``."""
+    return mix64(slot ^ (np.uint64(stream) + _MIX2))
 
 
 @inlined

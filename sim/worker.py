@@ -41,6 +41,7 @@ BLOCK_SLOTS = 64
 F_COUNT = 14
 # rows of the int64 table ``whole`` (money in cents, months as month indices):
 (I_KEY,  # the slot's monthly stream key (uint64 bits)
+ I_SLOT_KEY,  # the slot's sim.rng.slot_key (uint64 bits): its candidates' streams derive from it
  I_OCCUPIED,  # 1 while a worker is abroad, else 0
  I_END,  # hire month + contract: he has served his contract once month I_END - 1 is worked
  I_EXPENSES_CENTS, I_ARREARS, I_GROSS, I_STATE, I_MANAGERS,  # his month's expenses; running totals
@@ -57,8 +58,8 @@ F_COUNT = 14
  # the last hire of the run to return from this slot, until his outcome is in the histograms
  # (record_outcome, count_outcome): his cell, cash home, net gain, kept per month (cents), months
  I_OUTCOME_CELL, I_OUTCOME_CASH_HOME, I_OUTCOME_NET_GAIN, I_OUTCOME_KEPT_PER_MONTH, I_OUTCOME_MONTHS,
- ) = range(30)
-I_COUNT = 30
+ ) = range(31)
+I_COUNT = 31
 COMPLETED, EARLY, SENT_HOME_BY_POLICY, ABROAD_AT_HORIZON = range(len(RETURN_REASONS))
 
 
