@@ -20,6 +20,7 @@ from sim import bins, schema
 from sim import layout as L
 from sim.config import ConfigError, Scenario
 from sim.kernel import Accumulators, WorkerRecords, simulate_group
+from sim.worker import BLOCK_SLOTS, F_COUNT, I_COUNT
 from sim.packing import pack
 from sim.params import compile_params, compile_timeline
 
@@ -190,6 +191,9 @@ def simulate(
     finally:
         notice.cancel()
     sumsq = np.concatenate(sumsq_parts)
+    # the kernel leaves kept money out: gross - expenses - payments, for every worker-month (int64, exact)
+    monthly[:, L.M.kept_usd] = (monthly[:, L.M.gross_earnings_usd] - monthly[:, L.M.expenses_usd]
+                                - monthly[:, L.M.to_state_usd] - monthly[:, L.M.to_managers_usd])
     by_reason = by_reason.reshape(cells, len(schema.HIRE_COHORTS), len(schema.RETURN_REASONS), -1)
     if n_dest == 1:  # the kernel splits months by destination only when there are several
         by_destination[:, 0, :] = monthly[:, [getattr(L.M, name) for name in L.MONTHLY_BY_DESTINATION]]
@@ -216,14 +220,15 @@ def simulate(
 
 def _simulate_slots(packed, seed: int, first_slot: int, n_slots: int, acc: Accumulators, records: WorkerRecords):
     """:func:`sim.kernel.simulate_group` for each group of ``acc``, one thread each (the kernel
-    releases the GIL), each with private copies of the parameters (see :mod:`sim.kernel`,
-    "Reference counts"); one group runs in the calling thread."""
+    releases the GIL), each with private copies of the parameters and block tables of its own (see
+    :mod:`sim.kernel`, "Reference counts"); one group runs in the calling thread."""
     groups = acc.monthly.shape[0]
 
     def run(group):
         copy = (lambda array: array) if groups == 1 else np.copy
         simulate_group(copy(packed.dists), copy(packed.values), copy(packed.tlm), packed.n_dest, packed.n_skill,
-                       seed, first_slot, n_slots, group, acc, records)
+                       seed, first_slot, n_slots, group, acc, records, np.zeros((F_COUNT, BLOCK_SLOTS)),
+                       np.zeros((I_COUNT, BLOCK_SLOTS), np.int64))
 
     if groups == 1:
         run(0)

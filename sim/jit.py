@@ -9,8 +9,8 @@ them needs one: they only read and write arrays that their caller holds for the 
 :func:`borrowing` compiles a function without reference counting (Numba's ``_nrt=False``): its
 arguments are borrowed from its caller. The price is what such a function may not do: allocate
 an array (it fails to compile) or return one (its caller would release a reference it was never
-given); ``tests/test_jit.py`` checks that none returns an array. Only the functions that allocate
-the block tables or are called from Python (:func:`sim.kernel.simulate_group`) count references.
+given); ``tests/test_jit.py`` checks that none returns an array. The whole kernel is compiled so,
+from :func:`sim.kernel.simulate_group` down: :mod:`sim.engine` allocates every array it uses.
 
 Inlining. The helpers used to be ``@njit(inline="always")``, inlined by Numba into the Numba IR
 of every caller. That pass copies the callee's IR, scope and all, once per block of it, at every
@@ -59,9 +59,12 @@ class OneSpecialisation(CPUDispatcher):
         return self.from_python(*args, **kwargs)
 
 
-def borrowing(function):
-    """``@njit(cache=True)`` without reference counts: the arrays it takes are borrowed from its caller."""
-    dispatcher = njit(cache=True, _nrt=False)(function)
+def borrowing(function=None, **options):
+    """``@njit(cache=True)`` without reference counts: the arrays it takes are borrowed from its caller.
+    ``@borrowing(nogil=True)`` passes more options to ``njit``."""
+    if function is None:
+        return functools.partial(borrowing, **options)
+    dispatcher = njit(cache=True, _nrt=False, **options)(function)
     BORROWING.append(dispatcher)
     return dispatcher
 

@@ -38,8 +38,15 @@ Reference counts. Numba counts references to the arrays a compiled function take
 and threads whose counters share a cache line serialise on them; each array argument also costs
 7 to 11 machine words of arguments (the parameters as one NamedTuple of 25 arrays came to 128).
 Hence: the parameters are packed into three arrays (:mod:`sim.packing`), each thread works on
-private copies of them, and everything below :func:`simulate_group` is compiled without
-reference counts (:mod:`sim.jit`), the per-worker functions (:mod:`sim.worker`) inlined.
+private copies of them, and the kernel, :func:`simulate_group` and all it calls, is compiled without
+reference counts (:mod:`sim.jit`): it allocates nothing, :mod:`sim.engine` gives it every array,
+its block tables too. The per-worker functions (:mod:`sim.worker`) are inlined by LLVM.
+
+Compiling. :func:`_simulate_block` and :func:`_start_steady_state`, each called from one place,
+are inlined by Numba (``inline="always"``, their Numba IR copied into the caller's) rather than
+compiled as functions of their own: Numba optimises and generates machine code for every compiled
+function, and again for each function that calls it, with it linked in, so the block's code went
+through LLVM twice. Inlining them took 1.6 of the 9.3 CPU seconds a first run spent compiling.
 """
 from typing import NamedTuple
 
@@ -54,15 +61,17 @@ from sim.month_steps import (GroupSums, add_month_sums, block_terms, count_outco
                              quota_terms, send_home, take_statuses)
 from sim.packing import TIMELINE, VALUES, at
 from sim.recruitment import compliance_uniform, post_of, steady_state_worker
-from sim.worker import (BLOCK_SLOTS, F_COUNT, F_POST_DIVERSION, I_CANDIDATES, I_COUNT, I_HIRE_MONTH, I_KEY,
-                        I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_SLOT_KEY, I_STATE,
-                        I_STATE_REVENUE, apply_levers, month_pass, start_worker)
+from sim.worker import (BLOCK_SLOTS, F_POST_DIVERSION, I_CANDIDATES, I_HIRE_MONTH, I_KEY, I_MANAGERS,
+                        I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_RECORD_ROW, I_SLOT_KEY, I_STATE, I_STATE_REVENUE,
+                        apply_levers, month_pass, start_worker)
 
 
 class Accumulators(NamedTuple):
     """Aggregates filled by :func:`simulate_group`; ``G`` groups (one per thread) are summed after.
 
-    monthly : ndarray(int64, (G, horizon_months, len(MONTHLY_SERIES)))
+    monthly : ndarray(int64, (G, horizon_months, len(MONTHLY_SERIES))); kept money is left out
+        (derived by :func:`sim.engine.simulate`: gross - expenses - to state - to managers holds for
+        every worker-month, so for the sums too)
     monthly_by_destination : ndarray(int64, (G, horizon_months, destinations, len(MONTHLY_BY_DESTINATION))),
         filled only when there are several destinations (with one, it is ``monthly``'s columns)
     monthly_by_status : ndarray(int64, (G, horizon_months, 1 + statuses, len(MONTHLY_BY_STATUS))), the
@@ -100,8 +109,8 @@ class WorkerRecords(NamedTuple):
     values: np.ndarray
 
 
-@njit(cache=True, nogil=True)
-def simulate_group(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slots, group, acc, records):
+@borrowing(nogil=True)
+def simulate_group(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slots, group, acc, records, real, whole):
     """Simulate group ``group``'s chunks of the ``n_slots`` slots starting at global slot ``first_slot``.
 
     Slots are taken in chunks of CHUNK_WORKERS; chunk ``c`` goes to group ``c % G`` (``G`` =
@@ -121,19 +130,12 @@ def simulate_group(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
     group : int, 0 to G - 1
     acc : Accumulators, added to (not cleared)
     records : WorkerRecords, written when it has rows
+    real, whole : ndarray(float64, (F_COUNT, BLOCK_SLOTS)), ndarray(int64, (I_COUNT, BLOCK_SLOTS)), the
+        group's block tables (:mod:`sim.worker`), overwritten
     """
-    groups, horizon = acc.monthly.shape[0], tlm.shape[0]
+    groups = acc.monthly.shape[0]
     sums = GroupSums(acc.monthly[group], acc.monthly_by_destination[group], acc.monthly_by_status[group],
                      acc.cell_totals_by_reason[group], acc.histogram[group], acc.slot_workers, records)
-    monthly = sums.monthly
-    real = np.zeros((F_COUNT, BLOCK_SLOTS))
-    whole = np.zeros((I_COUNT, BLOCK_SLOTS), np.int64)
-    # Kept money per month is derived, not accumulated: kept = gross - expenses - to state -
-    # to managers holds for every worker-month, so for the group's sums too (int64, exact).
-    kept_before = np.empty(horizon, np.int64)
-    for t in range(horizon):
-        kept_before[t] = monthly[t, L.M.kept_usd] - (monthly[t, L.M.gross_earnings_usd] - monthly[t, L.M.expenses_usd]
-                                                 - monthly[t, L.M.to_state_usd] - monthly[t, L.M.to_managers_usd])
     for chunk in range(group, (n_slots + L.CHUNK_WORKERS - 1) // L.CHUNK_WORKERS, groups):
         start = chunk * L.CHUNK_WORKERS
         stop = min(start + L.CHUNK_WORKERS, n_slots)
@@ -146,12 +148,9 @@ def simulate_group(dists, values, tlm, n_dest, n_skill, seed, first_slot, n_slot
                 managers_sumsq += (whole[I_MANAGERS_REVENUE, i] / 100.0) ** 2
         acc.chunk_sumsq[chunk, 0] = state_sumsq
         acc.chunk_sumsq[chunk, 1] = managers_sumsq
-    for t in range(horizon):
-        monthly[t, L.M.kept_usd] = kept_before[t] + (monthly[t, L.M.gross_earnings_usd] - monthly[t, L.M.expenses_usd]
-                                                 - monthly[t, L.M.to_state_usd] - monthly[t, L.M.to_managers_usd])
 
 
-@borrowing
+@njit(inline="always")  # see "Compiling" above
 def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block_start, n, real, whole, sums):
     """Local slots ``block_start`` to ``block_start + n`` (n <= BLOCK_SLOTS), months outermost,
     into ``sums`` (:class:`sim.month_steps.GroupSums`).
@@ -213,7 +212,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     count_outcomes(whole, waiting, sums.histogram)
 
 
-@borrowing
+@njit(inline="always")  # see "Compiling" above
 def _start_steady_state(dists, values, n_dest, n_skill, tlm, n, terms, real, whole):
     """Month 0 of a stock-mode block: each slot holds a worker of the steady state, or is vacant.
 
