@@ -30,9 +30,9 @@ written, for the months within the horizon, the run-out and the months before 0
 alike). Hires and returns, about one worker-month in 28, are handled slot by
 slot between month passes. Every number is the one a slot-by-slot loop would
 draw, so the results do not depend on the block size either. What one worker
-does (start, a month, arrears at return, settle, record) is in :mod:`sim.worker`, what a
-block does between its month passes (hires, returns, statuses) in :mod:`sim.month_steps`;
-this module holds the loops.
+does (start, a month, arrears at return) is in :mod:`sim.worker`, his settlement and record at
+return in :mod:`sim.outcome`, what a block does between its month passes (hires, returns,
+statuses) in :mod:`sim.month_steps`; this module holds the loops.
 
 Reference counts. Numba counts references to the arrays a compiled function takes, atomically,
 and threads whose counters share a cache line serialise on them; each array argument also costs
@@ -40,7 +40,8 @@ and threads whose counters share a cache line serialise on them; each array argu
 Hence: the parameters are packed into three arrays (:mod:`sim.packing`), each thread works on
 private copies of them, and the kernel, :func:`simulate_group` and all it calls, is compiled without
 reference counts (:mod:`sim.jit`): it allocates nothing, :mod:`sim.engine` gives it every array,
-its block tables too. The per-worker functions (:mod:`sim.worker`) are inlined by LLVM.
+its block tables too. The per-worker functions (:mod:`sim.worker`, :mod:`sim.outcome`) are inlined
+by LLVM.
 
 Compiling. :func:`_simulate_block` and :func:`_start_steady_state`, each called from one place,
 are inlined by Numba (``inline="always"``, their Numba IR copied into the caller's) rather than

@@ -18,11 +18,11 @@ from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate,
                              draw_status, queue_diverted)
 from sim.sampling import draw
+from sim.outcome import count_outcome, kept_savings, record_outcome, return_reason, settle
 from sim.worker import (F_BRIBE, F_HOME_WAGE, F_POST_DIVERSION, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_DESTINATION,
                         I_HIRE_MONTH, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_SLOT_KEY, I_STATE,
-                        I_STATE_REVENUE, I_STATUS, apply_levers, change_status, collect_arrears, count_outcome,
-                        defies_order, kept_savings, record_outcome, return_reason, sent_home_by_policy, settle,
-                        start_worker)
+                        I_STATE_REVENUE, I_STATUS, apply_levers, change_status, collect_arrears, defies_order,
+                        sent_home_by_policy, start_worker)
 
 
 class GroupSums(NamedTuple):
@@ -147,7 +147,7 @@ def add_month_sums(t, terms, whole, month_sums, stay, n_dest, sums):
 @inlined
 def send_home(dists, values, n_dest, n_skill, t, slot0, block_start, terms, real, whole, going, sums):
     """Each worker ``going`` home after month ``t`` (bit i for column i): his arrears (collected
-    or forgiven), then the hire's settlement and outcome (:func:`sim.worker.record_outcome`).
+    or forgiven), then the hire's settlement and outcome (:func:`sim.outcome.record_outcome`).
     Returns the columns whose outcome waits to be counted in the histograms (:func:`count_outcomes`)."""
     waiting = np.uint64(0)
     while going:
@@ -185,7 +185,7 @@ def send_home(dists, values, n_dest, n_skill, t, slot0, block_start, terms, real
 @inlined
 def count_outcomes(whole, waiting, histogram):
     """The outcomes of the hires who went home a month before, ``waiting`` (bit i for column i,
-    :func:`send_home`), into the histograms (:func:`sim.worker.count_outcome`)."""
+    :func:`send_home`), into the histograms (:func:`sim.outcome.count_outcome`)."""
     while waiting:
         i = np.int64(trailing_zeros(waiting))
         waiting &= waiting - np.uint64(1)

@@ -28,7 +28,7 @@ HIRE_COHORTS = ("met_at_month_0", "hired_in_run")
 """Who a returned worker is: one abroad at month 0 of a stock-mode run (hired before it), or a hire
 of the run."""
 RETURN_REASONS = ("completed", "early", "sent_home_by_policy", "abroad_at_horizon")
-"""Why a worker went home, as :func:`sim.worker.return_reason` decides: his contract served; early, by
+"""Why a worker went home, as :func:`sim.outcome.return_reason` decides: his contract served; early, by
 his own hazard; early, sent home by the timeline's repatriation hazard; or still abroad at the last
 month of the horizon (his outcome is that of the run-out, whatever ended it)."""
 AXES = ("destination", "skill", "regime", "shared", "status")
