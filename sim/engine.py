@@ -20,9 +20,9 @@ from sim import bins, schema
 from sim import layout as L
 from sim.config import ConfigError, Scenario
 from sim.kernel import Accumulators, WorkerRecords, simulate_group
-from sim.worker import BLOCK_SLOTS, F_COUNT, I_COUNT
 from sim.packing import pack
 from sim.params import compile_params, compile_timeline
+from sim.worker import BLOCK_SLOTS, F_COUNT, I_COUNT
 
 BATCH_CHUNKS = 64
 """Chunks per kernel call (about 1M slots): bounds memory and paces the progress bar."""

@@ -47,7 +47,7 @@ Compiling. :func:`_simulate_block` and :func:`_start_steady_state`, each called 
 are inlined by Numba (``inline="always"``, their Numba IR copied into the caller's) rather than
 compiled as functions of their own: Numba optimises and generates machine code for every compiled
 function, and again for each function that calls it, with it linked in, so the block's code went
-through LLVM twice. Inlining them took 1.6 of the 9.3 CPU seconds a first run spent compiling.
+through LLVM twice. Inlining them saved 1.6 of the 9.3 CPU seconds a first run spent compiling.
 """
 from typing import NamedTuple
 

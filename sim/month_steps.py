@@ -1,9 +1,9 @@
 """What a block of slots does in a month besides its month pass, slot by slot, for the slots in
 question only (found in bit masks: bit i for column i): fill vacancies, find who stays against a
 repatriation order, add the month's sums, send workers home, give statuses, count the outcomes of
-last month's returns. Each is inlined into
-:func:`sim.kernel._simulate_block`, which runs them in that order around
-:func:`sim.worker.month_pass`; what one worker does is in :mod:`sim.worker`.
+last month's returns. Each is inlined into :func:`sim.kernel._simulate_block`, which runs them in
+that order around :func:`sim.worker.month_pass`; what one worker does is in :mod:`sim.worker` and
+:mod:`sim.outcome`.
 """
 from typing import NamedTuple
 
@@ -14,11 +14,11 @@ from sim import layout as L
 from sim import rng
 from sim.jit import inlined
 from sim.month_sums import add_by_group, add_month, add_return_by_group, undo_returns
+from sim.outcome import count_outcome, kept_savings, record_outcome, return_reason, settle
 from sim.packing import DISTS, TIMELINE, VALUES, at
 from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate,
                              draw_status, queue_diverted)
 from sim.sampling import draw
-from sim.outcome import count_outcome, kept_savings, record_outcome, return_reason, settle
 from sim.worker import (F_BRIBE, F_HOME_WAGE, F_POST_DIVERSION, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_DESTINATION,
                         I_HIRE_MONTH, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_SLOT_KEY, I_STATE,
                         I_STATE_REVENUE, I_STATUS, apply_levers, change_status, collect_arrears, defies_order,
