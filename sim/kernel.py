@@ -207,7 +207,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
         occupied -= _bit_count(going)
         vacancies |= going
         count_outcomes(whole, waiting, sums.histogram)
-        waiting = send_home(dists, values, n_dest, n_skill, t, slot0, block_start, terms, real, whole, going, sums)
+        waiting = send_home(n_skill, t, slot0, block_start, terms, real, whole, going, sums)
         take_statuses(values, n_dest, n_skill, tlm, month, terms, real, whole, stay)
         t += 1
     count_outcomes(whole, waiting, sums.histogram)

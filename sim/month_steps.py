@@ -15,14 +15,13 @@ from sim import rng
 from sim.jit import inlined
 from sim.month_sums import add_by_group, add_month, add_return_by_group, undo_returns
 from sim.outcome import count_outcome, kept_savings, record_outcome, return_reason, settle
-from sim.packing import DISTS, TIMELINE, VALUES, at
-from sim.recruitment import (D_TRAVEL, NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate,
-                             draw_status, queue_diverted)
-from sim.sampling import draw
-from sim.worker import (F_BRIBE, F_HOME_WAGE, F_POST_DIVERSION, I_BORROWED, I_CANDIDATES, I_CONTRACT, I_DESTINATION,
-                        I_HIRE_MONTH, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_SLOT_KEY, I_STATE,
-                        I_STATE_REVENUE, I_STATUS, apply_levers, change_status, collect_arrears, defies_order,
-                        sent_home_by_policy, start_worker)
+from sim.packing import TIMELINE, VALUES, at
+from sim.recruitment import (NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate, draw_status,
+                             queue_diverted)
+from sim.worker import (F_BRIBE, F_HOME_WAGE, F_POST_DIVERSION, F_TRAVEL, I_BORROWED, I_CANDIDATES, I_CONTRACT,
+                        I_DESTINATION, I_HIRE_MONTH, I_MANAGERS, I_MANAGERS_REVENUE, I_OCCUPIED, I_POST, I_SLOT_KEY,
+                        I_STATE, I_STATE_REVENUE, I_STATUS, apply_levers, change_status, collect_arrears,
+                        defies_order, sent_home_by_policy, start_worker)
 
 
 class GroupSums(NamedTuple):
@@ -145,9 +144,10 @@ def add_month_sums(t, terms, whole, month_sums, stay, n_dest, sums):
 
 
 @inlined
-def send_home(dists, values, n_dest, n_skill, t, slot0, block_start, terms, real, whole, going, sums):
+def send_home(n_skill, t, slot0, block_start, terms, real, whole, going, sums):
     """Each worker ``going`` home after month ``t`` (bit i for column i): his arrears (collected
-    or forgiven), then the hire's settlement and outcome (:func:`sim.outcome.record_outcome`).
+    or forgiven), then the hire's settlement (his travel cost home the one drawn at his
+    recruitment, F_TRAVEL) and outcome (:func:`sim.outcome.record_outcome`).
     Returns the columns whose outcome waits to be counted in the histograms (:func:`count_outcomes`)."""
     waiting = np.uint64(0)
     while going:
@@ -168,11 +168,9 @@ def send_home(dists, values, n_dest, n_skill, t, slot0, block_start, terms, real
             whole[I_STATE_REVENUE, i] += whole[I_STATE, i]
             whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
         months = t + 1 - whole[I_HIRE_MONTH, i]
-        travel = draw(dists, at(DISTS.travel_cost_usd, n_dest, n_skill, 0),
-                      rng.stream_of(np.uint64(whole[I_SLOT_KEY, i]), whole[I_CANDIDATES, i]), D_TRAVEL)
         kept = kept_savings(whole, i, months)
         settlement = settle(real[F_BRIBE, i], whole[I_BORROWED, i] != 0, months, whole[I_CONTRACT, i],
-                            terms.interest_per_month, real[F_HOME_WAGE, i], kept, travel)
+                            terms.interest_per_month, real[F_HOME_WAGE, i], kept, real[F_TRAVEL, i])
         sent_home = months < whole[I_CONTRACT, i] and sent_home_by_policy(real, whole, i, t)
         reason = return_reason(t, terms.horizon, months, whole[I_CONTRACT, i], sent_home)
         if record_outcome(real, whole, i, slot0 + i, months, kept, arrears_to_state + arrears_to_managers, settlement,

@@ -53,6 +53,7 @@ class Candidate(NamedTuple):
     quota_usd_per_month: float  # the planned contribution Q
     skim_share: float
     borrowed: bool
+    travel_usd: float  # his travel cost home, paid at return
     expected_gain_usd: float  # of a completed contract, with the hiring month's multipliers
 
 
@@ -111,7 +112,7 @@ def draw_candidate(dists, values, n_dest, n_skill, key, destination, tlm, t):
     The expected net gain of a completed contract, which decides whether he goes, is reckoned
     with the policy multipliers of his hiring month (a quota hike or a bribe rise deters) and
     counts what the settlement at return will take: the loan's interest over the contract if he
-    borrows the bribe, his travel cost home (the draw the return uses), and, where arrears are
+    borrows the bribe, his travel cost home (``travel_usd``, paid at his return), and, where arrears are
     forgiven, the expected arrears he will never pay (docs/model.md, section 2).
     """
     skill = _category_at(values, at(VALUES.skill_cumulative_share, n_dest, n_skill, 0), n_skill,
@@ -154,7 +155,7 @@ def draw_candidate(dists, values, n_dest, n_skill, key, destination, tlm, t):
     expected_gain = (contract * (expected_earnings - expenses - asked - home_wage) + forgiven - bribe_cost
                      - travel)
     return Candidate(destination, skill, regime, contract, bribe, home_wage, capacity, expenses, hazard, quota, skim,
-                     borrowed, expected_gain)
+                     borrowed, travel, expected_gain)
 
 
 @inlined

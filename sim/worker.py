@@ -25,7 +25,7 @@ from sim.jit import inlined
 from sim.packing import TIMELINE, at
 
 BLOCK_SLOTS = 64
-"""Slots simulated side by side: 2 tables of (rows, BLOCK_SLOTS) 8-byte values (45 rows, 23 KB). At most
+"""Slots simulated side by side: 2 tables of (rows, BLOCK_SLOTS) 8-byte values (46 rows, 23 KB). At most
 64: the sets of vacant and of returning slots are uint64 bit masks (bit ``i`` for column ``i``)."""
 # rows of the float64 table ``real`` (USD, per month where a rate):
 (F_EARNING, F_DUE, F_STAY_ALL,  # read every month: his capacity, contribution and stay under this month's levers
@@ -35,8 +35,9 @@ BLOCK_SLOTS = 64
  F_POST_DIVERSION,  # the post's uniform that decides whether its queues are diverted (recruitment.post_of)
  F_COMPLY,  # his uniform U_COMPLY: read when the repatriation hazard sends him home (defies_order)
  F_OWN_STAY,  # read at return: 1 - his own early-return hazard (F_STAY is also times 1 - detection on a status)
- ) = range(14)
-F_COUNT = 14
+ F_TRAVEL,  # his travel cost home (USD), drawn at recruitment, paid at return
+ ) = range(15)
+F_COUNT = 15
 # rows of the int64 table ``whole`` (money in cents, months as month indices):
 (I_KEY,  # the slot's monthly stream key (uint64 bits)
  I_SLOT_KEY,  # the slot's sim.rng.slot_key (uint64 bits): its candidates' streams derive from it
@@ -105,6 +106,7 @@ def start_worker(real, whole, i, candidate, idle_probability, hire_month, record
     real[F_EXPENSES, i] = candidate.expenses_usd_per_month
     real[F_COMPLY, i] = comply
     real[F_OWN_STAY, i] = real[F_STAY, i]
+    real[F_TRAVEL, i] = candidate.travel_usd
     whole[I_STATUS, i] = 0
     whole[I_OCCUPIED, i] = 1
     whole[I_END, i] = hire_month + candidate.contract_months
