@@ -30,11 +30,9 @@ interactive use) runs a twin of it that has one, compiled at its first such call
 """
 import functools
 
-from llvmlite import ir
-from numba import config, njit
-from numba.core import cgutils, types
+from numba import njit
+from numba.core import types
 from numba.core.registry import CPUDispatcher
-from numba.extending import intrinsic
 
 BORROWING = []
 """Every function compiled by :func:`borrowing` or :func:`inlined`, for the tests."""
@@ -78,33 +76,3 @@ def inlined(function):
         dispatcher.__class__ = OneSpecialisation
     BORROWING.append(dispatcher)
     return dispatcher
-
-
-def _prefetch_for_write(typingctx, array, index):
-    """Ask the CPU to bring the cache line of ``array[index]`` (``index`` a tuple of integers, one
-    per dimension) into its caches, for writing, without waiting for it: LLVM's ``llvm.prefetch``
-    (on x86, ``prefetchw``). A hint: no effect on any result, and none if the index is outside."""
-    if not isinstance(array, types.Array) or not isinstance(index, types.UniTuple) or len(index) != array.ndim:
-        return None
-
-    def codegen(context, builder, signature, args):
-        array_type, index_type = signature.args
-        view = context.make_array(array_type)(context, builder, args[0])
-        indices = [context.cast(builder, value, index_type.dtype, types.intp)
-                   for value in cgutils.unpack_tuple(builder, args[1])]
-        pointer = cgutils.get_item_pointer(context, builder, array_type, view, indices)
-        i32 = ir.IntType(32)
-        prefetch = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [pointer.type, i32, i32, i32]), "llvm.prefetch.p0")
-        # write, keep in every cache level, data (not instructions)
-        builder.call(prefetch, [pointer, ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
-        return context.get_dummy_value()
-
-    return types.none(array, index), codegen
-
-
-if config.DISABLE_JIT:
-    def prefetch_for_write(array, index):
-        """A hint to compiled code only: nothing to do in Python."""
-else:
-    prefetch_for_write = intrinsic(_prefetch_for_write)

@@ -58,8 +58,8 @@ from numba.cpython.unsafe.numbers import trailing_zeros
 from sim import layout as L
 from sim import rng
 from sim.jit import borrowing, inlined
-from sim.month_steps import (GroupSums, add_month_sums, block_terms, count_outcomes, defiers, fill_vacancies,
-                             quota_terms, send_home, take_statuses)
+from sim.month_steps import (GroupSums, add_month_sums, block_terms, defiers, fill_vacancies, quota_terms,
+                             send_home, take_statuses)
 from sim.packing import TIMELINE, VALUES, at
 from sim.recruitment import compliance_uniform, post_of, steady_state_worker
 from sim.worker import (BLOCK_SLOTS, F_POST_DIVERSION, I_CANDIDATES, I_HIRE_MONTH, I_KEY, I_MANAGERS,
@@ -160,8 +160,7 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     only; in stock mode month 0 holds the steady state, see :func:`_start_steady_state`):
     :func:`sim.month_steps.fill_vacancies`; then :func:`sim.worker.month_pass`; then the workers the
     repatriation hazard reaches who do not comply stay (:func:`sim.month_steps.defiers`), the others going home
-    pay their arrears and are settled and recorded (:func:`sim.month_steps.send_home`; the histograms count
-    their outcomes a month later, :func:`sim.month_steps.count_outcomes`), and those who stay take
+    pay their arrears and are settled and recorded (:func:`sim.month_steps.send_home`), and those who stay take
     a status from the next month on (:func:`sim.month_steps.take_statuses`). The slot-by-slot passes visit only
     the slots in question (about one worker-month in 28 has a return), found in bit masks, not
     by a scan. After the horizon (the run-out) the months go on, with the timeline's last month,
@@ -182,7 +181,6 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
     if terms.stock_mode:
         vacancies = _start_steady_state(dists, values, n_dest, n_skill, tlm, n, terms, real, whole)
     occupied = n - _bit_count(vacancies)
-    waiting = np.uint64(0)  # the hires of the run who went home last month, their outcomes yet to count
     t = 0
     while t < terms.horizon or occupied > 0:
         if vacancies and t < terms.horizon and (t > 0 if terms.stock_mode else t == 0):
@@ -206,11 +204,9 @@ def _simulate_block(dists, values, n_dest, n_skill, tlm, seed, first_slot, block
                     whole[I_MANAGERS_REVENUE, i] += whole[I_MANAGERS, i]
         occupied -= _bit_count(going)
         vacancies |= going
-        count_outcomes(whole, waiting, sums.histogram)
-        waiting = send_home(n_skill, t, slot0, block_start, terms, real, whole, going, sums)
+        send_home(n_skill, t, slot0, block_start, terms, real, whole, going, sums)
         take_statuses(values, n_dest, n_skill, tlm, month, terms, real, whole, stay)
         t += 1
-    count_outcomes(whole, waiting, sums.histogram)
 
 
 @njit(inline="always")  # see "Compiling" above

@@ -1,7 +1,6 @@
 """What a block of slots does in a month besides its month pass, slot by slot, for the slots in
 question only (found in bit masks: bit i for column i): fill vacancies, find who stays against a
-repatriation order, add the month's sums, send workers home, give statuses, count the outcomes of
-last month's returns. Each is inlined into :func:`sim.kernel._simulate_block`, which runs them in
+repatriation order, add the month's sums, send workers home, give statuses. Each is inlined into :func:`sim.kernel._simulate_block`, which runs them in
 that order around :func:`sim.worker.month_pass`; what one worker does is in :mod:`sim.worker` and
 :mod:`sim.outcome`.
 """
@@ -14,7 +13,7 @@ from sim import layout as L
 from sim import rng
 from sim.jit import inlined
 from sim.month_sums import add_by_group, add_month, add_return_by_group, undo_returns
-from sim.outcome import count_outcome, kept_savings, record_outcome, return_reason, settle
+from sim.outcome import kept_savings, record_outcome, return_reason, settle
 from sim.packing import TIMELINE, VALUES, at
 from sim.recruitment import (NOT_FORWARD, arriving_destination, compliance_uniform, draw_candidate, draw_status,
                              queue_diverted)
@@ -147,9 +146,7 @@ def add_month_sums(t, terms, whole, month_sums, stay, n_dest, sums):
 def send_home(n_skill, t, slot0, block_start, terms, real, whole, going, sums):
     """Each worker ``going`` home after month ``t`` (bit i for column i): his arrears (collected
     or forgiven), then the hire's settlement (his travel cost home the one drawn at his
-    recruitment, F_TRAVEL) and outcome (:func:`sim.outcome.record_outcome`).
-    Returns the columns whose outcome waits to be counted in the histograms (:func:`count_outcomes`)."""
-    waiting = np.uint64(0)
+    recruitment, F_TRAVEL) and outcome (:func:`sim.outcome.record_outcome`)."""
     while going:
         i = np.int64(trailing_zeros(going))
         going &= going - np.uint64(1)
@@ -173,21 +170,9 @@ def send_home(n_skill, t, slot0, block_start, terms, real, whole, going, sums):
                             terms.interest_per_month, real[F_HOME_WAGE, i], kept, real[F_TRAVEL, i])
         sent_home = months < whole[I_CONTRACT, i] and sent_home_by_policy(real, whole, i, t)
         reason = return_reason(t, terms.horizon, months, whole[I_CONTRACT, i], sent_home)
-        if record_outcome(real, whole, i, slot0 + i, months, kept, arrears_to_state + arrears_to_managers, settlement,
-                          reason, n_skill, sums.by_reason, sums.histogram, sums.records):
-            waiting |= np.uint64(1) << np.uint64(i)
+        record_outcome(real, whole, i, slot0 + i, months, kept, arrears_to_state + arrears_to_managers, settlement,
+                       reason, n_skill, sums.by_reason, sums.histogram, sums.records)
         sums.slot_workers[block_start + i] += 1
-    return waiting
-
-
-@inlined
-def count_outcomes(whole, waiting, histogram):
-    """The outcomes of the hires who went home a month before, ``waiting`` (bit i for column i,
-    :func:`send_home`), into the histograms (:func:`sim.outcome.count_outcome`)."""
-    while waiting:
-        i = np.int64(trailing_zeros(waiting))
-        waiting &= waiting - np.uint64(1)
-        count_outcome(whole, i, histogram)
 
 
 @inlined

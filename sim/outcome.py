@@ -3,7 +3,7 @@ his row of the totals by return reason, his outcome in the histograms and his pe
 
 Each function reads one column ``i`` of a block's tables (:mod:`sim.worker`: ``real``, the F_ rows,
 and ``whole``, the I_ rows) as the worker of that column goes home, and is :func:`sim.jit.inlined`
-into :func:`sim.month_steps.send_home` (or :func:`sim.month_steps.count_outcomes`). Money is in
+into :func:`sim.month_steps.send_home`. Money is in
 whole cents (int64).
 """
 from typing import NamedTuple
@@ -12,12 +12,11 @@ import numpy as np
 
 from sim import bins
 from sim import layout as L
-from sim.jit import inlined, prefetch_for_write
+from sim.jit import inlined
 from sim.schema import HIRE_COHORTS, RETURN_REASONS
 from sim.worker import (F_CAPACITY, F_EXPENSES, F_HOME_WAGE, F_QUOTA, F_SKIM, I_ARREARS, I_BORROWED, I_CANDIDATES,
                         I_CONTRACT, I_DESTINATION, I_DUE, I_EXPENSES_CENTS, I_GROSS, I_HIRE_MONTH, I_MANAGERS,
-                        I_OUTCOME_CASH_HOME, I_OUTCOME_CELL, I_OUTCOME_KEPT_PER_MONTH, I_OUTCOME_MONTHS,
-                        I_OUTCOME_NET_GAIN, I_RECORD_ROW, I_RECORDED, I_REGIME, I_SKILL, I_STATE, I_STATUS, cents)
+                        I_RECORD_ROW, I_RECORDED, I_REGIME, I_SKILL, I_STATE, I_STATUS, cents)
 
 COMPLETED, EARLY, SENT_HOME_BY_POLICY, ABROAD_AT_HORIZON = range(len(RETURN_REASONS))
 
@@ -56,23 +55,6 @@ def _count(histogram, cell, metric, value):
     b = bins.bin_index(value)
     histogram[cell, metric, b, bins.COUNT] += 1
     histogram[cell, metric, b, bins.SUM] += value
-
-
-@inlined
-def _fetch_bin(histogram, cell, metric, value):
-    """Start fetching the bin of ``histogram[cell, metric]`` that :func:`_count` will add ``value`` to."""
-    prefetch_for_write(histogram, (cell, metric, bins.bin_index(value), bins.COUNT))
-
-
-@inlined
-def count_outcome(whole, i, histogram):
-    """Add the outcome :func:`record_outcome` left in column ``i`` (rows I_OUTCOME_) to his cell's
-    histograms."""
-    cell = whole[I_OUTCOME_CELL, i]
-    _count(histogram, cell, L.H.cash_home_usd, whole[I_OUTCOME_CASH_HOME, i])
-    _count(histogram, cell, L.H.net_gain_usd, whole[I_OUTCOME_NET_GAIN, i])
-    _count(histogram, cell, L.H.kept_usd_per_month, whole[I_OUTCOME_KEPT_PER_MONTH, i])
-    _count(histogram, cell, L.H.months_served, whole[I_OUTCOME_MONTHS, i])
 
 
 @inlined
@@ -122,13 +104,10 @@ def _add_totals(totals, row, real, whole, i, months, kept, collected, s):
 @inlined
 def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_skill, by_reason, histogram, records):
     """Add the returning worker of column ``i`` (global ``slot``), after ``months`` abroad, to
-    ``by_reason`` (row ``(cell * len(HIRE_COHORTS) + cohort) * len(RETURN_REASONS) + reason``),
-    and to ``records`` when it has rows. A hire of the run also goes to his cell's histograms (his
-    cell's totals are the sum of its ``by_reason`` rows of hires of the run,
-    :func:`sim.engine.simulate`), but later: his outcome is left in rows I_OUTCOME_ of his column
-    for :func:`count_outcome`, and the four bins it goes to are fetched meanwhile (the histograms,
-    16 MB, miss the caches: counting at once cost a tenth of the kernel's time, waiting for memory).
-    Returns whether he is to be counted.
+    ``by_reason`` (row ``(cell * len(HIRE_COHORTS) + cohort) * len(RETURN_REASONS) + reason``), a
+    hire of the run also to his cell's histograms (his cell's totals are the sum of its
+    ``by_reason`` rows of hires of the run, :func:`sim.engine.simulate`), and to ``records`` when
+    it has rows.
     ``kept``: his :func:`kept_savings` (cents); ``collected``: the arrears collected from him at
     return (cents); ``s``: his :class:`Settlement`; ``reason``: his :func:`return_reason`."""
     gross, to_state, to_managers = whole[I_GROSS, i], whole[I_STATE, i], whole[I_MANAGERS, i]
@@ -139,18 +118,13 @@ def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_s
     _add_totals(by_reason, (cell * len(HIRE_COHORTS) + hired_in_run) * len(RETURN_REASONS) + reason, real, whole, i,
                 months, kept, collected, s)
     if hired_in_run:
-        whole[I_OUTCOME_CELL, i] = cell
-        whole[I_OUTCOME_CASH_HOME, i] = s.cash_home
-        whole[I_OUTCOME_NET_GAIN, i] = s.net_gain
-        whole[I_OUTCOME_KEPT_PER_MONTH, i] = s.kept_per_month
-        whole[I_OUTCOME_MONTHS, i] = months
-        _fetch_bin(histogram, cell, L.H.cash_home_usd, s.cash_home)
-        _fetch_bin(histogram, cell, L.H.net_gain_usd, s.net_gain)
-        _fetch_bin(histogram, cell, L.H.kept_usd_per_month, s.kept_per_month)
-        _fetch_bin(histogram, cell, L.H.months_served, months)
+        _count(histogram, cell, L.H.cash_home_usd, s.cash_home)
+        _count(histogram, cell, L.H.net_gain_usd, s.net_gain)
+        _count(histogram, cell, L.H.kept_usd_per_month, s.kept_per_month)
+        _count(histogram, cell, L.H.months_served, months)
     row = whole[I_RECORD_ROW, i]
     if row < 0:
-        return hired_in_run != 0
+        return
     whole[I_RECORD_ROW, i] = row + 1
     codes, money, values = records.codes, records.cents, records.values
     codes[row, L.W.slot] = slot
@@ -187,4 +161,3 @@ def record_outcome(real, whole, i, slot, months, kept, collected, s, reason, n_s
     values[row, L.WV.quota_usd_per_month] = real[F_QUOTA, i]
     values[row, L.WV.skim_share] = real[F_SKIM, i]
     values[row, L.WV.kept_usd_per_month] = s.kept_per_month / 100.0
-    return hired_in_run != 0

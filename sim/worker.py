@@ -25,7 +25,7 @@ from sim.jit import inlined
 from sim.packing import TIMELINE, at
 
 BLOCK_SLOTS = 64
-"""Slots simulated side by side: 2 tables of (rows, BLOCK_SLOTS) 8-byte values (46 rows, 23 KB). At most
+"""Slots simulated side by side: 2 tables of (rows, BLOCK_SLOTS) 8-byte values (41 rows, 21 KB). At most
 64: the sets of vacant and of returning slots are uint64 bit masks (bit ``i`` for column ``i``)."""
 # rows of the float64 table ``real`` (USD, per month where a rate):
 (F_EARNING, F_DUE, F_STAY_ALL,  # read every month: his capacity, contribution and stay under this month's levers
@@ -54,11 +54,8 @@ F_COUNT = 15
  I_MONTH_GROSS, I_MONTH_STATE, I_MONTH_MANAGERS,  # his last month's earnings and payments (cents; 0 if vacant)
  I_POST,  # the destination of the slot's post (his own, I_DESTINATION, differs if he was diverted)
  I_STATUS,  # 0 on a work permit, s >= 1 on status s of [statuses]
- # the last hire of the run to return from this slot, until his outcome is in the histograms
- # (record_outcome, count_outcome): his cell, cash home, net gain, kept per month (cents), months
- I_OUTCOME_CELL, I_OUTCOME_CASH_HOME, I_OUTCOME_NET_GAIN, I_OUTCOME_KEPT_PER_MONTH, I_OUTCOME_MONTHS,
- ) = range(31)
-I_COUNT = 31
+ ) = range(26)
+I_COUNT = 26
 
 
 @inlined
