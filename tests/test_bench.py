@@ -1,14 +1,17 @@
 """pytest-benchmark micro-benchmarks of the kernel; skipped in the normal run (``--benchmark-skip``).
 
 Run them with ``python -m pytest tests/test_bench.py --benchmark-only``; the full suite with
-ratios against the references is ``python -m benchmarks``.
+ratios against the references is ``python -m benchmarks``. The last test, no benchmark, runs in the
+normal run: the patch of ``python -m benchmarks.before_after`` still applies.
 """
+import subprocess
+
 import numba
 import pytest
 
 from conftest import scenario
 from sim import engine, layout as L
-from benchmarks import rng_floor
+from benchmarks import before_after, rng_floor
 
 BASELINE = scenario()
 THREADS = [t for t in (1, 2) if t <= numba.config.NUMBA_NUM_THREADS]
@@ -37,3 +40,14 @@ def test_rng_floor(benchmark, threads):
 
     worker_months = benchmark.pedantic(run, rounds=3, warmup_rounds=1)
     benchmark.extra_info["m_worker_months_per_s"] = worker_months / benchmark.stats["median"] / 1e6
+
+
+def test_before_after_patch_applies_to_its_commit():
+    """``python -m benchmarks.before_after`` knocks issue 8's mechanisms out of the kernel at
+    PATCH_BASE with a patch; it must still apply there (a clone without the history skips)."""
+    commit = f"{before_after.PATCH_BASE}^{{commit}}"
+    has_commit = subprocess.run(["git", "-C", str(before_after.REPO), "cat-file", "-e", commit],
+                                capture_output=True, check=False).returncode == 0
+    if not has_commit:
+        pytest.skip(f"this checkout lacks commit {before_after.PATCH_BASE}")
+    assert before_after.patch_applies()
