@@ -64,8 +64,8 @@ ARMS = {"before": [], "after": ["participation.candidates_per_post=1"], "now": [
 """Each arm's ``--set`` overrides of configs/baseline.toml."""
 
 
-def _git(*args, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(REPO), *args], check=True, capture_output=True, text=True, **kwargs)
+def _git(*args, check=True, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(REPO), *args], check=check, capture_output=True, text=True, **kwargs)
 
 
 def patch_applies() -> bool:
@@ -73,8 +73,7 @@ def patch_applies() -> bool:
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
         _git("read-tree", PATCH_BASE, env=env)
-        return subprocess.run(["git", "-C", str(REPO), "apply", "--cached", "--check", str(PATCH)], env=env,
-                              capture_output=True, check=False).returncode == 0
+        return _git("apply", "--cached", "--check", str(PATCH), env=env, check=False).returncode == 0
 
 
 def _measure(tree: Path, cache: Path, workers: int, threads: int, repeats: int, overrides: list) -> dict:
@@ -98,9 +97,9 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix="sim-before-after-") as scratch:
         scratch = Path(scratch)
         trees = {"before": scratch / "before", "after": scratch / "after", "now": REPO}
-        _git("worktree", "add", "--detach", str(trees["before"]), BEFORE)
-        _git("worktree", "add", "--detach", str(trees["after"]), PATCH_BASE)
         try:
+            _git("worktree", "add", "--detach", str(trees["before"]), BEFORE)
+            _git("worktree", "add", "--detach", str(trees["after"]), PATCH_BASE)
             subprocess.run(["git", "apply", str(PATCH)], cwd=trees["after"], check=True)
             rates = {arm: [] for arm in ARMS}
             for round_ in range(args.rounds):
@@ -113,8 +112,8 @@ def main(argv=None) -> None:
                     print(f"round {round_ + 1} {arm:6s} " + " ".join(f"{r:.0f}" for r in result["rates"])
                           + f"  M worker-months/s   per slot: {per_slot}", flush=True)
         finally:
-            for arm in ("before", "after"):
-                _git("worktree", "remove", "--force", str(trees[arm]))
+            for arm in ("before", "after"):  # those added; a failed add left nothing to remove
+                _git("worktree", "remove", "--force", str(trees[arm]), check=False)
     median = {arm: statistics.median(values) for arm, values in rates.items()}
     threads = f"{args.threads} thread" + ("s" if args.threads > 1 else "")
     print(f"\nmedians, M worker-months/s ({args.workers:.0e} workers, {threads}): "

@@ -221,14 +221,15 @@ def simulate(
 def _simulate_slots(packed, seed: int, first_slot: int, n_slots: int, acc: Accumulators, records: WorkerRecords):
     """:func:`sim.kernel.simulate_group` for each group of ``acc``, one thread each (the kernel
     releases the GIL), each with private copies of the parameters and block tables of its own (see
-    :mod:`sim.kernel`, "Reference counts"); one group runs in the calling thread."""
+    :mod:`sim.kernel`, "Reference counts"); a single group runs in the calling thread. The kernel
+    clears the block tables itself, at each block."""
     groups = acc.monthly.shape[0]
 
     def run(group):
         copy = (lambda array: array) if groups == 1 else np.copy
         simulate_group(copy(packed.dists), copy(packed.values), copy(packed.tlm), packed.n_dest, packed.n_skill,
-                       seed, first_slot, n_slots, group, acc, records, np.zeros((F_COUNT, BLOCK_SLOTS)),
-                       np.zeros((I_COUNT, BLOCK_SLOTS), np.int64))
+                       seed, first_slot, n_slots, group, acc, records, np.empty((F_COUNT, BLOCK_SLOTS)),
+                       np.empty((I_COUNT, BLOCK_SLOTS), np.int64))
 
     if groups == 1:
         run(0)
